@@ -1,0 +1,68 @@
+# Everything runs from .venv, which every target creates when missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ARGS   ?=
+# Pytest workers: 2 cores here and in CI.
+PYTEST_WORKERS ?= 2
+
+.PHONY: test lint typecheck unit functional bench demo provision plan deploy status logs clean localcloud-stop venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check orchestrator localcloud
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit -n $(PYTEST_WORKERS)
+
+functional: $(STAMP)
+	$(BIN)/pytest tests/functional -n $(PYTEST_WORKERS)
+
+test: lint typecheck $(STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/localcloud.py
+	$(BIN)/python bench/completion.py
+	$(BIN)/python bench/sync.py
+
+# The AI Toolkit's two commands, from a terminal. ARGS passes options through,
+# e.g. `make provision ARGS="--cloud local --create-resource-group --location eastus"`.
+provision: $(STAMP)
+	$(BIN)/orchestrator provision $(ARGS)
+
+plan: $(STAMP)
+	$(BIN)/orchestrator plan $(ARGS)
+
+deploy: $(STAMP)
+	$(BIN)/orchestrator deploy $(ARGS)
+
+status: $(STAMP)
+	$(BIN)/orchestrator status $(ARGS)
+
+logs: $(STAMP)
+	$(BIN)/orchestrator logs $(ARGS)
+
+# The whole flow on localcloud: start it, provision with local-friendly parameters,
+# deploy the sample app, ask it a question.
+demo: $(STAMP)
+	$(BIN)/python -m orchestrator.demo
+
+localcloud-stop: $(STAMP)
+	$(BIN)/localcloud stop
+
+clean:
+	rm -rf $(VENV) .orchestrator .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Azure Resource Manager: routing, errors, resource groups, deployments."""

@@ -1,0 +1,62 @@
+"""Case-insensitive routing for ARM paths (the SDK sends `resourcegroups`, bodies say
+`resourceGroups`; Azure accepts both).
+
+Patterns are written with `{name}` placeholders, e.g.
+`/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.resources/deployments/{name}`;
+literal segments match case-insensitively, placeholders match one non-empty segment
+(`{rest*}` matches one or more segments, greedily). The first registered match wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from aiohttp import web
+
+Handler = Callable[[web.Request, Mapping[str, str]], Awaitable[web.StreamResponse]]
+
+_PLACEHOLDER = re.compile(r"\{(\w+)(\*?)\}")
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    out = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(pattern):
+        out.append(re.escape(pattern[pos : m.start()]))
+        name, star = m.group(1), m.group(2)
+        out.append(f"(?P<{name}>.+?)" if star else f"(?P<{name}>[^/]+)")
+        pos = m.end()
+    out.append(re.escape(pattern[pos:]))
+    return re.compile("^" + "".join(out) + "/?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: str
+    regex: re.Pattern[str]
+    handler: Handler
+
+
+class ArmRouter:
+    def __init__(self) -> None:
+        self._routes: list[Route] = []
+
+    def add(self, method: str, pattern: str, handler: Handler) -> None:
+        self._routes.append(Route(method.upper(), pattern, _compile(pattern), handler))
+
+    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+        """The handler and decoded placeholders for a request, or None (404/405 decided by caller)."""
+        for route in self._routes:
+            if route.method != method.upper():
+                continue
+            m = route.regex.match(path)
+            if m:
+                return route.handler, {k: unquote(v) for k, v in m.groupdict().items()}
+        return None
+
+    def allows_path(self, path: str) -> bool:
+        return any(r.regex.match(path) for r in self._routes)

@@ -1,0 +1,1 @@
+"""Resource providers: what Azure computes for each resource type localcloud knows."""

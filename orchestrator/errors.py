@@ -1,0 +1,117 @@
+"""One exception root for the tool, and the single place that maps errors to exit codes.
+
+Exit codes: 0 success, 1 a failure (Azure refused, deployment failed, ...), 2 bad input
+(validation, usage), 3 an unexpected error (a bug: details go to a log file), 130 Ctrl-C.
+Commands may also return other documented codes in their result (for example `plan
+--exit-code`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the user's input: `FILE: JSON.PATH: what is wrong (what is expected)`."""
+
+    file: str
+    path: str
+    message: str
+    expected: str = ""
+
+    def __str__(self) -> str:
+        tail = f" ({self.expected})" if self.expected else ""
+        return f"{self.file}: {self.path}: {self.message}{tail}"
+
+
+class FatalError(Exception):
+    """The root of every error the tool reports to the user (never with a traceback)."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def lines(self) -> list[str]:
+        out = [f"error: {self.message}"]
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return out
+
+
+class InputError(FatalError):
+    """Bad input from the user: a file, an option, a value. Exit 2."""
+
+    exit_code = EXIT_INVALID
+
+
+class ValidationFailed(InputError):
+    """Several problems found at once; each is printed on its own line."""
+
+    def __init__(self, problems: Sequence[Problem], *, hint: str = "") -> None:
+        count = len(problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found", hint=hint)
+        self.problems = tuple(problems)
+
+    def lines(self) -> list[str]:
+        out = [str(p) for p in self.problems]
+        out.append(f"error: {self.message}")
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return out
+
+
+class AzureError(FatalError):
+    """Azure (or localcloud) refused or failed a request. Exit 1."""
+
+
+class Interrupted(FatalError):
+    """The user pressed Ctrl-C; the message says what was left behind."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+def _write_crash_log(exc: BaseException) -> Path:
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    fd, name = tempfile.mkstemp(prefix=f"orchestrator-crash-{stamp}-", suffix=".log")
+    with open(fd, "w", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    return Path(name)
+
+
+@contextlib.contextmanager
+def error_handler(stderr: TextIO | None = None) -> Iterator[list[int]]:
+    """Map exceptions to exit codes. Yields a one-element list that receives the exit code."""
+    err = stderr if stderr is not None else sys.stderr
+    code = [EXIT_OK]
+    try:
+        yield code
+    except FatalError as exc:
+        for line in exc.lines():
+            print(line, file=err)
+        code[0] = exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=err)
+        code[0] = EXIT_INTERRUPTED
+    except Exception as exc:
+        log = _write_crash_log(exc)
+        print(f"error: unexpected {type(exc).__name__}: {exc}", file=err)
+        print(f"hint: this is a bug; the details are in {log}", file=err)
+        code[0] = EXIT_BUG

@@ -1,0 +1,21 @@
+"""What a command returns: data for `--json`, lines for people, and an exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    level: str = "info"  # info | success | warning | error | detail
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    command: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    messages: tuple[Message, ...] = ()
+    exit_code: int = 0
