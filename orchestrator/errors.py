@@ -27,7 +27,7 @@ EXIT_INTERRUPTED = 130
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the user's input: `FILE: JSON.PATH: what is wrong (what is expected)`."""
+    """One problem in the user's input: `FILE: JSON.PATH: what is wrong (what is expected)`."""
 
     file: str
     path: str

@@ -49,7 +49,7 @@ class ArmRouter:
         self._routes.append(Route(method.upper(), pattern, _compile(pattern), handler))
 
     def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
-        """The handler and decoded placeholders for a request, or None (404/405 decided by caller)."""
+        """The handler and decoded placeholders, or None (the caller answers 404/405)."""
         for route in self._routes:
             if route.method != method.upper():
                 continue
