@@ -1,0 +1,1 @@
+"""The deploy pipeline: config → sync plan → upload → restart → wait for health."""

@@ -1,0 +1,117 @@
+"""Decide what a sync does (pure: no I/O, no clients).
+
+Local and remote trees are compared by size and MD5. Remote MD5s come from the files'
+Content-MD5 property (set on every upload) - the caller fetches them only where sizes match.
+Remote files missing locally are deleted only with `delete=True`, only inside the synced
+roots, and never under the protected folders that hold the fine-tuned model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+# Written by the fine-tuning job, never by us: the base model, adapters, caches, data.
+PROTECTED_ROOTS: tuple[str, ...] = ("model-cache", "models", "cache", "dataset")
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    path: str  # POSIX path relative to the share root, e.g. "inference/app.py"
+    size: int
+    md5: bytes
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    path: str
+    size: int
+    md5: bytes | None  # None: the file has no Content-MD5 (uploaded by something else)
+
+
+@dataclass(frozen=True)
+class Upload:
+    path: str
+    size: int
+    md5: bytes
+    reason: str  # "new" | "changed"
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    make_dirs: tuple[str, ...]  # parents before children
+    uploads: tuple[Upload, ...]
+    delete_files: tuple[str, ...]
+    delete_dirs: tuple[str, ...]  # children before parents
+    unchanged: int
+    kept_remote: tuple[str, ...]  # remote extras left alone (no --delete)
+
+    @property
+    def upload_bytes(self) -> int:
+        return sum(u.size for u in self.uploads)
+
+    @property
+    def is_noop(self) -> bool:
+        return not (self.make_dirs or self.uploads or self.delete_files or self.delete_dirs)
+
+
+def needs_md5(local: Iterable[LocalFile], remote_sizes: Mapping[str, int]) -> list[str]:
+    """Remote paths whose Content-MD5 decides whether to upload (same size as local)."""
+    return [f.path for f in local if remote_sizes.get(f.path) == f.size]
+
+
+def plan_sync(
+    local: Sequence[LocalFile],
+    local_dirs: Iterable[str],
+    remote: Sequence[RemoteFile],
+    remote_dirs: Iterable[str],
+    roots: Sequence[str],
+    *,
+    delete: bool,
+) -> SyncPlan:
+    remote_by_path = {f.path: f for f in remote}
+    uploads = [u for u in (_compare(f, remote_by_path.get(f.path)) for f in local) if u]
+    existing_dirs = set(remote_dirs)
+    wanted_dirs = set(local_dirs) | {d for f in local for d in _parents(f.path)}
+    make_dirs = sorted(wanted_dirs - existing_dirs, key=_depth_then_name)
+    local_paths = {f.path for f in local}
+    extras = sorted(p for p in remote_by_path if p not in local_paths and _deletable(p, roots))
+    extra_dirs = sorted(
+        (d for d in existing_dirs - wanted_dirs if _deletable(d, roots) and d not in roots),
+        key=_depth_then_name,
+        reverse=True,
+    )
+    return SyncPlan(
+        make_dirs=tuple(make_dirs),
+        uploads=tuple(uploads),
+        delete_files=tuple(extras) if delete else (),
+        delete_dirs=tuple(extra_dirs) if delete else (),
+        unchanged=len(local) - len(uploads),
+        kept_remote=() if delete else tuple(extras),
+    )
+
+
+def _compare(local: LocalFile, remote: RemoteFile | None) -> Upload | None:
+    if remote is None:
+        return Upload(local.path, local.size, local.md5, "new")
+    if remote.size != local.size or remote.md5 != local.md5:
+        return Upload(local.path, local.size, local.md5, "changed")
+    return None
+
+
+def _parents(path: str) -> list[str]:
+    parts = PurePosixPath(path).parts[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _depth_then_name(path: str) -> tuple[int, str]:
+    return (path.count("/"), path)
+
+
+def _deletable(path: str, roots: Sequence[str]) -> bool:
+    """Inside a synced root and outside every protected folder."""
+    first = path.split("/", 1)[0]
+    if first in PROTECTED_ROOTS:
+        return False
+    return any(path == r or path.startswith(r + "/") for r in roots)
