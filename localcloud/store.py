@@ -1,0 +1,95 @@
+"""The document store: SQLite (WAL) under the state directory, (kind, key) -> JSON document.
+
+Keys are lower-cased on the way in, so lookups are case-insensitive like Azure IDs. Every call
+is a short local transaction (microseconds to a millisecond), so it is safe to call from the
+event loop thread; the connection is shared and guarded by a lock for the rare call from a
+worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    kind TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    doc  TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+)
+"""
+
+
+def _escape_like(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqliteStore:
+    """`localcloud.cloud.Store` backed by one SQLite file (":memory:" for tests)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        if str(path) != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT doc FROM documents WHERE kind = ? AND key = ?", (kind, key.lower())
+            ).fetchone()
+        return None if row is None else _load(row[0])
+
+    def put(self, kind: str, key: str, doc: Mapping[str, Any]) -> None:
+        text = json.dumps(doc, sort_keys=True)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO documents (kind, key, doc) VALUES (?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc",
+                (kind, key.lower(), text),
+            )
+
+    def delete(self, kind: str, key: str) -> bool:
+        with self._lock:
+            cur = self._db.execute(
+                "DELETE FROM documents WHERE kind = ? AND key = ?", (kind, key.lower())
+            )
+        return cur.rowcount > 0
+
+    def list(self, kind: str, prefix: str = "") -> list[dict[str, Any]]:
+        """Documents of `kind` whose key starts with `prefix` (lower-cased), in key order."""
+        pattern = _escape_like(prefix.lower()) + "%"
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT doc FROM documents WHERE kind = ? AND key LIKE ? ESCAPE '\\' "
+                "ORDER BY key",
+                (kind, pattern),
+            ).fetchall()
+        return [_load(r[0]) for r in rows]
+
+    def keys(self, kind: str, prefix: str = "") -> list[str]:
+        pattern = _escape_like(prefix.lower()) + "%"
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key FROM documents WHERE kind = ? AND key LIKE ? ESCAPE '\\' "
+                "ORDER BY key",
+                (kind, pattern),
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _load(text: str) -> dict[str, Any]:
+    doc = json.loads(text)
+    assert isinstance(doc, dict)
+    return doc

@@ -1,0 +1,217 @@
+"""Tokenizer and recursive-descent parser for ARM template expressions.
+
+A JSON string is an expression when it starts with `[` and ends with `]`; a string starting
+with `[[` is the literal text with the first bracket removed. Grammar (positions are 0-based
+offsets into the expression text between the brackets):
+
+    expression := primary ( "." IDENT | "[" expression "]" )*
+    primary    := STRING | INT | IDENT ( "." IDENT )? "(" [ expression ( "," expression )* ] ")"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from localcloud.template.errors import TemplateError
+from localcloud.template.nodes import Call, Index, Literal, Member, Node
+
+MAX_DEPTH = 64
+
+_PUNCTUATION = {"(": "'('", ")": "')'", "[": "'['", "]": "']'", ",": "','", ".": "'.'"}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "punct", "string", "int", "ident", "end"
+    text: str
+    value: str | int
+    position: int
+
+    def describe(self) -> str:
+        if self.kind == "end":
+            return "the end of the expression"
+        return f"'{self.text}'"
+
+
+def is_expression(text: str) -> bool:
+    """True when a JSON string is a template language expression."""
+    return len(text) >= 2 and text[0] == "[" and text[-1] == "]" and not text.startswith("[[")
+
+
+def unescape_literal(text: str) -> str:
+    """The literal value of a non-expression JSON string (`[[x]` -> `[x]`)."""
+    return text[1:] if text.startswith("[[") else text
+
+
+@lru_cache(maxsize=4096)
+def parse_expression(text: str) -> Node:
+    """Parse a full `[...]` expression string into its AST."""
+    if not is_expression(text):
+        raise TemplateError(f"The string '{text}' is not a template language expression.")
+    body = text[1:-1]
+    if not body.strip():
+        raise _error(text, 1, "a function call", "the end of the expression")
+    parser = _Parser(text, tokenize(text, 1, len(text) - 1))
+    node = parser.expression(0)
+    parser.expect_end()
+    return node
+
+
+def tokenize(text: str, start: int, stop: int) -> list[Token]:
+    """Split `text[start:stop]` into tokens; positions are offsets into `text`."""
+    tokens: list[Token] = []
+    i = start
+    while i < stop:
+        char = text[i]
+        if char.isspace():
+            i += 1
+        elif char in _PUNCTUATION:
+            tokens.append(Token("punct", char, char, i))
+            i += 1
+        elif char == "'":
+            i = _read_string(text, i, stop, tokens)
+        elif char.isdigit() or (char == "-" and i + 1 < stop and text[i + 1].isdigit()):
+            i = _read_int(text, i, stop, tokens)
+        elif char.isalpha() or char == "_" or char == "$":
+            i = _read_ident(text, i, stop, tokens)
+        else:
+            raise TemplateError(
+                f"Unable to parse language expression '{text}': the character '{char}' at "
+                f"position {i} is not expected."
+            )
+    tokens.append(Token("end", "", "", stop))
+    return tokens
+
+
+def _read_string(text: str, i: int, stop: int, tokens: list[Token]) -> int:
+    start = i
+    parts: list[str] = []
+    i += 1
+    while i < stop:
+        if text[i] == "'":
+            if i + 1 < stop and text[i + 1] == "'":
+                parts.append("'")
+                i += 2
+                continue
+            tokens.append(Token("string", text[start : i + 1], "".join(parts), start))
+            return i + 1
+        parts.append(text[i])
+        i += 1
+    raise TemplateError(
+        f"Unable to parse language expression '{text}': the string literal starting at "
+        f"position {start} is not terminated (expected a closing quote ')."
+    )
+
+
+def _read_int(text: str, i: int, stop: int, tokens: list[Token]) -> int:
+    start = i
+    i += 1
+    while i < stop and text[i].isdigit():
+        i += 1
+    if i < stop and (text[i].isalpha() or text[i] == "_"):
+        raise TemplateError(
+            f"Unable to parse language expression '{text}': the character '{text[i]}' at "
+            f"position {i} is not expected in the number starting at position {start}."
+        )
+    literal = text[start:i]
+    tokens.append(Token("int", literal, int(literal), start))
+    return i
+
+
+def _read_ident(text: str, i: int, stop: int, tokens: list[Token]) -> int:
+    start = i
+    while i < stop and (text[i].isalnum() or text[i] in "_$"):
+        i += 1
+    tokens.append(Token("ident", text[start:i], text[start:i], start))
+    return i
+
+
+def _error(text: str, position: int, expected: str, actual: str) -> TemplateError:
+    return TemplateError(
+        f"Unable to parse language expression '{text}': expected {expected} at position "
+        f"{position} but found {actual}."
+    )
+
+
+class _Parser:
+    def __init__(self, text: str, tokens: list[Token]):
+        self._text = text
+        self._tokens = tokens
+        self._pos = 0
+
+    def _peek(self) -> Token:
+        return self._tokens[self._pos]
+
+    def _next(self) -> Token:
+        token = self._tokens[self._pos]
+        if token.kind != "end":
+            self._pos += 1
+        return token
+
+    def _fail(self, expected: str) -> TemplateError:
+        token = self._peek()
+        return _error(self._text, token.position, expected, token.describe())
+
+    def _accept(self, punct: str) -> bool:
+        token = self._peek()
+        if token.kind == "punct" and token.text == punct:
+            self._pos += 1
+            return True
+        return False
+
+    def _expect(self, punct: str) -> None:
+        if not self._accept(punct):
+            raise self._fail(_PUNCTUATION[punct])
+
+    def expect_end(self) -> None:
+        if self._peek().kind != "end":
+            raise self._fail("the end of the expression")
+
+    def expression(self, depth: int) -> Node:
+        if depth > MAX_DEPTH:
+            token = self._peek()
+            raise TemplateError(
+                f"Unable to parse language expression '{self._text}': nesting deeper than "
+                f"{MAX_DEPTH} levels at position {token.position}."
+            )
+        node = self._primary(depth)
+        while True:
+            token = self._peek()
+            if self._accept("."):
+                name = self._next()
+                if name.kind != "ident":
+                    raise _error(self._text, name.position, "a property name", name.describe())
+                node = Member(node, str(name.value), token.position)
+            elif self._accept("["):
+                index = self.expression(depth + 1)
+                self._expect("]")
+                node = Index(node, index, token.position)
+            else:
+                return node
+
+    def _primary(self, depth: int) -> Node:
+        token = self._next()
+        if token.kind in ("string", "int"):
+            return Literal(token.value, token.position)
+        if token.kind != "ident":
+            self._pos -= token.kind != "end"
+            raise self._fail("a function name, string or integer")
+        name = str(token.value)
+        if self._peek().text == "." and self._tokens[self._pos + 1].kind == "ident":
+            if self._tokens[self._pos + 2].text == "(":
+                self._pos += 1
+                name = f"{name}.{self._next().value}"
+        self._expect("(")
+        return Call(name, self._arguments(depth), token.position)
+
+    def _arguments(self, depth: int) -> tuple[Node, ...]:
+        args: list[Node] = []
+        if self._accept(")"):
+            return ()
+        while True:
+            args.append(self.expression(depth + 1))
+            if self._accept(")"):
+                return tuple(args)
+            if not self._accept(","):
+                raise self._fail("',' or ')'")

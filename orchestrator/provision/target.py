@@ -1,0 +1,201 @@
+"""Where a provision goes: subscription, resource group and location, each with its source.
+
+Precedence, first match wins (documented in `orchestrator provision --help` and the README):
+
+1. flags: `--subscription`, `--resource-group`, `--location`
+2. environment: `AZURE_SUBSCRIPTION_ID`, `AZURE_RESOURCE_GROUP`, `AZURE_LOCATION`
+3. `infra/inference.config.json` (re-provision in place)
+4. `infra/finetuning.config.json` (inference shares the fine-tuning group and file share)
+5. subscription only: the cloud's default - localcloud's own subscription with `--cloud local`,
+   else the az CLI's default subscription (`$AZURE_CONFIG_DIR/azureProfile.json`)
+
+The location has no file source: unset means "the resource group's location".
+`gather_sources` does the reading; `resolve_target` is a pure decision over what was read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orchestrator.errors import InputError
+from orchestrator.jsonio import load_json
+from orchestrator.workspace import Workspace
+
+ENV_SUBSCRIPTION = "AZURE_SUBSCRIPTION_ID"
+ENV_GROUP = "AZURE_RESOURCE_GROUP"
+ENV_LOCATION = "AZURE_LOCATION"
+
+UNSET_SOURCE = "not set"
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A resolved value and where it came from (`--subscription`, `AZURE_LOCATION`, a file)."""
+
+    value: str
+    source: str
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.value)
+
+
+NOT_SET = Sourced("", UNSET_SOURCE)
+
+
+@dataclass(frozen=True)
+class Target:
+    cloud: str
+    subscription: Sourced
+    resource_group: Sourced
+    location: Sourced = NOT_SET
+
+    def describe(self) -> list[str]:
+        """The lines `provision` prints: each value and where it came from."""
+        location = (
+            f"{self.location.value} (from {self.location.source})"
+            if self.location.is_set
+            else "the resource group's location"
+        )
+        return [
+            f"subscription:   {self.subscription.value} (from {self.subscription.source})",
+            f"resource group: {self.resource_group.value} (from {self.resource_group.source})",
+            f"location:       {location}",
+        ]
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "cloud": self.cloud,
+            "subscription": self.subscription.value,
+            "resource_group": self.resource_group.value,
+            "location": self.location.value or None,
+            "sources": {
+                "subscription": self.subscription.source,
+                "resource_group": self.resource_group.source,
+                "location": self.location.source,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class TargetFlags:
+    subscription: str | None = None
+    resource_group: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetSources:
+    """Everything target resolution reads, already read (plain data, no I/O)."""
+
+    cloud: str
+    flags: TargetFlags = TargetFlags()
+    env: Mapping[str, str] = field(default_factory=dict)
+    inference_config: Mapping[str, Any] = field(default_factory=dict)
+    inference_config_name: str = "infra/inference.config.json"
+    finetuning_config: Mapping[str, Any] = field(default_factory=dict)
+    finetuning_config_name: str = "infra/finetuning.config.json"
+    cloud_default_subscription: Sourced = NOT_SET
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _first(*candidates: Sourced) -> Sourced:
+    for candidate in candidates:
+        if candidate.is_set:
+            return candidate
+    return NOT_SET
+
+
+def _from_config(config: Mapping[str, Any], key: str, name: str) -> Sourced:
+    return Sourced(_text(config.get(key)), f"{name} {key}")
+
+
+def resolve_target(sources: TargetSources, *, need_group: bool = True) -> Target:
+    """Apply the precedence; raise InputError naming what is missing and how to give it."""
+    flags, env = sources.flags, sources.env
+    subscription = _first(
+        Sourced(_text(flags.subscription), "--subscription"),
+        Sourced(_text(env.get(ENV_SUBSCRIPTION)), ENV_SUBSCRIPTION),
+        _from_config(sources.inference_config, "SUBSCRIPTION_ID", sources.inference_config_name),
+        _from_config(sources.finetuning_config, "SUBSCRIPTION_ID", sources.finetuning_config_name),
+        sources.cloud_default_subscription,
+    )
+    group = _first(
+        Sourced(_text(flags.resource_group), "--resource-group"),
+        Sourced(_text(env.get(ENV_GROUP)), ENV_GROUP),
+        _from_config(sources.inference_config, "RESOURCE_GROUP_NAME", sources.inference_config_name),
+        _from_config(
+            sources.finetuning_config, "RESOURCE_GROUP_NAME", sources.finetuning_config_name
+        ),
+    )
+    location = _first(
+        Sourced(_text(flags.location), "--location"),
+        Sourced(_text(env.get(ENV_LOCATION)), ENV_LOCATION),
+    )
+    if not subscription.is_set:
+        raise InputError(
+            "no subscription: none given and no default found",
+            hint=f"pass --subscription ID, set {ENV_SUBSCRIPTION}, or run `az login`",
+        )
+    if need_group and not group.is_set:
+        raise InputError(
+            "no resource group: none given and none in infra/*.config.json",
+            hint=f"pass --resource-group NAME (or set {ENV_GROUP}); to create a new one add "
+            "--create-resource-group --location REGION",
+        )
+    return Target(sources.cloud, subscription, group, location)
+
+
+# --- reading the sources ------------------------------------------------------------------
+
+
+def read_config(workspace: Workspace, path: Path) -> Mapping[str, Any]:
+    """A workspace config file as a mapping ({} when missing); malformed files are errors."""
+    if not path.is_file():
+        return {}
+    shown = workspace.shown(path)
+    data = load_json(path, shown)
+    if not isinstance(data, dict):
+        raise InputError(f"{shown}: expected a JSON object at the top level")
+    return data
+
+
+def az_default_subscription(env: Mapping[str, str]) -> Sourced:
+    """The az CLI's default subscription from azureProfile.json (UTF-8 with BOM)."""
+    folder = env.get("AZURE_CONFIG_DIR") or str(Path(env.get("HOME", "~")).expanduser() / ".azure")
+    path = Path(folder) / "azureProfile.json"
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError):
+        return NOT_SET
+    subscriptions = doc.get("subscriptions") if isinstance(doc, dict) else None
+    for entry in subscriptions if isinstance(subscriptions, list) else []:
+        if isinstance(entry, dict) and entry.get("isDefault") and _text(entry.get("id")):
+            return Sourced(_text(entry.get("id")), f"az CLI default ({path})")
+    return NOT_SET
+
+
+def gather_sources(
+    workspace: Workspace,
+    env: Mapping[str, str],
+    cloud: str,
+    flags: TargetFlags,
+    cloud_default_subscription: Sourced,
+) -> TargetSources:
+    return TargetSources(
+        cloud=cloud,
+        flags=flags,
+        env=env,
+        inference_config=read_config(workspace, workspace.config),
+        inference_config_name=workspace.shown(workspace.config),
+        finetuning_config=read_config(workspace, workspace.finetuning_config),
+        finetuning_config_name=workspace.shown(workspace.finetuning_config),
+        cloud_default_subscription=cloud_default_subscription,
+    )

@@ -1,0 +1,145 @@
+"""The JSON Schemas this tool ships (orchestrator/schemas/*.json) and the translation of
+jsonschema errors into `Problem` lines: `FILE: JSON.PATH: what is wrong (what is expected)`.
+
+jsonschema is imported inside the functions so that `orchestrator --help` does not pay for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.errors import Problem
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+
+DEPLOYMENT_PARAMETERS = "deployment_parameters"
+INFERENCE_CONFIG = "inference_config"
+FINETUNING_CONFIG = "finetuning_config"
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
+
+_TYPE_WORDS = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "an array",
+    "object": "an object",
+    "null": "null",
+}
+
+
+@functools.cache
+def load_schema(name: str) -> Mapping[str, Any]:
+    """One of the shipped schemas, by base name (e.g. "inference_config")."""
+    text = resources.files("orchestrator.schemas").joinpath(f"{name}.schema.json").read_text()
+    schema: Mapping[str, Any] = json.loads(text)
+    return schema
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    """`["parameters", "x", "value", 0]` -> `parameters.x.value[0]`; the document itself is `$`."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{json.dumps(part)}]"
+    return out or "$"
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a Python value as a phrase: 'a string', 'null', ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """A value as JSON, cut to `limit` characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def schema_problems(
+    schema: Mapping[str, Any],
+    instance: Any,
+    file: str,
+    prefix: Sequence[str | int] = (),
+) -> list[Problem]:
+    """Every problem of `instance` under `schema` (Draft 2020-12), in document order."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema)
+    problems: list[Problem] = []
+    for error in validator.iter_errors(instance):
+        problems.extend(_translate(error, file, [*prefix, *error.path]))
+    return problems
+
+
+def _expected(error: ValidationError) -> str:
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    described = schema.get("description")
+    if isinstance(described, str):
+        return described
+    wanted = schema.get("type")
+    if isinstance(wanted, str):
+        return _TYPE_WORDS.get(wanted, wanted)
+    if isinstance(wanted, list):
+        return " or ".join(_TYPE_WORDS.get(t, t) for t in wanted)
+    return ""
+
+
+def _translate(error: ValidationError, file: str, parts: list[str | int]) -> list[Problem]:
+    where = json_path(parts)
+    kind = error.validator
+    value = error.instance
+    expected = _expected(error)
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in value]
+        return [Problem(file, json_path([*parts, k]), "is missing", expected) for k in missing]
+    if kind == "additionalProperties":
+        allowed = sorted((error.schema.get("properties") or {}).keys())
+        extra = [k for k in value if k not in allowed]
+        hint = f"one of: {', '.join(allowed)}" if allowed else expected
+        return [Problem(file, json_path([*parts, k]), "unknown key", hint) for k in extra]
+    if kind == "oneOf" and isinstance(value, Mapping):
+        return [Problem(file, where, "needs exactly one of 'value' or 'reference'", expected)]
+    return [Problem(file, where, _message(kind, value, error), expected)]
+
+
+def _message(kind: Any, value: Any, error: ValidationError) -> str:
+    limit = error.validator_value
+    if kind == "type":
+        return f"is {json_type(value)}"
+    if kind == "enum":
+        return f"is {short(value)}, not an allowed value"
+    if kind == "const":
+        return f"is {short(value)}"
+    if kind == "pattern":
+        return f"{short(value)} has the wrong form"
+    if kind in ("minLength", "maxLength"):
+        return f"{short(value)} is {len(value)} characters long (limit {limit})"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"is {short(value)} (limit {limit})"
+    if kind in ("minItems", "maxItems"):
+        return f"has {len(value)} items (limit {limit})"
+    return str(error.message)
