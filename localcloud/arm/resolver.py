@@ -98,10 +98,7 @@ class LiveResolver:
 
 def _type_and_name(resource_id: str) -> str:
     parts = [p for p in resource_id.split("/") if p]
-    if len(parts) >= 8:
-        rest = parts[6:]
-        return "/".join(rest[0::2]) and parts[5] + "/" + "/".join(rest)
-    return resource_id
+    return parts[5] + "/" + "/".join(parts[6:]) if len(parts) >= 8 else resource_id
 
 
 def _group(resource_id: str) -> str:

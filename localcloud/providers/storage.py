@@ -8,7 +8,7 @@ exactly that document. Keys are never part of a GET: only `listKeys` returns the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud.arm.errors import ArmError
 from localcloud.ids import ResourceId
@@ -23,6 +23,9 @@ from localcloud.providers.common import (
     properties_of,
 )
 
+if TYPE_CHECKING:
+    from localcloud.cloud import Store
+
 ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
 FILE_SERVICE_TYPE = "Microsoft.Storage/storageAccounts/fileServices"
 SHARE_TYPE = "Microsoft.Storage/storageAccounts/fileServices/shares"
@@ -33,7 +36,7 @@ KEY_NAMES = ("key1", "key2")
 _OTHER_SERVICES = ("blob", "queue", "table", "dfs", "web")
 
 
-def account_keys(store: Any, account: str) -> dict[str, str] | None:
+def account_keys(store: Store, account: str) -> dict[str, str] | None:
     """`{"key1", "key2"}` of a storage account localcloud knows, by name (any case)."""
     doc = store.get(KEYS, account.lower())
     return {k: str(doc[k]) for k in KEY_NAMES if k in doc} if doc else None

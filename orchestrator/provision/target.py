@@ -130,7 +130,9 @@ def resolve_target(sources: TargetSources, *, need_group: bool = True) -> Target
     group = _first(
         Sourced(_text(flags.resource_group), "--resource-group"),
         Sourced(_text(env.get(ENV_GROUP)), ENV_GROUP),
-        _from_config(sources.inference_config, "RESOURCE_GROUP_NAME", sources.inference_config_name),
+        _from_config(
+            sources.inference_config, "RESOURCE_GROUP_NAME", sources.inference_config_name
+        ),
         _from_config(
             sources.finetuning_config, "RESOURCE_GROUP_NAME", sources.finetuning_config_name
         ),

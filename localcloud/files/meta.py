@@ -1,0 +1,62 @@
+"""The sidecar property store: one SQLite file per share, outside the share folder.
+
+`<state_dir>/files-meta/<account>/<share>.sqlite`, table `items(path, doc)`: `path` is the
+`/`-separated path inside the share ("" for the share root), `doc` a `Record` as JSON.
+The share folder itself holds only the user's files.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from localcloud.files.props import Record
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS items (path TEXT PRIMARY KEY, doc TEXT NOT NULL)"
+
+
+class ShareMeta:
+    """Records of one share. Used from the event loop thread only."""
+
+    def __init__(self, db_file: Path) -> None:
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(db_file, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+
+    def get(self, path: str) -> Record | None:
+        row = self._db.execute("SELECT doc FROM items WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return Record.from_json(json.loads(row[0]))
+        except (ValueError, KeyError, TypeError):
+            return None  # an unreadable record is treated as no record
+
+    def get_many(self, paths: list[str]) -> dict[str, Record]:
+        found: dict[str, Record] = {}
+        for path in paths:
+            record = self.get(path)
+            if record is not None:
+                found[path] = record
+        return found
+
+    def put(self, path: str, record: Record) -> None:
+        doc = json.dumps(record.to_json(), sort_keys=True)
+        self._db.execute("INSERT OR REPLACE INTO items (path, doc) VALUES (?, ?)", (path, doc))
+
+    def delete(self, path: str) -> None:
+        """Forget `path` and everything recorded below it."""
+        if not path:
+            self._db.execute("DELETE FROM items")
+            return
+        prefix = path + "/"
+        self._db.execute(
+            "DELETE FROM items WHERE path = ? OR substr(path, 1, ?) = ?",
+            (path, len(prefix), prefix),
+        )
+
+    def close(self) -> None:
+        self._db.close()

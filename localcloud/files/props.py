@@ -1,0 +1,185 @@
+"""File and directory properties: the stored record, what the disk says, and their headers.
+
+Pure. The sidecar record (`Record`) holds what a folder cannot: content settings, metadata,
+ETag, file id, creation time. A record is trusted only while the file's size and mtime are
+the ones it was written with; when a running app changed the file behind the service's
+back, the properties fall back to what `os.stat` shows and the stored MD5 is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from typing import Any
+
+_EPOCH_AS_FILETIME = 116_444_736_000_000_000  # 100 ns ticks between 1601-01-01 and 1970-01-01
+ROOT_ID = "13835128424026341376"
+PERMISSION_KEY = "4319988430575558214*13209974753615755271"
+
+
+@dataclass(frozen=True)
+class ContentSettings:
+    content_type: str = "application/octet-stream"
+    content_md5: str | None = None  # base64, stored as given
+    content_encoding: str | None = None
+    content_language: str | None = None
+    cache_control: str | None = None
+    content_disposition: str | None = None
+
+
+@dataclass(frozen=True)
+class DiskState:
+    """What `os.stat` says about an item."""
+
+    is_dir: bool
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+
+@dataclass(frozen=True)
+class Record:
+    """The sidecar record of one file or directory."""
+
+    is_dir: bool
+    file_id: str
+    created_ns: int
+    written_ns: int
+    changed_ns: int
+    etag: str
+    size: int  # size and mtime the record was written with
+    mtime_ns: int
+    content: ContentSettings = field(default_factory=ContentSettings)
+    metadata: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "isDir": self.is_dir,
+            "fileId": self.file_id,
+            "createdNs": self.created_ns,
+            "writtenNs": self.written_ns,
+            "changedNs": self.changed_ns,
+            "etag": self.etag,
+            "size": self.size,
+            "mtimeNs": self.mtime_ns,
+            "content": {k: v for k, v in vars(self.content).items() if v is not None},
+            "metadata": [list(pair) for pair in self.metadata],
+        }
+
+    @staticmethod
+    def from_json(doc: Mapping[str, Any]) -> Record:
+        return Record(
+            is_dir=bool(doc["isDir"]),
+            file_id=str(doc["fileId"]),
+            created_ns=int(doc["createdNs"]),
+            written_ns=int(doc["writtenNs"]),
+            changed_ns=int(doc["changedNs"]),
+            etag=str(doc["etag"]),
+            size=int(doc["size"]),
+            mtime_ns=int(doc["mtimeNs"]),
+            content=ContentSettings(**doc.get("content", {})),
+            metadata=tuple((str(k), str(v)) for k, v in doc.get("metadata", [])),
+        )
+
+    def matches(self, disk: DiskState) -> bool:
+        return self.is_dir == disk.is_dir and (
+            self.is_dir or (self.size, self.mtime_ns) == (disk.size, disk.mtime_ns)
+        )
+
+
+@dataclass(frozen=True)
+class Props:
+    """The properties reported for an item."""
+
+    is_dir: bool
+    file_id: str
+    parent_id: str
+    size: int
+    created_ns: int
+    written_ns: int
+    changed_ns: int
+    modified_ns: int
+    etag: str
+    content: ContentSettings
+    metadata: tuple[tuple[str, str], ...]
+
+
+def effective(record: Record | None, disk: DiskState, parent_id: str) -> Props:
+    """Props from the record when it still describes the item on disk, else from the disk."""
+    if record is not None and record.matches(disk):
+        return Props(
+            is_dir=disk.is_dir,
+            file_id=record.file_id,
+            parent_id=parent_id,
+            size=disk.size,
+            created_ns=record.created_ns,
+            written_ns=record.written_ns,
+            changed_ns=record.changed_ns,
+            modified_ns=record.changed_ns,
+            etag=record.etag,
+            content=record.content,
+            metadata=record.metadata,
+        )
+    content = ContentSettings() if record is None else replace(record.content, content_md5=None)
+    return Props(
+        is_dir=disk.is_dir,
+        file_id=record.file_id if record is not None else str(disk.inode),
+        parent_id=parent_id,
+        size=0 if disk.is_dir else disk.size,
+        created_ns=record.created_ns if record is not None else disk.ctime_ns,
+        written_ns=disk.mtime_ns,
+        changed_ns=disk.mtime_ns,
+        modified_ns=disk.mtime_ns,
+        etag=etag_for(disk.mtime_ns),
+        content=content,
+        metadata=() if record is None else record.metadata,
+    )
+
+
+def etag_for(ns: int) -> str:
+    return f'"0x{ns // 100 + _EPOCH_AS_FILETIME:X}"'
+
+
+def file_time(ns: int) -> str:
+    """`2019-09-04T08:13:20.9679426Z` (100 ns precision)."""
+    seconds, rest = divmod(ns, 1_000_000_000)
+    stamp = datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{rest // 100:07d}Z"
+
+
+def http_date(ns: int) -> str:
+    return format_datetime(datetime.fromtimestamp(ns // 1_000_000_000, tz=timezone.utc), True)
+
+
+def item_headers(props: Props) -> dict[str, str]:
+    """Headers common to create, get-properties and download responses."""
+    headers = {
+        "ETag": props.etag,
+        "Last-Modified": http_date(props.modified_ns),
+        "x-ms-server-encrypted": "true",
+        "x-ms-file-attributes": "Directory" if props.is_dir else "Archive",
+        "x-ms-file-creation-time": file_time(props.created_ns),
+        "x-ms-file-last-write-time": file_time(props.written_ns),
+        "x-ms-file-change-time": file_time(props.changed_ns),
+        "x-ms-file-permission-key": PERMISSION_KEY,
+        "x-ms-file-id": props.file_id,
+        "x-ms-file-parent-id": props.parent_id,
+    }
+    for name, value in props.metadata:
+        headers[f"x-ms-meta-{name}"] = value
+    return headers
+
+
+def content_headers(content: ContentSettings) -> dict[str, str]:
+    """Content-Type and the other HTTP properties a file was given."""
+    pairs = {
+        "Content-Type": content.content_type,
+        "Content-Encoding": content.content_encoding,
+        "Content-Language": content.content_language,
+        "Cache-Control": content.cache_control,
+        "Content-Disposition": content.content_disposition,
+    }
+    return {name: value for name, value in pairs.items() if value is not None}

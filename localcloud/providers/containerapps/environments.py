@@ -1,0 +1,222 @@
+"""Microsoft.App/managedEnvironments and managedEnvironments/storages.
+
+Write-only values (the Log Analytics shared key, a storage's account key) are kept in the
+private store (`common.PRIVATE`) and never returned, as in Azure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from localcloud.ids import ResourceId
+from localcloud.providers.common import (
+    CheckedProvider,
+    Problem,
+    base_doc,
+    drop_private,
+    load_private,
+    location_check,
+    properties_of,
+    save_private,
+)
+from localcloud.providers.loganalytics import customer_ids_and_keys
+from localcloud.providers.storage import account_keys
+
+ENVIRONMENT_TYPE = "Microsoft.App/managedEnvironments"
+STORAGE_TYPE = "Microsoft.App/managedEnvironments/storages"
+
+_FIRST = ("happy", "calm", "brave", "lively", "gentle", "proud", "icy", "witty", "bold", "quiet")
+_SECOND = ("river", "field", "stone", "meadow", "forest", "island", "bay", "hill", "ocean", "dune")
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.lower().encode()).hexdigest()
+
+
+def default_domain(env_id: str, location: str) -> str:
+    """`<word><word>-<hash8>.<region>.localcloud.internal` (informational, like Azure's)."""
+    h = digest(env_id)
+    words = _FIRST[int(h[:4], 16) % len(_FIRST)] + _SECOND[int(h[4:8], 16) % len(_SECOND)]
+    region = location.replace(" ", "").lower()
+    return f"{words}-{h[8:16]}.{region}.localcloud.internal"
+
+
+def verification_id(subscription: str) -> str:
+    return digest(subscription).upper()
+
+
+def split_log_key(props: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The properties without `appLogsConfiguration...sharedKey`, and that key."""
+    logs = props.get("appLogsConfiguration")
+    la = logs.get("logAnalyticsConfiguration") if isinstance(logs, Mapping) else None
+    if not isinstance(la, Mapping) or "sharedKey" not in la:
+        return dict(props), None
+    assert isinstance(logs, Mapping)
+    kept = {k: v for k, v in la.items() if k != "sharedKey"}
+    return {**props, "appLogsConfiguration": {**logs, "logAnalyticsConfiguration": kept}}, (
+        str(la["sharedKey"]) if la["sharedKey"] is not None else None
+    )
+
+
+def log_key_problem(props: Mapping[str, Any], workspaces: list[dict[str, Any]]) -> list[Problem]:
+    """A shared key that does not belong to the workspace with that customer ID fails."""
+    clean, key = split_log_key(props)
+    la = (clean.get("appLogsConfiguration") or {}).get("logAnalyticsConfiguration") or {}
+    customer_id = str(la.get("customerId", "")).lower()
+    for ws in workspaces:
+        if str(ws.get("customerId", "")).lower() != customer_id or key is None:
+            continue
+        if key not in (ws.get("primarySharedKey"), ws.get("secondarySharedKey")):
+            return [
+                Problem(
+                    400,
+                    "ManagedEnvironmentInvalidLogAnalyticsConfiguration",
+                    f"The shared key for Log Analytics workspace '{customer_id}' is invalid.",
+                    "properties.appLogsConfiguration.logAnalyticsConfiguration.sharedKey",
+                )
+            ]
+    return []
+
+
+def environment_properties(
+    rid: ResourceId, location: str, requested: Mapping[str, Any], base_url: str
+) -> dict[str, Any]:
+    custom = dict(requested.get("customDomainConfiguration") or {})
+    custom["customDomainVerificationId"] = verification_id(rid.subscription)
+    return {
+        "zoneRedundant": False,
+        "peerAuthentication": {"mtls": {"enabled": False}},
+        "peerTrafficConfiguration": {"encryption": {"enabled": False}},
+        **requested,
+        "customDomainConfiguration": custom,
+        "defaultDomain": default_domain(rid.id, location),
+        "staticIp": "127.0.0.1",
+        "eventStreamEndpoint": (
+            f"{base_url}/logstream/subscriptions/{rid.subscription}/resourceGroups/"
+            f"{rid.resource_group}/managedEnvironments/{rid.name}/eventstream"
+        ),
+        "infrastructureResourceGroup": f"ME_{rid.name}_{rid.resource_group}_{location}",
+        "kedaConfiguration": {"version": "2.15.1"},
+        "daprConfiguration": {"version": "1.13.6-msft.1"},
+        "provisioningState": "Succeeded",
+    }
+
+
+class EnvironmentProvider(CheckedProvider):
+    types = (ENVIRONMENT_TYPE,)
+
+    def preflight(self, rid: ResourceId, body: dict[str, Any]) -> list[Problem]:
+        return [*super().preflight(rid, body), *location_check(body)]
+
+    def admission(self, rid: ResourceId, body: dict[str, Any]) -> list[Problem]:
+        return log_key_problem(properties_of(body), customer_ids_and_keys(self.cloud.store))
+
+    def shape(
+        self, rid: ResourceId, body: dict[str, Any], existing: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        doc = base_doc(rid, body, ("location", "tags", "identity", "kind"))
+        requested, key = split_log_key(properties_of(body))
+        if key is not None:
+            save_private(self.cloud.store, rid, {"sharedKey": key})
+        doc["properties"] = environment_properties(
+            rid, str(body.get("location")), requested, self.cloud.base_url
+        )
+        return doc
+
+    def delete(self, rid: ResourceId) -> bool:
+        self.delete_children(rid)
+        drop_private(self.cloud.store, rid)
+        return super().delete(rid)
+
+
+def split_account_key(props: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    azure_file = props.get("azureFile")
+    if not isinstance(azure_file, Mapping) or "accountKey" not in azure_file:
+        return dict(props), None
+    kept = {k: v for k, v in azure_file.items() if k != "accountKey"}
+    return {**props, "azureFile": kept}, str(azure_file["accountKey"])
+
+
+def storage_shape_problems(props: Mapping[str, Any]) -> list[Problem]:
+    azure_file = props.get("azureFile")
+    if not isinstance(azure_file, Mapping):
+        if isinstance(props.get("nfsAzureFile"), Mapping):
+            return []
+        return [
+            Problem(
+                400,
+                "ManagedEnvironmentStorageInvalid",
+                "The storage must define properties.azureFile (or properties.nfsAzureFile).",
+                "properties.azureFile",
+            )
+        ]
+    missing = [k for k in ("accountName", "shareName") if not azure_file.get(k)]
+    problems = [
+        Problem(
+            400,
+            "ManagedEnvironmentStorageInvalid",
+            f"properties.azureFile.{k} is required.",
+            f"properties.azureFile.{k}",
+        )
+        for k in missing
+    ]
+    mode = azure_file.get("accessMode")
+    if mode is not None and str(mode) not in ("ReadOnly", "ReadWrite"):
+        problems.append(
+            Problem(
+                400,
+                "ManagedEnvironmentStorageInvalid",
+                f"accessMode '{mode}' is invalid: use 'ReadOnly' or 'ReadWrite'.",
+                "properties.azureFile.accessMode",
+            )
+        )
+    return problems
+
+
+class EnvironmentStorageProvider(CheckedProvider):
+    types = (STORAGE_TYPE,)
+
+    def preflight(self, rid: ResourceId, body: dict[str, Any]) -> list[Problem]:
+        return [*super().preflight(rid, body), *storage_shape_problems(properties_of(body))]
+
+    def admission(self, rid: ResourceId, body: dict[str, Any]) -> list[Problem]:
+        return [*self.parent_check(rid), *self._key_problems(properties_of(body), rid)]
+
+    def _key_problems(self, props: Mapping[str, Any], rid: ResourceId) -> list[Problem]:
+        clean, key = split_account_key(props)
+        account = str((clean.get("azureFile") or {}).get("accountName", ""))
+        if not account:
+            return []
+        if key is None:
+            key = load_private(self.cloud.store, rid).get("accountKey")
+        keys = account_keys(self.cloud.store, account) or {}
+        if key is not None and key in keys.values():
+            return []
+        return [
+            Problem(
+                400,
+                "ManagedEnvironmentStorageAccountKeyInvalid",
+                f"The account key for storage account '{account}' is invalid or the account "
+                "does not exist. Use the key from listKeys on the storage account.",
+                "properties.azureFile.accountKey",
+            )
+        ]
+
+    def shape(
+        self, rid: ResourceId, body: dict[str, Any], existing: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        doc = base_doc(rid, body, ())
+        requested, key = split_account_key(properties_of(body))
+        if key is not None:
+            save_private(self.cloud.store, rid, {"accountKey": key})
+        azure_file = requested.get("azureFile")
+        if isinstance(azure_file, Mapping):
+            requested["azureFile"] = {"accessMode": "ReadWrite", **azure_file}
+        doc["properties"] = requested
+        return doc
+
+    def delete(self, rid: ResourceId) -> bool:
+        drop_private(self.cloud.store, rid)
+        return super().delete(rid)

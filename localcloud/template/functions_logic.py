@@ -1,0 +1,183 @@
+"""Comparison, logical, numeric and conversion functions (and/or/if are in functions_special)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from localcloud.template.errors import TemplateError
+from localcloud.template.registry import FunctionTable, expect, pure
+from localcloud.template.values import checked_int, equal, is_int, is_number, type_name
+
+FUNCTIONS: FunctionTable = {}
+
+
+@pure(FUNCTIONS, "equals", 2)
+def equals(left: Any, right: Any) -> bool:
+    return equal(left, right)
+
+
+def _ordered(function: str, left: Any, right: Any) -> tuple[Any, Any]:
+    both_numbers = is_number(left) and is_number(right)
+    if both_numbers or (isinstance(left, str) and isinstance(right, str)):
+        return left, right
+    raise TemplateError(
+        f"The template language function '{function}' expects two integers or two strings; "
+        f"got '{type_name(left)}' and '{type_name(right)}'. Please see "
+        "https://aka.ms/arm-functions for usage details."
+    )
+
+
+@pure(FUNCTIONS, "greater", 2)
+def greater(left: Any, right: Any) -> bool:
+    a, b = _ordered("greater", left, right)
+    return bool(a > b)
+
+
+@pure(FUNCTIONS, "greaterOrEquals", 2)
+def greater_or_equals(left: Any, right: Any) -> bool:
+    a, b = _ordered("greaterOrEquals", left, right)
+    return bool(a >= b)
+
+
+@pure(FUNCTIONS, "less", 2)
+def less(left: Any, right: Any) -> bool:
+    a, b = _ordered("less", left, right)
+    return bool(a < b)
+
+
+@pure(FUNCTIONS, "lessOrEquals", 2)
+def less_or_equals(left: Any, right: Any) -> bool:
+    a, b = _ordered("lessOrEquals", left, right)
+    return bool(a <= b)
+
+
+@pure(FUNCTIONS, "coalesce", 1, None)
+def coalesce(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
+
+
+@pure(FUNCTIONS, "not", 1)
+def not_(value: Any) -> bool:
+    return not expect("not", value, bool)
+
+
+@pure(FUNCTIONS, "true", 0)
+def true() -> bool:
+    return True
+
+
+@pure(FUNCTIONS, "false", 0)
+def false() -> bool:
+    return False
+
+
+@pure(FUNCTIONS, "null", 0)
+def null() -> None:
+    return None
+
+
+@pure(FUNCTIONS, "bool", 1)
+def bool_(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if is_int(value) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise TemplateError(
+        "The template language function 'bool' was invoked with a parameter that is not valid. "
+        "The value cannot be converted to the target type. Please see "
+        "https://aka.ms/arm-functions for usage details."
+    )
+
+
+@pure(FUNCTIONS, "int", 1)
+def int_(value: Any) -> int:
+    if is_int(value):
+        return int(value)
+    if isinstance(value, float) and value == value and abs(value) < 2**63:
+        return int(value)
+    text = value.strip() if isinstance(value, str) else None
+    if text and text.lstrip("+-").isdigit() and text.isascii():
+        return checked_int(int(text), "int")
+    raise TemplateError(
+        f"The template language function 'int' cannot convert provided value '{value}' to "
+        "integer value. Please see https://aka.ms/arm-functions for usage details."
+    )
+
+
+@pure(FUNCTIONS, "float", 1)
+def float_(value: Any) -> float:
+    if is_number(value):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            result = float(value)
+        except ValueError:
+            result = float("nan")
+        if result == result and abs(result) != float("inf"):
+            return result
+    raise TemplateError(
+        f"The template language function 'float' cannot convert provided value '{value}' to "
+        "float value. Please see https://aka.ms/arm-functions for usage details."
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"'{name}' is not valid JSON")
+
+
+@pure(FUNCTIONS, "json", 1)
+def json_(text: Any) -> Any:
+    expect("json", text, str)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise TemplateError(
+            f"The template language function 'json' has an invalid parameter: '{text}' is not "
+            "valid JSON. Please see https://aka.ms/arm-functions for usage details."
+        ) from exc
+
+
+def _ints(function: str, left: Any, right: Any) -> tuple[int, int]:
+    return expect(function, left, int, 1), expect(function, right, int, 2)
+
+
+@pure(FUNCTIONS, "add", 2)
+def add(left: Any, right: Any) -> int:
+    a, b = _ints("add", left, right)
+    return checked_int(a + b, "add")
+
+
+@pure(FUNCTIONS, "sub", 2)
+def sub(left: Any, right: Any) -> int:
+    a, b = _ints("sub", left, right)
+    return checked_int(a - b, "sub")
+
+
+@pure(FUNCTIONS, "mul", 2)
+def mul(left: Any, right: Any) -> int:
+    a, b = _ints("mul", left, right)
+    return checked_int(a * b, "mul")
+
+
+def _quotient(function: str, a: int, b: int) -> int:
+    if b == 0:
+        raise TemplateError(
+            f"Unable to evaluate language function '{function}': Attempted to divide by zero."
+        )
+    quotient = abs(a) // abs(b)
+    return quotient if (a < 0) == (b < 0) else -quotient
+
+
+@pure(FUNCTIONS, "div", 2)
+def div(left: Any, right: Any) -> int:
+    a, b = _ints("div", left, right)
+    return checked_int(_quotient("div", a, b), "div")
+
+
+@pure(FUNCTIONS, "mod", 2)
+def mod(left: Any, right: Any) -> int:
+    a, b = _ints("mod", left, right)
+    return a - b * _quotient("mod", a, b)

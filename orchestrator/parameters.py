@@ -1,0 +1,228 @@
+"""The final parameter values of a provision: the parameters file, `--param` overrides, nulls
+dropped, `{{ ... }}` rendered.
+
+Pipeline (`collect_parameters`): load the ARM deploymentParameters file -> apply `--param
+NAME=VALUE` overrides (later wins) -> drop `null` values (ARM: null = "use the template
+default") -> render strings containing `{{`/`{%` with a sandboxed Jinja environment, one string
+at a time, so no value can change the JSON structure or run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orchestrator import jsonio
+from orchestrator.errors import InputError, Problem, ValidationFailed
+from orchestrator.workspace import Workspace
+
+OVERRIDE_SOURCE = "--param"
+RENDER_EXPECTED = "a Jinja expression over env, finetuning and config, e.g. {{ env.USER }}"
+
+
+@dataclass(frozen=True)
+class ParametersDocument:
+    """A parameters file as read: its values (nulls included) and any shape problems."""
+
+    shown: str
+    values: Mapping[str, Any]
+    references: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class FinalParameters:
+    """The values to submit. `values` has no nulls; `sources` says where each value came from
+    (the parameters file as shown, or `--param`); `references` are Key Vault references, as given.
+    """
+
+    values: Mapping[str, Any]
+    source: str
+    sources: Mapping[str, str] = field(default_factory=dict)
+    references: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def arm_parameters(self) -> dict[str, Any]:
+        """The `parameters` mapping of an ARM deployment: `{name: {"value": v}}`."""
+        out: dict[str, Any] = {name: {"value": value} for name, value in self.values.items()}
+        out.update({name: dict(ref) for name, ref in self.references.items()})
+        return out
+
+    @property
+    def sha256(self) -> str:
+        """A stable hash of the submitted parameters (canonical JSON: sorted keys, no spaces)."""
+        text = json.dumps(self.arm_parameters, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_parameters(path: Path, shown: str) -> ParametersDocument:
+    """Read a parameters file. JSON errors raise InputError (FILE:LINE:COL); shape problems are
+    collected in `problems`, and the entries that make sense are kept."""
+    from orchestrator.schemas import DEPLOYMENT_PARAMETERS, load_schema, schema_problems
+
+    document = jsonio.load_json(path, shown)
+    problems = schema_problems(load_schema(DEPLOYMENT_PARAMETERS), document, shown)
+    section = document.get("parameters") if isinstance(document, Mapping) else None
+    values: dict[str, Any] = {}
+    references: dict[str, Mapping[str, Any]] = {}
+    for name, entry in (section or {}).items() if isinstance(section, Mapping) else ():
+        if isinstance(entry, Mapping) and "value" in entry:
+            values[name] = entry["value"]
+        elif isinstance(entry, Mapping) and isinstance(entry.get("reference"), Mapping):
+            references[name] = {"reference": entry["reference"]}
+    return ParametersDocument(shown, values, references, tuple(problems))
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """`NAME=VALUE` -> (NAME, VALUE parsed as JSON when it parses, else the string)."""
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not sep or not name or any(ch.isspace() for ch in name):
+        raise InputError(
+            f"--param {text!r}: expected NAME=VALUE", hint="e.g. --param maximumInstanceCount=1"
+        )
+    try:
+        return name, json.loads(raw)
+    except ValueError:
+        return name, raw
+
+
+def apply_overrides(values: Mapping[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """`values` with each `--param NAME=VALUE` applied in order (later wins)."""
+    out = dict(values)
+    for text in overrides:
+        name, value = parse_override(text)
+        out[name] = value
+    return out
+
+
+def drop_nulls(values: Mapping[str, Any]) -> dict[str, Any]:
+    """ARM treats `{"value": null}` as not supplied: the template default applies."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def needs_rendering(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+def render_values(
+    values: Mapping[str, Any], context: Mapping[str, Any], sources: Mapping[str, str]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Render every string holding `{{ }}`/`{% %}` (inside arrays and objects too) with a sandboxed
+    Jinja environment. Structure never changes: a string stays one string."""
+    if not any(_has_template(v) for v in values.values()):
+        return dict(values), []
+    renderer = _Renderer(context)
+    out: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, value in values.items():
+        path: list[str | int] = ["parameters", name, "value"]
+        out[name] = renderer.walk(value, path, sources.get(name, ""), problems)
+    return out, problems
+
+
+def _has_template(value: Any) -> bool:
+    if isinstance(value, str):
+        return needs_rendering(value)
+    if isinstance(value, list):
+        return any(_has_template(v) for v in value)
+    if isinstance(value, Mapping):
+        return any(_has_template(v) for v in value.values())
+    return False
+
+
+class _Renderer:
+    """Renders single strings with jinja2's SandboxedEnvironment (StrictUndefined, no autoescape)."""
+
+    def __init__(self, context: Mapping[str, Any]) -> None:
+        from jinja2 import StrictUndefined
+        from jinja2.sandbox import SandboxedEnvironment
+
+        self._env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._context = dict(context)
+
+    def walk(self, value: Any, path: list[str | int], file: str, problems: list[Problem]) -> Any:
+        if isinstance(value, str):
+            return self._render(value, path, file, problems) if needs_rendering(value) else value
+        if isinstance(value, list):
+            return [self.walk(v, [*path, i], file, problems) for i, v in enumerate(value)]
+        if isinstance(value, Mapping):
+            return {k: self.walk(v, [*path, k], file, problems) for k, v in value.items()}
+        return value
+
+    def _render(self, text: str, path: list[str | int], file: str, problems: list[Problem]) -> str:
+        from jinja2 import TemplateError
+
+        from orchestrator.schemas import json_path
+
+        try:
+            return self._env.from_string(text).render(self._context)
+        except TemplateError as exc:
+            message = f"template error: {exc.message or type(exc).__name__}"
+            problems.append(Problem(file, json_path(path), message, RENDER_EXPECTED))
+            return text
+
+
+def render_context(workspace: Workspace, env: Mapping[str, str]) -> dict[str, Any]:
+    """`env` (the environment), `finetuning` and `config` (the config files; {} when absent or
+    unreadable - `validate` reports those problems itself)."""
+    return {
+        "env": dict(env),
+        "finetuning": _lenient_json(workspace.finetuning_config),
+        "config": _lenient_json(workspace.config),
+    }
+
+
+def _lenient_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = jsonio.load_json(path)
+    except InputError:
+        return {}
+    return dict(data) if isinstance(data, Mapping) else {}
+
+
+def collect_parameters(
+    workspace: Workspace,
+    env: Mapping[str, str],
+    overrides: Sequence[str] = (),
+    parameters_file: Path | None = None,
+) -> tuple[FinalParameters, list[Problem]]:
+    """The final parameters and every problem found on the way (file shape, rendering).
+    Unreadable files and bad `--param` syntax raise InputError."""
+    path = parameters_file if parameters_file is not None else workspace.parameters
+    document = load_parameters(path, workspace.shown(path))
+    names = [parse_override(text)[0] for text in overrides]
+    sources = {name: document.shown for name in document.values}
+    sources.update({name: OVERRIDE_SOURCE for name in names})
+    values = drop_nulls(apply_overrides(document.values, overrides))
+    rendered, problems = render_values(values, render_context(workspace, env), sources)
+    final = FinalParameters(
+        values=rendered,
+        source=document.shown,
+        sources={n: s for n, s in sources.items() if n in rendered or n in document.references},
+        references={n: r for n, r in document.references.items() if n not in names},
+    )
+    return final, [*document.problems, *problems]
+
+
+def resolve_parameters(
+    workspace: Workspace,
+    env: Mapping[str, str],
+    overrides: Sequence[str] = (),
+    parameters_file: Path | None = None,
+) -> FinalParameters:
+    """The final parameters, or ValidationFailed listing every problem found.
+
+    Checks against the template (types, required, unknown names, naming rules) are separate:
+    `orchestrator.validation.check_parameter_values(final, template)`.
+    """
+    final, problems = collect_parameters(workspace, env, overrides, parameters_file)
+    if problems:
+        raise ValidationFailed(problems)
+    return final

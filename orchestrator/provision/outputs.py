@@ -1,0 +1,110 @@
+"""Deployment outputs → `infra/inference.config.json`.
+
+ARM rewrites output-name casing (`ACA_APP_ENDPOINT` comes back as `acA_APP_ENDPOINT`), so
+names are matched case-insensitively to the template's declared outputs; names the template
+does not declare fall back to upper case (as azd does). Secure outputs are never written.
+The config is merged, not replaced: unknown keys and key order are kept, and it is written
+atomically, so a crash leaves the old or the new file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orchestrator.jsonio import dumps, write_atomic
+from orchestrator.workspace import CONFIG_KEYS
+
+SECURE_TYPES = frozenset({"securestring", "secureobject"})
+ENDPOINT_KEY = "ACA_APP_ENDPOINT"
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    name: str
+    secure: bool = False
+
+
+@dataclass(frozen=True)
+class MappedOutputs:
+    values: Mapping[str, Any]  # declared (canonical) name → value, declared order first
+    secure_skipped: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()  # declared but absent from the deployment
+
+    @property
+    def endpoint_url(self) -> str:
+        fqdn = self.values.get(ENDPOINT_KEY)
+        if not isinstance(fqdn, str) or not fqdn:
+            return ""
+        return fqdn if fqdn.startswith(("https://", "http://")) else f"https://{fqdn}"
+
+
+CONFIG_OUTPUTS = tuple(OutputSpec(name) for name in CONFIG_KEYS)
+
+
+def declared_outputs(template: Mapping[str, Any]) -> tuple[OutputSpec, ...]:
+    """The outputs a compiled ARM template declares, in order."""
+    outputs = template.get("outputs")
+    if not isinstance(outputs, Mapping):
+        return ()
+    specs = []
+    for name, spec in outputs.items():
+        kind = str(spec.get("type", "")) if isinstance(spec, Mapping) else ""
+        specs.append(OutputSpec(str(name), kind.lower() in SECURE_TYPES))
+    return tuple(specs)
+
+
+def map_outputs(arm_outputs: Mapping[str, Any], declared: Sequence[OutputSpec]) -> MappedOutputs:
+    """ARM's `properties.outputs` ({name: {type, value}}) mapped back to declared names."""
+    by_lower = {spec.name.lower(): spec for spec in declared}
+    found: dict[str, Any] = {}
+    secure: list[str] = []
+    for raw_name, entry in arm_outputs.items():
+        spec = by_lower.get(raw_name.lower())
+        name = spec.name if spec else raw_name.upper()
+        kind = str(entry.get("type", "")) if isinstance(entry, Mapping) else ""
+        if (spec and spec.secure) or kind.lower() in SECURE_TYPES:
+            secure.append(name)
+            continue
+        if isinstance(entry, Mapping) and "value" in entry:
+            found[name] = entry["value"]
+    ordered = {spec.name: found[spec.name] for spec in declared if spec.name in found}
+    ordered.update({k: v for k, v in found.items() if k not in ordered})
+    missing = tuple(spec.name for spec in declared if not spec.secure and spec.name not in ordered)
+    return MappedOutputs(ordered, tuple(secure), missing)
+
+
+def config_values(mapped: MappedOutputs) -> dict[str, Any]:
+    """What goes into inference.config.json: the config keys the outputs provide."""
+    return {key: mapped.values[key] for key in CONFIG_KEYS if key in mapped.values}
+
+
+def has_config_outputs(arm_outputs: Mapping[str, Any]) -> bool:
+    """True when a deployment's outputs include all six config keys (any casing)."""
+    names = {name.lower() for name in arm_outputs}
+    return all(key.lower() in names for key in CONFIG_KEYS)
+
+
+def merge_config(existing: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """`existing` with `values` applied: existing keys keep their place, new keys go last."""
+    merged = dict(existing)
+    lower_to_key = {k.lower(): k for k in merged}
+    for key, value in values.items():
+        merged[lower_to_key.get(key.lower(), key)] = value
+    return merged
+
+
+def write_config(path: Path, existing: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """Merge and write atomically; returns False (and writes nothing) when nothing changes."""
+    merged = merge_config(existing, values)
+    text = dumps(merged)
+    if path.is_file():
+        try:
+            if path.read_text(encoding="utf-8-sig") == text:
+                return False
+        except OSError:
+            pass
+    write_atomic(path, text)
+    return True
