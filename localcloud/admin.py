@@ -148,13 +148,15 @@ def merge_settings(settings: Settings, doc: Any) -> Settings:
             fail.pop(key, None)
             continue
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise AdminInputError(f"fail['{key}'] must be {{\"code\": ..., \"message\": ...}}")
+            raise AdminInputError(f'fail[\'{key}\'] must be {{"code": ..., "message": ...}}')
         fail[key] = {"code": "ResourceFailed", "message": "Failed by localcloud settings."} | value
     return Settings(provisioning_seconds=seconds, fail=fail)
 
 
 def _object(doc: Mapping[str, Any], name: str) -> dict[str, Any]:
-    value = doc.get(name) or {}
+    value = doc.get(name)
+    if value is None:
+        return {}
     if not isinstance(value, dict):
         raise AdminInputError(f"'{name}' must be a JSON object")
     return value

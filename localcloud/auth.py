@@ -102,9 +102,7 @@ class TokenService:
         """The service principal's object id (stable, derived from the client id)."""
         return str(uuid.uuid5(uuid.NAMESPACE_URL, "localcloud-sp:" + self.identity.client_id))
 
-    def issue_token(
-        self, subject: str, audience: str, lifetime_s: int = DEFAULT_LIFETIME_S
-    ) -> str:
+    def issue_token(self, subject: str, audience: str, lifetime_s: int = DEFAULT_LIFETIME_S) -> str:
         now = int(self._clock())
         claims = {
             "aud": normalize_audience(audience),
@@ -164,7 +162,7 @@ def check_bearer(
         "WWW-Authenticate": (
             f'Bearer authorization_uri="{authority}/{tokens.identity.tenant_id}", '
             'error="invalid_token", error_description="The authentication failed because '
-            'of missing \'Authorization\' header."'
+            "of missing 'Authorization' header.\""
         )
     }
     token = bearer_token(authorization)

@@ -145,9 +145,7 @@ class Entra:
                 f"{self.base_url}/{tenant}/v2.0/.well-known/openid-configuration"
             ),
             "api-version": "1.1",
-            "metadata": [
-                {"preferred_network": host, "preferred_cache": host, "aliases": [host]}
-            ],
+            "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
         }
 
     def _tenant_for_discovery(self, tenant: str) -> str:
@@ -169,8 +167,13 @@ class Entra:
     def _token(
         self, form: Mapping[str, str], authorization: str | None, v1: bool
     ) -> dict[str, Any]:
-        decision = decide_token_request(form, authorization, self.tokens.identity.client_id,
-                                        self.tokens.identity.client_secret, v1)
+        decision = decide_token_request(
+            form,
+            authorization,
+            self.tokens.identity.client_id,
+            self.tokens.identity.client_secret,
+            v1,
+        )
         token = self.tokens.issue_token(decision.client_id, decision.audience, DEFAULT_LIFETIME_S)
         if v1:
             now = int(time.time())
@@ -248,7 +251,9 @@ def decide_token_request(
             f"'{client_id}'.",
         )
     requested = form.get("resource", "") if v1 else form.get("scope", "")
-    scopes = [s for s in requested.split() if s.lower() not in ("openid", "profile", "offline_access")]
+    scopes = [
+        s for s in requested.split() if s.lower() not in ("openid", "profile", "offline_access")
+    ]
     if len(scopes) != 1 or not scopes[0].startswith(("https://", "api://")):
         raise EntraError(
             400,
@@ -265,5 +270,7 @@ async def _read_form(request: web.Request) -> dict[str, str]:
     try:
         posted = await request.post()
     except (ValueError, json.JSONDecodeError) as err:
-        raise EntraError(400, "invalid_request", 900144, f"The request body is not a form: {err}")
+        raise EntraError(
+            400, "invalid_request", 900144, f"The request body is not a form: {err}"
+        ) from err
     return {k: v for k, v in posted.items() if isinstance(v, str)}

@@ -8,6 +8,7 @@ worker thread.
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import threading
@@ -63,26 +64,31 @@ class SqliteStore:
             )
         return cur.rowcount > 0
 
-    def list(self, kind: str, prefix: str = "") -> list[dict[str, Any]]:
+    def list(self, kind: str, prefix: str = "") -> builtins.list[dict[str, Any]]:
         """Documents of `kind` whose key starts with `prefix` (lower-cased), in key order."""
         pattern = _escape_like(prefix.lower()) + "%"
         with self._lock:
             rows = self._db.execute(
-                "SELECT doc FROM documents WHERE kind = ? AND key LIKE ? ESCAPE '\\' "
-                "ORDER BY key",
+                "SELECT doc FROM documents WHERE kind = ? AND key LIKE ? ESCAPE '\\' ORDER BY key",
                 (kind, pattern),
             ).fetchall()
         return [_load(r[0]) for r in rows]
 
-    def keys(self, kind: str, prefix: str = "") -> list[str]:
+    def keys(self, kind: str, prefix: str = "") -> builtins.list[str]:
         pattern = _escape_like(prefix.lower()) + "%"
         with self._lock:
             rows = self._db.execute(
-                "SELECT key FROM documents WHERE kind = ? AND key LIKE ? ESCAPE '\\' "
-                "ORDER BY key",
+                "SELECT key FROM documents WHERE kind = ? AND key LIKE ? ESCAPE '\\' ORDER BY key",
                 (kind, pattern),
             ).fetchall()
         return [str(r[0]) for r in rows]
+
+    def purge_prefix(self, prefix: str) -> int:
+        """Delete documents of every kind whose key starts with `prefix` (a group's contents)."""
+        pattern = _escape_like(prefix.lower()) + "%"
+        with self._lock:
+            cur = self._db.execute("DELETE FROM documents WHERE key LIKE ? ESCAPE '\\'", (pattern,))
+        return cur.rowcount
 
     def close(self) -> None:
         with self._lock:

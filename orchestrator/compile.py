@@ -91,8 +91,15 @@ def source_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
 
 
-def find_compiler(env: Mapping[str, str], which: Which = shutil.which) -> Compiler | None:
+def path_which(env: Mapping[str, str]) -> Which:
+    """`shutil.which` over the PATH of `env` (the invocation's environment, not os.environ)."""
+    search = env.get("PATH")
+    return lambda name: shutil.which(name, path=search)
+
+
+def find_compiler(env: Mapping[str, str], which: Which | None = None) -> Compiler | None:
     """The first Bicep CLI found (see the module docstring), or None."""
+    which = which or path_which(env)
     explicit = env.get("BICEP", "").strip()
     if explicit:
         return Compiler((explicit,))
@@ -129,7 +136,7 @@ def compile_template(
     template_path: Path | None,
     env: Mapping[str, str],
     runner: Runner = subprocess_runner,
-    which: Which = shutil.which,
+    which: Which | None = None,
 ) -> CompiledTemplate:
     """The ARM JSON of the workspace's template (default: infra/provision/inference.bicep)."""
     path = template_path if template_path is not None else workspace.bicep
@@ -141,9 +148,9 @@ def compile_template(
         raise InputError(f"{shown}: {what} (expected a .bicep or ARM .json template)")
     digest = source_sha256(path)
     compiler = find_compiler(env, which)
-    if compiler is None:
+    version = _usable_version(compiler, runner)
+    if compiler is None or version is None:
         return _checked_in(path, shown, digest, workspace)
-    version = compiler_version(compiler, runner)
     cache = workspace.state_dir / "compiled" / f"{digest}-{version}.json"
     cached = _read_cache(cache)
     if cached is not None:
@@ -151,6 +158,19 @@ def compile_template(
     template = _build(compiler, path, shown, runner)
     jsonio.write_json_atomic(cache, template)
     return CompiledTemplate(template, shown, f"bicep {version}", digest)
+
+
+def _usable_version(compiler: Compiler | None, runner: Runner) -> str | None:
+    """The compiler's version; None when `az` has no working Bicep (then the checked-in JSON
+    may serve). A Bicep CLI that was named or found but fails is an error."""
+    if compiler is None:
+        return None
+    try:
+        return compiler_version(compiler, runner)
+    except InputError:
+        if compiler.via_az:
+            return None
+        raise
 
 
 def _build(compiler: Compiler, path: Path, shown: str, runner: Runner) -> dict[str, Any]:

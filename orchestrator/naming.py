@@ -143,10 +143,11 @@ def violations(rule: NameRule, name: str) -> tuple[str, ...]:
     """Everything wrong with `name` under `rule`, in words; empty when the name is valid."""
     found: list[str] = []
     if not rule.min_length <= len(name) <= rule.max_length:
-        found.append(f"is {len(name)} characters long")
+        unit = "character" if len(name) == 1 else "characters"
+        found.append(f"is {len(name)} {unit} long")
     bad = _bad_chars(name, rule.chars)
     if bad:
-        found.append("has " + ", ".join(repr(ch) for ch in bad) + " (not allowed)")
+        found.append("has characters that are not allowed: " + ", ".join(repr(ch) for ch in bad))
     if name and rule.first and not re.fullmatch(f"[{rule.first}]", name[0]):
         found.append(f"starts with {name[0]!r}")
     if name and rule.last and not re.fullmatch(f"[{rule.last}]", name[-1]):

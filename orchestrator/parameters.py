@@ -67,9 +67,10 @@ def load_parameters(path: Path, shown: str) -> ParametersDocument:
     document = jsonio.load_json(path, shown)
     problems = schema_problems(load_schema(DEPLOYMENT_PARAMETERS), document, shown)
     section = document.get("parameters") if isinstance(document, Mapping) else None
+    entries: Mapping[str, Any] = section if isinstance(section, Mapping) else {}
     values: dict[str, Any] = {}
     references: dict[str, Mapping[str, Any]] = {}
-    for name, entry in (section or {}).items() if isinstance(section, Mapping) else ():
+    for name, entry in entries.items():
         if isinstance(entry, Mapping) and "value" in entry:
             values[name] = entry["value"]
         elif isinstance(entry, Mapping) and isinstance(entry.get("reference"), Mapping):
@@ -136,7 +137,7 @@ def _has_template(value: Any) -> bool:
 
 
 class _Renderer:
-    """Renders single strings with jinja2's SandboxedEnvironment (StrictUndefined, no autoescape)."""
+    """Renders single strings in a jinja2 SandboxedEnvironment (StrictUndefined, no autoescape)."""
 
     def __init__(self, context: Mapping[str, Any]) -> None:
         from jinja2 import StrictUndefined

@@ -38,7 +38,12 @@ _TYPE_WORDS = {
 @functools.cache
 def load_schema(name: str) -> Mapping[str, Any]:
     """One of the shipped schemas, by base name (e.g. "inference_config")."""
-    text = resources.files("orchestrator.schemas").joinpath(f"{name}.schema.json").read_text()
+    text = (
+        resources.files("orchestrator")
+        .joinpath("schemas")
+        .joinpath(f"{name}.schema.json")
+        .read_text()
+    )
     schema: Mapping[str, Any] = json.loads(text)
     return schema
 
@@ -95,8 +100,12 @@ def schema_problems(
     return problems
 
 
+def _schema(error: ValidationError) -> Mapping[str, Any]:
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
 def _expected(error: ValidationError) -> str:
-    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    schema = _schema(error)
     described = schema.get("description")
     if isinstance(described, str):
         return described
@@ -104,20 +113,21 @@ def _expected(error: ValidationError) -> str:
     if isinstance(wanted, str):
         return _TYPE_WORDS.get(wanted, wanted)
     if isinstance(wanted, list):
-        return " or ".join(_TYPE_WORDS.get(t, t) for t in wanted)
+        return " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in wanted)
     return ""
 
 
 def _translate(error: ValidationError, file: str, parts: list[str | int]) -> list[Problem]:
     where = json_path(parts)
     kind = error.validator
-    value = error.instance
+    value: Any = error.instance
     expected = _expected(error)
     if kind == "required":
-        missing = [k for k in error.validator_value if k not in value]
+        names = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [k for k in names if k not in value]
         return [Problem(file, json_path([*parts, k]), "is missing", expected) for k in missing]
     if kind == "additionalProperties":
-        allowed = sorted((error.schema.get("properties") or {}).keys())
+        allowed = list(_schema(error).get("properties") or {})
         extra = [k for k in value if k not in allowed]
         hint = f"one of: {', '.join(allowed)}" if allowed else expected
         return [Problem(file, json_path([*parts, k]), "unknown key", hint) for k in extra]
@@ -131,7 +141,7 @@ def _message(kind: Any, value: Any, error: ValidationError) -> str:
     if kind == "type":
         return f"is {json_type(value)}"
     if kind == "enum":
-        return f"is {short(value)}, not an allowed value"
+        return f"{short(value)} is not an allowed value"
     if kind == "const":
         return f"is {short(value)}"
     if kind == "pattern":

@@ -19,7 +19,7 @@ from typing import Any
 
 from orchestrator import jsonio, naming
 from orchestrator.errors import Problem, ValidationFailed
-from orchestrator.parameters import FinalParameters
+from orchestrator.parameters import FinalParameters, needs_rendering
 from orchestrator.schemas import (
     FINETUNING_CONFIG,
     INFERENCE_CONFIG,
@@ -28,7 +28,12 @@ from orchestrator.schemas import (
     load_schema,
     schema_problems,
 )
-from orchestrator.template_schema import declared_parameters, parameter_schema, required_parameters
+from orchestrator.template_schema import (
+    arm_type,
+    declared_parameters,
+    parameter_schema,
+    required_parameters,
+)
 from orchestrator.workspace import CONFIG_KEYS
 
 FINETUNING_KEYS: tuple[str, ...] = (
@@ -56,6 +61,9 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST_PORT = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*(?::(?P<port>[0-9]{{1,5}}))?$")
 _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)")
 _EXPRESSION = re.compile(r"^\[.*\]$", re.DOTALL)
+_FORMAT_DEFAULT = re.compile(
+    r"^\[format\('(?P<before>[^'{}]*)\{0\}(?P<after>[^'{}]*)', parameters\('(?P<param>\w+)'\)\)\]$"
+)
 
 
 # ---------------------------------------------------------------- final parameters vs template
@@ -78,13 +86,37 @@ def check_parameter_values(final: FinalParameters, template: Mapping[str, Any]) 
     ]
     for name, value in final.values.items():
         if name in declared:
-            problems += _value_problems(final.sources.get(name, final.source), name, value, declared[name])
+            problems += _value_problems(
+                final.sources.get(name, final.source), name, value, declared[name]
+            )
+    return problems + default_name_problems(final, declared)
+
+
+def default_name_problems(
+    final: FinalParameters, declared: Mapping[str, Mapping[str, Any]]
+) -> list[Problem]:
+    """Names left to their default `format('prefix{0}', parameters('resourceSuffix'))` are
+    checked with the given suffix: `--param resourceSuffix=ABC` makes `aistorageABC`."""
+    problems: list[Problem] = []
+    for name, rule in naming.PARAMETER_RULES.items():
+        default = declared.get(name, {}).get("defaultValue")
+        match = _FORMAT_DEFAULT.match(default) if isinstance(default, str) else None
+        if name in final.values or match is None:
+            continue
+        part = final.values.get(match.group("param"))
+        if not isinstance(part, str) or needs_rendering(part) or _EXPRESSION.match(part):
+            continue
+        effective = match.group("before") + part + match.group("after")
+        said = naming.describe(rule, effective)
+        if said:
+            source = final.sources.get(match.group("param"), final.source)
+            path = json_path(["parameters", match.group("param"), "value"])
+            message = f"makes the default {name} {said}"
+            problems.append(Problem(source, path, message, rule.expected))
     return problems
 
 
-def _unknown_parameter(
-    final: FinalParameters, name: str, declared: Mapping[str, Any]
-) -> Problem:
+def _unknown_parameter(final: FinalParameters, name: str, declared: Mapping[str, Any]) -> Problem:
     close = difflib.get_close_matches(name, list(declared), n=1, cutoff=0.6)
     expected = f"did you mean {close[0]}?" if close else "one of: " + ", ".join(declared)
     return Problem(
@@ -95,12 +127,19 @@ def _unknown_parameter(
     )
 
 
-def _value_problems(file: str, name: str, value: Any, declaration: Mapping[str, Any]) -> list[Problem]:
+def _value_problems(
+    file: str, name: str, value: Any, declaration: Mapping[str, Any]
+) -> list[Problem]:
     prefix: list[str | int] = ["parameters", name, "value"]
     problems = schema_problems(parameter_schema(declaration), value, file, prefix)
+    if arm_type(declaration) == "int" and isinstance(value, float) and value.is_integer():
+        message = f"is {value!r}, a decimal number (ARM does not convert it to an integer)"
+        problems.append(Problem(file, json_path(prefix), message, "an integer such as 2"))
+    if isinstance(value, str) and needs_rendering(value):
+        return problems  # a value whose rendering failed: that problem is reported already
     problems += expression_problems(value, file, prefix)
     rule = naming.PARAMETER_RULES.get(name)
-    if rule is not None and isinstance(value, str):
+    if rule is not None and isinstance(value, str) and not _EXPRESSION.match(value):
         said = naming.describe(rule, value)
         if said:
             problems.append(Problem(file, json_path(prefix), said, rule.expected))
@@ -153,14 +192,15 @@ def load_config(path: Path, shown: str) -> dict[str, Any]:
 
 
 def check_config(config: Mapping[str, Any], shown: str, *, require_complete: bool) -> list[Problem]:
-    """Problems of `infra/inference.config.json`. With `require_complete`, every key must hold
-    a value (deploy needs them all)."""
-    problems = schema_problems(load_schema(INFERENCE_CONFIG), config, shown)
+    """Problems of `infra/inference.config.json`. An empty string counts as null (not yet
+    known). With `require_complete`, every key must hold a value (deploy needs them all)."""
     if not isinstance(config, Mapping):
-        return problems
-    problems += _misspelled_keys(config, shown, CONFIG_KEYS)
-    problems += _name_problems(config, shown)
-    endpoint = config.get("ACA_APP_ENDPOINT")
+        return schema_problems(load_schema(INFERENCE_CONFIG), config, shown)
+    given = _blank_as_null(config)
+    problems = schema_problems(load_schema(INFERENCE_CONFIG), given, shown)
+    problems += _misspelled_keys(given, shown, CONFIG_KEYS)
+    problems += _name_problems(given, shown)
+    endpoint = given.get("ACA_APP_ENDPOINT")
     if isinstance(endpoint, str):
         problems += endpoint_problems(endpoint, shown, "ACA_APP_ENDPOINT")
     if require_complete:
@@ -168,21 +208,29 @@ def check_config(config: Mapping[str, Any], shown: str, *, require_complete: boo
             Problem(
                 shown,
                 key,
-                "is null: run `orchestrator provision` or fill it in by hand",
+                f"is {'empty' if config[key] == '' else 'null'}: "
+                "run `orchestrator provision` or fill it in by hand",
                 _KEY_EXPECTED[key],
             )
             for key in CONFIG_KEYS
-            if key in config and config[key] is None
+            if key in given and given[key] is None
         ]
     return problems
 
 
+def _blank_as_null(config: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: None if value == "" else value for key, value in config.items()}
+
+
 def check_finetuning_config(config: Mapping[str, Any], shown: str) -> list[Problem]:
     """Problems of `infra/finetuning.config.json` (read for defaults and template variables)."""
-    problems = schema_problems(load_schema(FINETUNING_CONFIG), config, shown)
     if not isinstance(config, Mapping):
-        return problems
-    return problems + _misspelled_keys(config, shown, FINETUNING_KEYS) + _name_problems(config, shown)
+        return schema_problems(load_schema(FINETUNING_CONFIG), config, shown)
+    config = _blank_as_null(config)
+    problems = schema_problems(load_schema(FINETUNING_CONFIG), config, shown)
+    return (
+        problems + _misspelled_keys(config, shown, FINETUNING_KEYS) + _name_problems(config, shown)
+    )
 
 
 def endpoint_problems(value: str, shown: str, key: str) -> list[Problem]:
@@ -209,7 +257,9 @@ def _misspelled_keys(config: Mapping[str, Any], shown: str, known: Sequence[str]
         close = difflib.get_close_matches(key.upper(), list(upper), n=1, cutoff=0.8)
         if close:
             message = f"unknown key; did you mean {upper[close[0]]}?"
-            problems.append(Problem(shown, json_path([key]), message, "one of: " + ", ".join(known)))
+            problems.append(
+                Problem(shown, json_path([key]), message, "one of: " + ", ".join(known))
+            )
     return problems
 
 

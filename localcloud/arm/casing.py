@@ -1,4 +1,4 @@
-"""ARM's JSON casing of parameter and output names (Newtonsoft `CamelCasePropertyNamesContractResolver`).
+"""ARM's JSON casing of parameter and output names (Newtonsoft's camel-casing).
 
 ARM serialises `properties.parameters` and `properties.outputs` of a deployment with
 Newtonsoft's camel-casing, so `ACA_APP_ENDPOINT` comes back as `acA_APP_ENDPOINT`

@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from localcloud.arm.errors import ArmError, ErrorDetail
 from localcloud.ids import ResourceId
-from localcloud.template import Prepared, prepare
-from localcloud.template.errors import TemplateError
-from localcloud.template.scope import Resolver, Scope
+from localcloud.template import Prepared, Resolver, Scope, TemplateError, prepare
 
 if TYPE_CHECKING:
     from localcloud.cloud import LocalCloud
@@ -141,9 +139,7 @@ def resource_problems(
     return tuple(problems)
 
 
-def preflight(
-    cloud: LocalCloud, name: str, prepared: Prepared, resolver: Resolver
-) -> None:
+def preflight(cloud: LocalCloud, name: str, prepared: Prepared, resolver: Resolver) -> None:
     """Raise ARM's 400 `InvalidTemplateDeployment` when a provider rejects a resource."""
     problems = resource_problems(cloud, prepared, resolver)
     if problems:

@@ -7,13 +7,14 @@ and `Z`, durations as .NET `XmlConvert` ISO-8601 (`PT20.7905082S`).
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from localcloud.arm.casing import camel_case, camel_case_keys
+from localcloud.arm.casing import camel_case
 
 DEPLOYMENT_TYPE = "Microsoft.Resources/deployments"
 
@@ -226,6 +227,8 @@ def render_operation(op: OperationRecord, now: float) -> dict[str, Any]:
     }
 
 
-def output_names(outputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Outputs keyed the way clients see them (camel-cased)."""
-    return camel_case_keys(outputs)
+def resource_error_detail(status_code: str, error: Mapping[str, Any]) -> dict[str, Any]:
+    """One entry of the deployment error's `details`: the provider's error as a JSON string,
+    the way ARM reports resource failures (arm-protocol.md §2.2)."""
+    text = json.dumps({"error": error}, indent=2).replace("\n", "\r\n")
+    return {"code": status_code, "message": text}

@@ -13,7 +13,7 @@ from localcloud.arm.errors import ArmError
 from localcloud.arm.history import History
 from localcloud.arm.records import DEPLOYMENT_TYPE, render_deployment
 from localcloud.ids import ResourceId
-from localcloud.template.errors import TemplateError, Unresolved
+from localcloud.template import TemplateError, Unresolved
 
 if TYPE_CHECKING:
     from localcloud.cloud import LocalCloud

@@ -4,7 +4,9 @@
 Patterns are written with `{name}` placeholders, e.g.
 `/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.resources/deployments/{name}`;
 literal segments match case-insensitively, placeholders match one non-empty segment
-(`{rest*}` matches one or more segments, greedily). The first registered match wins.
+(`{rest*}` matches one or more segments, greedily). The first registered match wins;
+fallback routes (`add_fallback`, e.g. the generic resource routes) are tried only after
+every regular route, whatever the registration order.
 """
 
 from __future__ import annotations
@@ -44,13 +46,24 @@ class Route:
 class ArmRouter:
     def __init__(self) -> None:
         self._routes: list[Route] = []
+        self._fallbacks: list[Route] = []
 
-    def add(self, method: str, pattern: str, handler: Handler) -> None:
-        self._routes.append(Route(method.upper(), pattern, _compile(pattern), handler))
+    def add(self, method: str, pattern: str, handler: Handler, *, first: bool = False) -> None:
+        """Register a route; `first=True` puts it ahead of every route registered so far
+        (specific routes such as deployments must win over generic `{rest*}` ones)."""
+        route = Route(method.upper(), pattern, _compile(pattern), handler)
+        if first:
+            self._routes.insert(0, route)
+        else:
+            self._routes.append(route)
+
+    def add_fallback(self, method: str, pattern: str, handler: Handler) -> None:
+        """A route tried only when no regular route matches."""
+        self._fallbacks.append(Route(method.upper(), pattern, _compile(pattern), handler))
 
     def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
         """The handler and decoded placeholders, or None (the caller answers 404/405)."""
-        for route in self._routes:
+        for route in (*self._routes, *self._fallbacks):
             if route.method != method.upper():
                 continue
             m = route.regex.match(path)
@@ -59,4 +72,4 @@ class ArmRouter:
         return None
 
     def allows_path(self, path: str) -> bool:
-        return any(r.regex.match(path) for r in self._routes)
+        return any(r.regex.match(path) for r in (*self._routes, *self._fallbacks))

@@ -3,11 +3,12 @@ skeleton, Azure-style timestamps and keys, and the private store for write-only 
 
 A provider's checks come in two kinds:
 
-- `preflight` - what ARM's template validation can say before anything is created: names,
-  required properties, globally taken names. `validate` reports exactly these.
-- `admission` - what the resource provider checks when the PUT arrives: the parent exists,
-  referenced resources exist, keys match. A template's own resources may not exist at
-  preflight time, so these run only on `put`.
+- `preflight` - what ARM's template validation can say from the body alone: names,
+  required properties, references inside the body. `validate` reports exactly these (the
+  deployment engine calls it for every resource of a template before creating any).
+- `admission` - what the resource provider checks when the PUT arrives, with its own status
+  (404 parent / environment missing, 409 name taken, 400 key mismatch): a template's own
+  resources do not exist yet at preflight time, so these run only in `put`.
 """
 
 from __future__ import annotations

@@ -36,7 +36,11 @@ def workspace_properties(
     sku = dict(requested.get("sku") or {"name": "PerGB2018"})
     sku.setdefault("lastSkuUpdate", (previous.get("sku") or {}).get("lastSkuUpdate") or now)
     return {
-        "features": {"legacy": 0, "searchVersion": 1, "enableLogAccessUsingOnlyResourcePermissions": True},
+        "features": {
+            "legacy": 0,
+            "searchVersion": 1,
+            "enableLogAccessUsingOnlyResourcePermissions": True,
+        },
         "workspaceCapping": {"dailyQuotaGb": -1.0, "dataIngestionStatus": "RespectQuota"},
         "publicNetworkAccessForIngestion": "Enabled",
         "publicNetworkAccessForQuery": "Enabled",

@@ -32,7 +32,7 @@ def _rule(pattern: str, code: str, requirement: str) -> NameRule:
 
 
 # Lower-case letters, digits and hyphens; starts with a letter, ends alphanumeric, no "--".
-_APP_LIKE = r"[a-z](?!.*--)(?:[a-z0-9-]{0,30}[a-z0-9])?"
+_APP_LIKE = r"[a-z](?!.*--)[a-z0-9-]{0,30}[a-z0-9]"
 
 RULES: dict[str, tuple[str, NameRule]] = {
     "microsoft.storage/storageaccounts": (
@@ -73,7 +73,7 @@ RULES: dict[str, tuple[str, NameRule]] = {
     "microsoft.app/managedenvironments": (
         "managed environment",
         _rule(
-            r"[a-z](?:[a-z0-9-]{0,58}[a-z0-9])?",
+            r"[a-z][a-z0-9-]{0,58}[a-z0-9]",
             "ManagedEnvironmentInvalidName",
             "Environment names must be 2 to 60 characters of lower-case letters, digits and "
             "hyphens, start with a letter and end with a letter or digit.",

@@ -95,22 +95,27 @@ class StorageAccountProvider(CheckedProvider):
     types = (ACCOUNT_TYPE,)
 
     def preflight(self, rid: ResourceId, body: dict[str, Any]) -> list[Problem]:
-        return [*super().preflight(rid, body), *location_check(body), *self._taken(rid)]
+        return [*super().preflight(rid, body), *location_check(body)]
+
+    def admission(self, rid: ResourceId, body: dict[str, Any]) -> list[Problem]:
+        return self._taken(rid)
 
     def _taken(self, rid: ResourceId) -> list[Problem]:
         """Storage account names are global: another group's account blocks the name."""
         for doc in self.cloud.store.list(RESOURCE):
-            same_name = str(doc.get("name", "")).lower() == rid.name.lower()
-            if same_name and str(doc.get("type", "")).lower() == ACCOUNT_TYPE.lower():
-                if str(doc.get("id", "")).lower() != rid.key:
-                    return [
-                        Problem(
-                            409,
-                            "StorageAccountAlreadyTaken",
-                            f"The storage account named {rid.name} is already taken.",
-                            "name",
-                        )
-                    ]
+            if (
+                str(doc.get("name", "")).lower() == rid.name.lower()
+                and str(doc.get("type", "")).lower() == ACCOUNT_TYPE.lower()
+                and str(doc.get("id", "")).lower() != rid.key
+            ):
+                return [
+                    Problem(
+                        409,
+                        "StorageAccountAlreadyTaken",
+                        f"The storage account named {rid.name} is already taken.",
+                        "name",
+                    )
+                ]
         return []
 
     def shape(

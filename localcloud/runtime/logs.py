@@ -113,7 +113,9 @@ class LogBook:
         self._events.setdefault(app_key, deque(maxlen=self._size)).append(event)
         self._notify(app_key, event)
 
-    def lines(self, app_key: str, tail: int, keep: Callable[[LogLine], bool] | None = None) -> list[LogLine]:
+    def lines(
+        self, app_key: str, tail: int, keep: Callable[[LogLine], bool] | None = None
+    ) -> list[LogLine]:
         chosen = [ln for ln in self._lines.get(app_key, ()) if keep is None or keep(ln)]
         return chosen[-tail:] if tail > 0 else []
 

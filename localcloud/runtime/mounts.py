@@ -120,9 +120,13 @@ def rewrite_paths(argv: Sequence[str], mounts: Sequence[ResolvedMount]) -> tuple
     for arg in argv:
         for m in ordered:
             pattern = r"(?<![\w./-])" + re.escape(m.mount_path.rstrip("/")) + r"(?![\w.-])"
-            arg = re.sub(pattern, lambda _m, s=str(m.source): s, arg)
+            arg = re.sub(pattern, _literal(str(m.source)), arg)
         out.append(arg)
     return tuple(out)
+
+
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: text
 
 
 # The namespace launcher: $1 root (an empty folder, becomes a tmpfs only in the namespace),

@@ -95,7 +95,9 @@ async def watch(
         if failure is not None:
             return failure
     listener.started()
-    readiness = asyncio.ensure_future(_readiness(probes.readiness, began, check, listener, sleep, clock))
+    readiness = asyncio.ensure_future(
+        _readiness(probes.readiness, began, check, listener, sleep, clock)
+    )
     try:
         if probes.liveness is None:
             await readiness

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from localcloud.runtime.ledger import Ledger
 from localcloud.runtime.logs import LogBook, LogLine, SystemEvent, split_lines, utc_now
 from localcloud.runtime.probes import Checker, ProbeSet, RestartNeeded, watch
 from localcloud.runtime.settings import RuntimeSettings, ScaledProbe
@@ -90,8 +91,10 @@ class Replica:
         settings: RuntimeSettings,
         logbook: LogBook,
         on_change: Callable[[], None],
+        ledger: Ledger | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self._ledger = ledger
         self.ident = ident
         self._launch = launch
         self._probes = probes
@@ -164,6 +167,9 @@ class Replica:
 
     # -- the loop ----------------------------------------------------------------------
     async def _run(self) -> None:
+        self._event(
+            "AssigningReplica", f"Replica '{self.ident.name}' has been scheduled to run on a node."
+        )
         if self._launch.problem:
             self._s.details = self._launch.problem
             self._s.consecutive_exits = self._settings.crash_threshold
@@ -174,17 +180,15 @@ class Replica:
             outcome = await self._one_start()
             self._s.restart_count += 1
             self._s.ready = self._s.started = False
-            if isinstance(outcome, RestartNeeded):
-                delay = 0.0
-                self._s.state, self._s.details = "Waiting", outcome.reason
-            else:
-                self._s.consecutive_exits += 1
-                delay = self._settings.backoff(self._s.consecutive_exits)
-                self._s.state = "Waiting"
-                self._s.details = (
-                    f"CrashLoopBackOff: container exited with code {outcome}; "
-                    f"restarting in {delay:g}s"
-                )
+            self._s.consecutive_exits += 1
+            delay = self._settings.backoff(self._s.consecutive_exits)
+            why = (
+                outcome.reason
+                if isinstance(outcome, RestartNeeded)
+                else f"container exited with code {outcome}"
+            )
+            self._s.state = "Waiting"
+            self._s.details = f"CrashLoopBackOff: {why}; restarting in {delay:g}s"
             self._on_change()
             await self._sleep(delay)
 
@@ -204,6 +208,8 @@ class Replica:
             self._event("ContainerCreateFailed", f"cannot start: {err}", warning=True)
             return 127
         proc = self._proc
+        if self._ledger is not None:
+            self._ledger.add(proc.pid)
         self._s.pid, self._s.state, self._s.details = proc.pid, "Running", ""
         self._event("ContainerStarted", f"Started container {self.ident.container}")
         self._on_change()
@@ -229,7 +235,8 @@ class Replica:
             return verdict
         code = exiting.result()
         self._event(
-            "ContainerTerminated", f"Container {self.ident.container} exited with code {code}",
+            "ContainerTerminated",
+            f"Container {self.ident.container} exited with code {code}",
             warning=code != 0,
         )
         return code
@@ -263,13 +270,13 @@ class Replica:
             return
         if proc.returncode is None:
             _signal_group(proc.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(proc.wait(), self._settings.stop_grace)
-            except asyncio.TimeoutError:
-                pass
         _signal_group(proc.pid, signal.SIGKILL)
         if proc.returncode is None:
             await proc.wait()
+        if self._ledger is not None:
+            self._ledger.remove(proc.pid)
 
     def _event(self, reason: str, message: str, warning: bool = False) -> None:
         i = self.ident

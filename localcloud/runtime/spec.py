@@ -112,7 +112,9 @@ class AppSpec:
         }
         return AppSpec(
             rid=ResourceId.parse(str(app["id"])),
-            environment_id=str(props.get("managedEnvironmentId") or props.get("environmentId") or ""),
+            environment_id=str(
+                props.get("managedEnvironmentId") or props.get("environmentId") or ""
+            ),
             single_mode=str(config.get("activeRevisionsMode") or "Single").lower() != "multiple",
             ingress=bool(ingress),
             target_port=int((ingress or {}).get("targetPort") or 80),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Any, Literal, Protocol
 
 from localcloud.template.errors import TemplateError
@@ -15,8 +17,28 @@ from localcloud.template.scope import Resolver, Scope
 Stage = Literal["parameters", "variables", "names", "properties", "outputs"]
 
 
-class Variables(Protocol):
+class Lookup(Protocol):
+    """Named values (parameters or variables); `get` raises TemplateError when unknown."""
+
     def get(self, name: str) -> Any: ...
+
+
+class Missing(Lookup):
+    """A lookup with nothing in it."""
+
+    def __init__(self, what: str):
+        self._what = what
+
+    def get(self, name: str) -> Any:
+        raise TemplateError(f"The template {self._what} '{name}' is not found.")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _new_guid() -> str:
+    return str(uuid.uuid4())
 
 
 @dataclass(frozen=True)
@@ -36,13 +58,15 @@ class Context:
     scope: Scope
     template: Mapping[str, Any]
     stage: Stage
-    parameters: Mapping[str, Any] = field(default_factory=dict)  # lower-cased names
-    variables: Variables | None = None
+    parameters: Lookup = field(default_factory=lambda: Missing("parameter"))
+    variables: Lookup = field(default_factory=lambda: Missing("variable"))
     resolver: Resolver | None = None
     resources: TemplateResources = field(default_factory=TemplateResources)
     copy_indexes: Mapping[str, int] = field(default_factory=dict)  # lower name; "" = innermost
     lambda_vars: Mapping[str, Any] = field(default_factory=dict)
     deployment_parameters: Mapping[str, Any] = field(default_factory=dict)
+    now: datetime = field(default_factory=_utc_now)
+    new_guid: Callable[[], str] = _new_guid
 
     def at_stage(self, stage: Stage) -> Context:
         return replace(self, stage=stage)
@@ -53,7 +77,7 @@ class Context:
 
     def with_lambda(self, names: tuple[str, ...], values: tuple[Any, ...]) -> Context:
         bound = dict(self.lambda_vars)
-        bound.update({n.lower(): v for n, v in zip(names, values)})
+        bound.update({n.lower(): v for n, v in zip(names, values, strict=True)})
         return replace(self, lambda_vars=bound)
 
     def require_runtime(self, function: str) -> Resolver:

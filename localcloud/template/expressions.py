@@ -1,8 +1,8 @@
 """Tokenizer and recursive-descent parser for ARM template expressions.
 
 A JSON string is an expression when it starts with `[` and ends with `]`; a string starting
-with `[[` is the literal text with the first bracket removed. Grammar (positions are 0-based
-offsets into the expression text between the brackets):
+with `[[` is the literal text with the first bracket removed. Grammar (positions in nodes and
+errors are 0-based offsets into the whole JSON string, the opening `[` being 0):
 
     expression := primary ( "." IDENT | "[" expression "]" )*
     primary    := STRING | INT | IDENT ( "." IDENT )? "(" [ expression ( "," expression )* ] ")"
@@ -71,7 +71,7 @@ def tokenize(text: str, start: int, stop: int) -> list[Token]:
             i += 1
         elif char == "'":
             i = _read_string(text, i, stop, tokens)
-        elif char.isdigit() or (char == "-" and i + 1 < stop and text[i + 1].isdigit()):
+        elif _digit(char) or (char == "-" and i + 1 < stop and _digit(text[i + 1])):
             i = _read_int(text, i, stop, tokens)
         elif char.isalpha() or char == "_" or char == "$":
             i = _read_ident(text, i, stop, tokens)
@@ -82,6 +82,10 @@ def tokenize(text: str, start: int, stop: int) -> list[Token]:
             )
     tokens.append(Token("end", "", "", stop))
     return tokens
+
+
+def _digit(char: str) -> bool:
+    return "0" <= char <= "9"
 
 
 def _read_string(text: str, i: int, stop: int, tokens: list[Token]) -> int:
@@ -107,7 +111,7 @@ def _read_string(text: str, i: int, stop: int, tokens: list[Token]) -> int:
 def _read_int(text: str, i: int, stop: int, tokens: list[Token]) -> int:
     start = i
     i += 1
-    while i < stop and text[i].isdigit():
+    while i < stop and _digit(text[i]):
         i += 1
     if i < stop and (text[i].isalpha() or text[i] == "_"):
         raise TemplateError(
@@ -198,12 +202,16 @@ class _Parser:
             self._pos -= token.kind != "end"
             raise self._fail("a function name, string or integer")
         name = str(token.value)
-        if self._peek().text == "." and self._tokens[self._pos + 1].kind == "ident":
-            if self._tokens[self._pos + 2].text == "(":
-                self._pos += 1
-                name = f"{name}.{self._next().value}"
+        if self._peek().text == "." and self._is_namespaced_call():
+            self._pos += 1
+            name = f"{name}.{self._next().value}"
         self._expect("(")
         return Call(name, self._arguments(depth), token.position)
+
+    def _is_namespaced_call(self) -> bool:
+        """`ns.fn(`: a user-defined function in a namespace."""
+        following = self._tokens[self._pos + 1 : self._pos + 3]
+        return [t.kind for t in following] == ["ident", "punct"] and following[1].text == "("
 
     def _arguments(self, depth: int) -> tuple[Node, ...]:
         args: list[Node] = []

@@ -188,9 +188,7 @@ def intersection(*values: Any) -> Any:
                 found.append(item)
         return found
     if all(isinstance(v, dict) for v in values):
-        return {
-            k: v for k, v in head.items() if all(k in o and equal(o[k], v) for o in rest)
-        }
+        return {k: v for k, v in head.items() if all(k in o and equal(o[k], v) for o in rest)}
     raise _mixed("intersection")
 
 

@@ -10,9 +10,10 @@ from urllib.parse import quote, unquote
 
 from localcloud.template.dotnet_format import composite_format
 from localcloud.template.errors import TemplateError
+from localcloud.template.functions_logic import json_
 from localcloud.template.hashing import arm_guid, unique_string
 from localcloud.template.registry import FunctionTable, expect, pure
-from localcloud.template.values import is_int, render
+from localcloud.template.values import render
 
 FUNCTIONS: FunctionTable = {}
 MAX_PAD = 16_384
@@ -36,8 +37,6 @@ def base64_to_string(value: Any) -> str:
 
 @pure(FUNCTIONS, "base64ToJson", 1)
 def base64_to_json(value: Any) -> Any:
-    from localcloud.template.functions_logic import json_
-
     return json_(_decode_base64("base64ToJson", expect("base64ToJson", value, str)))
 
 
@@ -173,7 +172,11 @@ def trim(text: Any) -> str:
 
 @pure(FUNCTIONS, "uri", 2)
 def uri(base: Any, relative: Any) -> str:
-    base, relative = _strings("uri", (base, relative))
+    _strings("uri", (base, relative))
+    return _join_uri(str(base), str(relative))
+
+
+def _join_uri(base: str, relative: str) -> str:
     if not base.endswith("/"):
         scheme_end = base.find("//") + 2 if "//" in base else 0
         last = base.rfind("/")
@@ -196,7 +199,3 @@ def join(items: Any, delimiter: Any) -> str:
     expect("join", items, list)
     expect("join", delimiter, str, 2)
     return str(delimiter).join(render(item) for item in items)
-
-
-def is_text_or_int(value: Any) -> bool:
-    return isinstance(value, str) or is_int(value)

@@ -10,6 +10,7 @@ progress failure never fails a deployment.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -65,7 +66,7 @@ def format_duration(seconds: float | None) -> str:
         return ""
     if seconds < 60:
         return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}m{secs:02d}s"
 
 
@@ -167,10 +168,8 @@ class SafeDisplay:
 
     def _disable(self, exc: Exception) -> None:
         self._inner = None
-        try:
+        with contextlib.suppress(Exception):
             self._fallback.write(f"warning: progress display stopped ({exc}); still watching\n")
-        except Exception:
-            pass
 
 
 def make_display(stream: TextIO, *, as_json: bool, terminal: bool) -> SafeDisplay:

@@ -93,7 +93,7 @@ class TargetSources:
     """Everything target resolution reads, already read (plain data, no I/O)."""
 
     cloud: str
-    flags: TargetFlags = TargetFlags()
+    flags: TargetFlags = field(default_factory=TargetFlags)
     env: Mapping[str, str] = field(default_factory=dict)
     inference_config: Mapping[str, Any] = field(default_factory=dict)
     inference_config_name: str = "infra/inference.config.json"

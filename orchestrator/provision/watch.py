@@ -112,7 +112,8 @@ class Watcher:
                 seen.failures = 0
             except Throttled as exc:
                 retry_after = exc.retry_after
-                self._note_failure(seen, exc, f"ARM is throttling reads; waiting {exc.retry_after or self._policy.throttled:.0f} s")
+                wait = exc.retry_after or self._policy.throttled
+                self._note_failure(seen, exc, f"ARM is throttling reads; waiting {wait:.0f} s")
                 final = None
             except NotFound:
                 if self._clock() - start > self._policy.not_found_grace:

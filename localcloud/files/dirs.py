@@ -1,0 +1,96 @@
+"""Directory operations: create, get properties, set metadata, delete, list."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Mapping
+
+from localcloud.files import errors, inputs, listing
+from localcloud.files.errors import FileError
+from localcloud.files.fs import ParentMissing
+from localcloud.files.ops import Reply
+from localcloud.files.paths import Target
+from localcloud.files.props import Props, effective, item_headers
+from localcloud.files.share import Share
+
+_ENCRYPTED = {"x-ms-request-server-encrypted": "true"}
+
+
+def create(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
+    if not target.parts:
+        raise errors.already_exists()
+    metadata = inputs.metadata(headers.items())
+    try:
+        share.fs.mkdir(target.parts)
+    except FileExistsError as error:
+        raise errors.already_exists() from error
+    except ParentMissing as error:
+        raise errors.parent_not_found() from error
+    share.save(target.parts, None, metadata=metadata)
+    return Reply(201, {**item_headers(_directory(share, target)), **_ENCRYPTED})
+
+
+def properties(share: Share, target: Target) -> Reply:
+    return Reply(200, item_headers(_directory(share, target)))
+
+
+def set_metadata(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
+    metadata = inputs.metadata(headers.items())
+    _directory(share, target)
+    share.save(target.parts, share.record(target.parts), metadata=metadata)
+    props = _directory(share, target)
+    return Reply(200, {"ETag": props.etag, **_ENCRYPTED})
+
+
+def delete(share: Share, target: Target) -> Reply:
+    if not target.parts:
+        raise errors.invalid_name("the root directory of a share cannot be deleted")
+    _directory(share, target)
+    try:
+        share.fs.rmdir(target.parts)
+    except OSError as error:
+        if error.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            message = "The specified directory is not empty."
+            raise FileError(409, "DirectoryNotEmpty", message) from error
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise errors.resource_not_found() from error
+        raise
+    except ParentMissing as error:
+        raise errors.resource_not_found() from error
+    share.meta.delete(target.relpath)
+    return Reply(202)
+
+
+def list_entries(
+    share: Share, target: Target, query: Mapping[str, str], headers: Mapping[str, str]
+) -> Reply:
+    options = listing.parse_options(query, headers.get("x-ms-file-extended-info"))
+    directory = _directory(share, target)
+    try:
+        entries = dict(share.fs.listdir(target.parts))
+    except (FileNotFoundError, ParentMissing) as error:
+        raise errors.resource_not_found() from error
+    names, next_marker = listing.select_page(entries, options)
+    prefix = f"{target.relpath}/" if target.parts else ""
+    items = tuple(
+        listing.ListedItem(
+            name, effective(share.meta.get(prefix + name), entries[name], directory.file_id)
+        )
+        for name in names
+    )
+    context = listing.ListingContext(
+        service_endpoint=share.endpoint,
+        share=share.name,
+        directory_path=target.relpath,
+        directory_id=directory.file_id,
+    )
+    body = listing.render(listing.Page(items, next_marker), options, context)
+    return Reply(200, {"Content-Type": "application/xml"}, body)
+
+
+def _directory(share: Share, target: Target) -> Props:
+    """The directory's properties; 404 `ResourceNotFound` when it is missing or a file."""
+    props = share.props_or_none(target.parts)
+    if props is None or not props.is_dir:
+        raise errors.resource_not_found()
+    return props

@@ -1,0 +1,59 @@
+"""The wire side of a request: reading a bounded body, writing a `Reply` (file bytes are
+streamed from the share folder in a worker thread, 1 MiB at a time)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from localcloud.files.errors import FileError
+from localcloud.files.fs import ShareFs
+from localcloud.files.ops import Reply
+
+_CHUNK = 1 << 20
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole request body; 413 `RequestBodyTooLarge` past `limit` bytes."""
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise FileError(413, "RequestBodyTooLarge", f"The request body exceeds {limit} bytes.")
+    data = bytearray()
+    while True:
+        chunk = await request.content.read(_CHUNK)
+        if not chunk:
+            return bytes(data)
+        data += chunk
+        if len(data) > limit:
+            raise FileError(413, "RequestBodyTooLarge", f"The request body exceeds {limit} bytes.")
+
+
+async def send(
+    request: web.Request, reply: Reply, common: Mapping[str, str], fs: ShareFs | None
+) -> web.StreamResponse:
+    headers = {**common, **reply.headers}
+    if reply.stream is None:
+        if request.method != "HEAD" or "Content-Length" not in headers:
+            headers["Content-Length"] = str(len(reply.body))
+        response = web.StreamResponse(status=reply.status, headers=headers)
+        await response.prepare(request)
+        if reply.body and request.method != "HEAD":
+            await response.write(reply.body)
+        await response.write_eof()
+        return response
+    assert fs is not None, "a streamed reply needs the share it reads from"
+    headers["Content-Length"] = str(reply.stream.length)
+    response = web.StreamResponse(status=reply.status, headers=headers)
+    await response.prepare(request)
+    offset, remaining = reply.stream.offset, reply.stream.length
+    while remaining > 0:
+        size = min(remaining, _CHUNK)
+        chunk = await asyncio.to_thread(fs.read, reply.stream.parts, offset, size)
+        if not chunk:
+            break  # the file shrank under us; the client sees a short body
+        await response.write(chunk)
+        offset, remaining = offset + len(chunk), remaining - len(chunk)
+    await response.write_eof()
+    return response

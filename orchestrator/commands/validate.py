@@ -1,0 +1,141 @@
+"""`orchestrator validate`: every offline check of the workspace, all problems at once.
+
+Checks: the parameters file (ARM deploymentParameters shape, `--param` overrides, `{{ }}`
+rendering), the final values against the compiled template (types, allowed values, required,
+unknown names, literal template expressions, Azure naming rules), `infra/inference.config.json`
+and `infra/finetuning.config.json` when present. `--online` adds the checks of
+`orchestrator.online.check_config_resources` (existence of the configured resources).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from orchestrator.compile import compile_template
+from orchestrator.errors import InputError, Problem, ValidationFailed
+from orchestrator.invocation import Invocation
+from orchestrator.parameters import FinalParameters, collect_parameters
+from orchestrator.result import CommandResult, Message
+from orchestrator.validation import (
+    check_config,
+    check_finetuning_config,
+    check_parameter_values,
+    load_config,
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # passed | skipped
+    detail: str = ""
+
+
+def run(
+    inv: Invocation,
+    *,
+    template: Path | None = None,
+    parameters_file: Path | None = None,
+    params: Sequence[str] = (),
+    online: bool = False,
+    **_other: object,
+) -> CommandResult:
+    ws = inv.workspace
+    final, problems = collect_parameters(ws, inv.env, params, parameters_file)
+    compiled = compile_template(ws, template, inv.env)
+    problems += check_parameter_values(final, compiled.template)
+    config, config_check, config_problems = _inference_config(inv)
+    finetuning_check, finetuning_problems = _finetuning_config(inv)
+    problems += config_problems + finetuning_problems
+    if problems:
+        raise ValidationFailed(
+            problems, hint="fix the lines above, then run `orchestrator validate`"
+        )
+    checks = [
+        Check(f"{final.source}: ARM deploymentParameters shape", "passed"),
+        Check(f"template: {compiled.source} ({compiled.obtained})", "passed"),
+        Check("final parameters: types, required, unknown names, naming rules", "passed"),
+        config_check,
+        finetuning_check,
+    ]
+    if online:
+        checks.append(_online(inv, config))
+    return _result(final, compiled.source, compiled.obtained, checks)
+
+
+def _inference_config(inv: Invocation) -> tuple[dict[str, Any], Check, list[Problem]]:
+    path = inv.workspace.config
+    shown = inv.workspace.shown(path)
+    if not path.exists():
+        return {}, Check(shown, "skipped", "not present; provision writes it"), []
+    try:
+        config = load_config(path, shown)
+    except ValidationFailed as exc:
+        return {}, Check(shown, "failed"), list(exc.problems)
+    problems = check_config(config, shown, require_complete=False)
+    return config, Check(shown, "passed"), problems
+
+
+def _finetuning_config(inv: Invocation) -> tuple[Check, list[Problem]]:
+    path = inv.workspace.finetuning_config
+    shown = inv.workspace.shown(path)
+    if not path.exists():
+        return Check(shown, "skipped", "not present"), []
+    try:
+        config = load_config(path, shown)
+    except ValidationFailed as exc:
+        return Check(shown, "failed"), list(exc.problems)
+    return Check(shown, "passed"), check_finetuning_config(config, shown)
+
+
+def _online(inv: Invocation, config: Mapping[str, Any]) -> Check:
+    """The hook for `--online`: orchestrator.online.check_config_resources(inv, config)."""
+    try:
+        module = import_module("orchestrator.online")
+    except ModuleNotFoundError as exc:
+        if exc.name != "orchestrator.online":
+            raise
+        raise InputError(
+            "online checks are unavailable in this version (no orchestrator.online)"
+        ) from None
+    problems: list[Problem] = list(module.check_config_resources(inv, config))
+    if problems:
+        raise ValidationFailed(problems)
+    return Check("online: the configured resources exist", "passed")
+
+
+def _result(
+    final: FinalParameters, source: str, obtained: str, checks: list[Check]
+) -> CommandResult:
+    messages = [
+        Message(f"validated {final.source} against {source} ({obtained})"),
+        Message("final parameters:"),
+    ]
+    messages += [
+        Message(f"{name} = {json.dumps(value, ensure_ascii=False)}", "detail")
+        for name, value in final.values.items()
+    ]
+    messages += [Message(f"{name} = (Key Vault reference)", "detail") for name in final.references]
+    messages.append(Message("checks:"))
+    messages += [Message(_check_line(c), "detail") for c in checks]
+    messages.append(Message("all checks passed", "success"))
+    data = {
+        "template": {"source": source, "obtained": obtained},
+        "parameters": {
+            "source": final.source,
+            "values": dict(final.values),
+            "sha256": final.sha256,
+        },
+        "checks": [{"name": c.name, "status": c.status, "detail": c.detail} for c in checks],
+    }
+    return CommandResult("validate", data=data, messages=tuple(messages))
+
+
+def _check_line(check: Check) -> str:
+    mark = "ok  " if check.status == "passed" else "skip"
+    return f"{mark} {check.name}" + (f" ({check.detail})" if check.detail else "")

@@ -1,0 +1,323 @@
+"""Builds every real client: cloud selection, credentials, Azure SDK clients.
+
+This is the only module that knows localcloud exists. With `--cloud local` (or
+ORCHESTRATOR_CLOUD=local) it asks `python -m localcloud status --json` (a subprocess: the two
+programs meet only over HTTPS) for the endpoint, CA file and service principal of the
+instance named by LOCALCLOUD_STATE_DIR, starting it first when it is not running, and signs in
+as that service principal exactly as with a real one. Against Azure it reuses `az login`
+in-process (azure-cli-core, optional extra) or through azure-identity.
+
+Credential choice against Azure, first match wins:
+1. AZURE_CLIENT_ID + AZURE_TENANT_ID + AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH
+   → service principal (ClientSecretCredential / CertificateCredential)
+2. AZURE_FEDERATED_TOKEN_FILE + AZURE_CLIENT_ID + AZURE_TENANT_ID → WorkloadIdentityCredential
+   (GitHub OIDC, AKS workload identity)
+3. IDENTITY_ENDPOINT or MSI_ENDPOINT → ManagedIdentityCredential
+4. azure-cli-core importable → az's own Profile, in-process (no subprocess per token)
+5. AzureCliCredential (runs `az account get-access-token`)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from orchestrator.errors import AzureError
+from orchestrator.invocation import Invocation
+from orchestrator.provision.arm import Arm
+from orchestrator.provision.pipeline import Provisioner
+from orchestrator.provision.progress import Display, SafeDisplay, make_display
+from orchestrator.provision.target import NOT_SET, Sourced, az_default_subscription
+
+AZURE = "azure"
+LOCAL = "local"
+AZURE_ARM = "https://management.azure.com"
+ARM_SCOPES = ("https://management.azure.com/.default",)
+PORTAL_DEPLOYMENT = (
+    "https://portal.azure.com/#blade/HubsExtension/DeploymentDetailsBlade/overview/id/"
+)
+# Never the SDK's 30 s default: every long-running call made with these clients polls at 1 s.
+CLIENT_POLLING_INTERVAL = 1
+
+STATUS_OK = (0, 3)  # `localcloud status` exits 3 when the instance is not running
+Run = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@dataclass(frozen=True)
+class LocalCloudInfo:
+    """What `localcloud status --json` prints."""
+
+    endpoint: str
+    ca_file: str
+    tenant_id: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    subscription_id: str
+    authority: str
+    admin_url: str = ""
+    state_dir: str = ""
+
+
+@dataclass(frozen=True)
+class CloudProfile:
+    name: str  # azure | local
+    arm_endpoint: str
+    credential_scopes: tuple[str, ...] = ARM_SCOPES
+    connection_verify: str | bool = True
+    default_subscription: Sourced = NOT_SET
+    local: LocalCloudInfo | None = None
+
+    def portal_url(self, deployment_id: str) -> str:
+        """The Azure portal page of a deployment ("" for localcloud: there is no portal)."""
+        if self.name != AZURE or not deployment_id:
+            return ""
+        return PORTAL_DEPLOYMENT + quote(deployment_id, safe="")
+
+
+# --- cloud selection ----------------------------------------------------------------------
+
+
+def select_cloud(env: Mapping[str, str]) -> str:
+    name = env.get("ORCHESTRATOR_CLOUD", AZURE).strip().lower() or AZURE
+    if name not in (AZURE, LOCAL):
+        raise AzureError(f"ORCHESTRATOR_CLOUD={name}: expected azure or local")
+    return name
+
+
+def cloud_profile(env: Mapping[str, str], run: Run = subprocess.run) -> CloudProfile:
+    """The cloud to talk to, from ORCHESTRATOR_CLOUD (the --cloud flag sets it)."""
+    if select_cloud(env) == LOCAL:
+        info = local_cloud_info(env, run)
+        return CloudProfile(
+            name=LOCAL,
+            arm_endpoint=info.endpoint.rstrip("/"),
+            connection_verify=info.ca_file,
+            default_subscription=Sourced(info.subscription_id, "localcloud's subscription"),
+            local=info,
+        )
+    return CloudProfile(
+        name=AZURE, arm_endpoint=AZURE_ARM, default_subscription=az_default_subscription(env)
+    )
+
+
+# --- localcloud (over its CLI and HTTPS only) ---------------------------------------------
+
+
+def _localcloud(
+    args: Sequence[str], env: Mapping[str, str], run: Run, timeout: float, ok: Sequence[int] = (0,)
+) -> str:
+    argv = [sys.executable, "-m", "localcloud", *args]
+    try:
+        done = run(argv, env=dict(env), capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise AzureError(f"localcloud {' '.join(args)}: {exc}") from exc
+    if done.returncode not in ok:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
+        raise AzureError(
+            f"localcloud {' '.join(args)} failed (exit {done.returncode}): {tail[0]}",
+            hint="check `python -m localcloud status`; LOCALCLOUD_STATE_DIR selects the instance",
+        )
+    return str(done.stdout)
+
+
+def parse_local_status(text: str) -> tuple[bool, LocalCloudInfo | None]:
+    """(running, info) from `localcloud status --json`; info is None when not running."""
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise AzureError(f"localcloud status --json printed something else: {exc}") from exc
+    if not isinstance(doc, dict) or not doc.get("running"):
+        return False, None
+    try:
+        info = LocalCloudInfo(
+            endpoint=str(doc["endpoint"]),
+            ca_file=str(doc["ca_file"]),
+            tenant_id=str(doc["tenant_id"]),
+            client_id=str(doc["client_id"]),
+            client_secret=str(doc["client_secret"]),
+            subscription_id=str(doc["subscription_id"]),
+            authority=str(doc.get("authority") or doc["endpoint"]),
+            admin_url=str(doc.get("admin_url", "")),
+            state_dir=str(doc.get("state_dir", "")),
+        )
+    except KeyError as exc:
+        raise AzureError(f"localcloud status --json lacks {exc}") from None
+    return True, info
+
+
+def local_cloud_info(env: Mapping[str, str], run: Run = subprocess.run) -> LocalCloudInfo:
+    """The running localcloud instance (LOCALCLOUD_STATE_DIR), started when it is not."""
+    status = ["status", "--json"]
+    running, info = parse_local_status(_localcloud(status, env, run, 60, STATUS_OK))
+    if not running:
+        _localcloud(["start"], env, run, 120)
+        running, info = parse_local_status(_localcloud(status, env, run, 60, STATUS_OK))
+    if info is None:
+        raise AzureError("localcloud did not start", hint="run `python -m localcloud start`")
+    return info
+
+
+# --- credentials --------------------------------------------------------------------------
+
+
+def build_credential(profile: CloudProfile, env: Mapping[str, str]) -> Any:
+    """A TokenCredential for the profile's cloud (see the module docstring for the order)."""
+    if profile.local is not None:
+        return local_credential(profile.local)
+    return azure_credential(env)
+
+
+def local_credential(info: LocalCloudInfo) -> Any:
+    from azure.identity import ClientSecretCredential
+
+    return ClientSecretCredential(
+        info.tenant_id,
+        info.client_id,
+        info.client_secret,
+        authority=info.authority,
+        connection_verify=info.ca_file,
+        disable_instance_discovery=True,
+    )
+
+
+def azure_credential(env: Mapping[str, str]) -> Any:
+    import azure.identity as identity
+
+    client, tenant = env.get("AZURE_CLIENT_ID", ""), env.get("AZURE_TENANT_ID", "")
+    if client and tenant and env.get("AZURE_CLIENT_SECRET"):
+        return identity.ClientSecretCredential(tenant, client, env["AZURE_CLIENT_SECRET"])
+    if client and tenant and env.get("AZURE_CLIENT_CERTIFICATE_PATH"):
+        return identity.CertificateCredential(tenant, client, env["AZURE_CLIENT_CERTIFICATE_PATH"])
+    if client and tenant and env.get("AZURE_FEDERATED_TOKEN_FILE"):
+        return identity.WorkloadIdentityCredential(
+            tenant_id=tenant, client_id=client, token_file_path=env["AZURE_FEDERATED_TOKEN_FILE"]
+        )
+    if env.get("IDENTITY_ENDPOINT") or env.get("MSI_ENDPOINT"):
+        return identity.ManagedIdentityCredential(client_id=client or None)
+    in_process = az_cli_core_credential()
+    return in_process if in_process is not None else identity.AzureCliCredential()
+
+
+def az_cli_core_credential() -> Any | None:
+    """az login reused in-process through azure-cli-core's Profile (None when not installed
+    or not signed in: the caller falls back to AzureCliCredential)."""
+    try:
+        from azure.cli.core import get_default_cli
+        from azure.cli.core._profile import Profile
+    except ImportError:
+        return None
+    try:
+        credential, _subscription, _tenant = Profile(
+            cli_ctx=get_default_cli()
+        ).get_login_credentials()
+    except Exception:  # not logged in, expired, ... - AzureCliCredential reports it clearly
+        return None
+    return credential
+
+
+# --- SDK clients --------------------------------------------------------------------------
+
+
+def _client_kwargs(profile: CloudProfile) -> dict[str, Any]:
+    return {
+        "base_url": profile.arm_endpoint,
+        "credential_scopes": list(profile.credential_scopes),
+        "connection_verify": profile.connection_verify,
+        "polling_interval": CLIENT_POLLING_INTERVAL,
+    }
+
+
+def build_deployments_client(profile: CloudProfile, credential: Any, subscription: str) -> Any:
+    from azure.mgmt.resource.deployments import DeploymentsMgmtClient
+
+    return DeploymentsMgmtClient(credential, subscription, **_client_kwargs(profile))
+
+
+def build_resources_client(profile: CloudProfile, credential: Any, subscription: str) -> Any:
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    return ResourceManagementClient(credential, subscription, **_client_kwargs(profile))
+
+
+def build_containerapps_client(profile: CloudProfile, credential: Any, subscription: str) -> Any:
+    from azure.mgmt.appcontainers import ContainerAppsAPIClient
+
+    return ContainerAppsAPIClient(credential, subscription, **_client_kwargs(profile))
+
+
+def build_storage_client(profile: CloudProfile, credential: Any, subscription: str) -> Any:
+    from azure.mgmt.storage import StorageManagementClient
+
+    return StorageManagementClient(credential, subscription, **_client_kwargs(profile))
+
+
+class Clients:
+    """The clients of one invocation, built on first use (one credential, one token cache)."""
+
+    def __init__(self, profile: CloudProfile, env: Mapping[str, str]) -> None:
+        self.profile = profile
+        self._env = env
+        self._credential: Any = None
+
+    @property
+    def credential(self) -> Any:
+        if self._credential is None:
+            self._credential = build_credential(self.profile, self._env)
+        return self._credential
+
+    def arm(self, subscription: str) -> Arm:
+        return Arm(
+            build_deployments_client(self.profile, self.credential, subscription),
+            build_resources_client(self.profile, self.credential, subscription),
+            endpoint=self.profile.arm_endpoint,
+        )
+
+    def containerapps(self, subscription: str) -> Any:
+        return build_containerapps_client(self.profile, self.credential, subscription)
+
+    def storage(self, subscription: str) -> Any:
+        return build_storage_client(self.profile, self.credential, subscription)
+
+
+def make_clients(env: Mapping[str, str], run: Run = subprocess.run) -> Clients:
+    """Everything the provision-side commands need to reach the selected cloud."""
+    return Clients(cloud_profile(env, run), env)
+
+
+# --- provision wiring ---------------------------------------------------------------------
+
+
+def build_display(inv: Invocation) -> SafeDisplay:
+    """Progress on stderr: NDJSON with --json, rich on a terminal, plain lines otherwise."""
+    terminal = bool(getattr(inv.stderr, "isatty", lambda: False)())
+    return make_display(inv.stderr, as_json=inv.as_json, terminal=terminal)
+
+
+def prompt(question: str, choices: Sequence[str]) -> str:
+    """Ask on the terminal (stderr); the first choice is the default."""
+    import click
+
+    answer = click.prompt(question, type=click.Choice(list(choices)), default=choices[0], err=True)
+    return str(answer)
+
+
+def build_provisioner(inv: Invocation, clients: Clients, arm: Arm, display: Display) -> Provisioner:
+    return Provisioner(
+        inv.workspace,
+        arm,
+        display,
+        cloud=clients.profile.name,
+        portal_url=clients.profile.portal_url,
+        interactive=inv.interactive,
+        ask=prompt,
+    )
+
+
+# ==========================================================================================
+# deploy / logs clients (owned by the deploy command; added below this line)
+# ==========================================================================================

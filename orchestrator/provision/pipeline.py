@@ -1,0 +1,289 @@
+"""`provision`, step by step:
+
+    resolve target → load parameters → compile → validate      (prepare.py, offline)
+    → decide (skip / deploy)                                   (nochange.py + ARM reads)
+    → deploy: preflight validate, create, record in-flight     (arm.py, inflight.py)
+    → watch                                                    (watch.py, progress.py)
+    → record outputs                                           (outputs.py)
+
+`Provisioner` holds the collaborators (ARM adapter, display, clock, sleep, prompt); each step
+is one method named after it. `attach` reuses `watch` and `record_outputs`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from orchestrator.errors import AzureError, InputError, Interrupted
+from orchestrator.provision import inflight, nochange
+from orchestrator.provision.arm import Arm, PollingSource
+from orchestrator.provision.errors import render_causes, root_causes
+from orchestrator.provision.faults import DeploymentFailedError, ResourceGroupMissing
+from orchestrator.provision.model import DeploymentSnapshot
+from orchestrator.provision.outputs import (
+    MappedOutputs,
+    OutputSpec,
+    config_values,
+    map_outputs,
+    write_config,
+)
+from orchestrator.provision.prepare import Prepared, deployment_name
+from orchestrator.provision.progress import Display, Notice, Started
+from orchestrator.provision.watch import PollPolicy, Watcher, WatchResult
+from orchestrator.provision.whatif import WhatIf, parse_what_if
+from orchestrator.workspace import Workspace
+
+Ask = Callable[[str, Sequence[str]], str]  # question, choices (first = default) → choice
+
+
+@dataclass(frozen=True)
+class Options:
+    create_group: bool = False
+    force: bool = False
+    preview: bool = False
+    yes: bool = False
+    no_wait: bool = False
+    on_interrupt: str = "ask"  # ask | leave | cancel
+    timeout: float = 7200.0
+
+
+@dataclass(frozen=True)
+class Skipped:
+    previous: DeploymentSnapshot
+    reason: str
+    outputs: MappedOutputs
+    config_written: bool
+
+
+@dataclass(frozen=True)
+class Deployed:
+    deployment: DeploymentSnapshot
+    reason: str
+    outputs: MappedOutputs
+    config_written: bool
+    plan: WhatIf | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """--no-wait: the deployment was created and is running."""
+
+    deployment: DeploymentSnapshot
+    reason: str
+
+
+Outcome = Skipped | Deployed | Submitted
+
+
+def compute_what_if(arm: Arm, prepared: Prepared, name: str) -> WhatIf:
+    """ARM what-if of the prepared deployment (polled every second)."""
+    group = prepared.target.resource_group.value
+    return parse_what_if(arm.what_if(group, name, prepared.deployment_body(what_if=True)))
+
+
+class Provisioner:
+    def __init__(
+        self,
+        workspace: Workspace,
+        arm: Arm,
+        display: Display,
+        *,
+        cloud: str,
+        portal_url: Callable[[str], str] = lambda _id: "",
+        interactive: bool = False,
+        ask: Ask | None = None,
+        policy: PollPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+    ) -> None:
+        self.workspace = workspace
+        self.arm = arm
+        self.display = display
+        self.cloud = cloud
+        self.portal_url = portal_url
+        self.interactive = interactive
+        self.ask = ask
+        self.watcher = Watcher(PollingSource(arm), display, policy=policy, clock=clock, sleep=sleep)
+        self.now = now
+
+    # --- the pipeline ----------------------------------------------------------------------
+
+    def provision(self, prepared: Prepared, options: Options) -> Outcome:
+        self.ensure_group(prepared, options)
+        decision = self.decide(prepared, options)
+        if isinstance(decision, nochange.Skip):
+            return self.record_skip(prepared, decision)
+        plan = self.preview(prepared, options) if options.preview else None
+        deployment = self.deploy(prepared)
+        if options.no_wait:
+            return Submitted(deployment, decision.reason)
+        result = self.watch(prepared.target.resource_group.value, deployment.name, options)
+        mapped, written = self.record_outputs(prepared.outputs, prepared.config, result)
+        return Deployed(result.deployment, decision.reason, mapped, written, plan)
+
+    def ensure_group(self, prepared: Prepared, options: Options) -> None:
+        group = prepared.target.resource_group.value
+        try:
+            self.arm.group_location(group)
+            return
+        except ResourceGroupMissing:
+            if not options.create_group:
+                raise
+        location = prepared.target.location
+        if not location.is_set:
+            raise InputError(
+                f"--create-resource-group: resource group {group} needs a location",
+                hint="add --location REGION (or set AZURE_LOCATION)",
+            )
+        self.display.show(Notice(f"creating resource group {group} in {location.value}"))
+        self.arm.create_group(group, location.value, {nochange.TAG_TEMPLATE: "inference"})
+
+    def decide(self, prepared: Prepared, options: Options) -> nochange.Decision:
+        """Skip or deploy. A deployment of ours still running in the group is waited for
+        first (a crashed or parallel provision), then the decision is made on the result."""
+        group = prepared.target.resource_group.value
+        deployments = self.arm.list_deployments(group)
+        active = nochange.active_deployments(deployments)
+        if active:
+            self.wait_for_active(group, active[0], options)
+            deployments = self.arm.list_deployments(group)
+        template_hash = self.arm.template_hash(prepared.compiled.template)
+        candidate = nochange.find_candidate(
+            deployments, template_hash=template_hash, phash=prepared.param_hash, force=options.force
+        )
+        missing: list[str] = []
+        if isinstance(candidate, nochange.Candidate):
+            missing = self.missing_resources(prepared, candidate.previous)
+        return nochange.decide(candidate, missing)
+
+    def wait_for_active(self, group: str, active: DeploymentSnapshot, options: Options) -> None:
+        if options.no_wait:
+            raise AzureError(
+                f"deployment {active.name} of this template is still running in {group}",
+                hint=f"`orchestrator attach --deployment {active.name}` watches it; run "
+                "provision again when it is done",
+            )
+        self.display.show(
+            Notice(f"deployment {active.name} is already running in {group}; waiting for it")
+        )
+        self.watcher.watch(group, active.name, timeout=options.timeout)
+
+    def missing_resources(self, prepared: Prepared, previous: DeploymentSnapshot) -> list[str]:
+        missing = []
+        for resource_id in previous.output_resources:
+            version = prepared.api_version_for(resource_id)
+            if version and not self.arm.resource_exists(resource_id, version):
+                missing.append(resource_id)
+        return missing
+
+    def record_skip(self, prepared: Prepared, decision: nochange.Skip) -> Skipped:
+        mapped = map_outputs(decision.previous.outputs, prepared.outputs)
+        written = write_config(self.workspace.config, prepared.config, config_values(mapped))
+        return Skipped(decision.previous, decision.reason, mapped, written)
+
+    def preview(self, prepared: Prepared, options: Options) -> WhatIf:
+        """--preview: show the what-if plan and ask before deploying."""
+        plan = self.what_if(prepared)
+        from orchestrator.provision.whatif import render_what_if
+
+        for line in render_what_if(plan):
+            self.display.show(Notice(line))
+        if options.yes:
+            return plan
+        if not self.interactive or self.ask is None:
+            raise InputError(
+                "--preview asks before deploying, but this is not a terminal",
+                hint="add --yes to deploy without asking, or run `orchestrator plan`",
+            )
+        if self.ask("deploy these changes?", ("no", "yes")) != "yes":
+            raise Interrupted("not deployed: the plan was declined")
+        return plan
+
+    def what_if(self, prepared: Prepared) -> WhatIf:
+        return compute_what_if(self.arm, prepared, deployment_name(self.now()))
+
+    def deploy(self, prepared: Prepared) -> DeploymentSnapshot:
+        """Preflight validate, create, record the deployment as in flight."""
+        group = prepared.target.resource_group.value
+        name = deployment_name(self.now())
+        body = prepared.deployment_body()
+        for warning in self.arm.validate(group, name, body):
+            self.display.show(Notice(f"preflight: {warning}", "warning"))
+        deployment = self.arm.create(group, name, body)
+        inflight.record(
+            self.workspace,
+            inflight.InflightRecord(
+                cloud=self.cloud,
+                subscription=prepared.target.subscription.value,
+                resource_group=group,
+                deployment=deployment.name or name,
+                deployment_id=deployment.id,
+                started_at=self.now().isoformat(),
+                param_hash=prepared.param_hash,
+                outputs=prepared.outputs,
+            ),
+        )
+        self.display.show(Started(name, deployment.id, self.portal_url(deployment.id)))
+        return deployment
+
+    def watch(self, group: str, name: str, options: Options) -> WatchResult:
+        """Watch until the end; Ctrl-C leaves it running or cancels it (--on-interrupt)."""
+        try:
+            result = self.watcher.watch(group, name, timeout=options.timeout)
+        except KeyboardInterrupt:
+            self.interrupted(group, name, options.on_interrupt)
+            raise AssertionError("unreachable") from None  # pragma: no cover
+        if not result.deployment.succeeded:
+            inflight.clear(self.workspace, name)
+            raise self.failure(result)
+        return result
+
+    def interrupted(self, group: str, name: str, on_interrupt: str) -> None:
+        choice = on_interrupt
+        if choice == "ask":
+            choice = "leave"
+            if self.interactive and self.ask is not None:
+                try:
+                    choice = self.ask(
+                        f"Ctrl-C: leave deployment {name} running or cancel it?",
+                        ("leave", "cancel"),
+                    )
+                except (KeyboardInterrupt, EOFError):
+                    choice = "leave"
+        if choice == "cancel":
+            self.arm.cancel(group, name)
+            inflight.clear(self.workspace, name)
+            raise Interrupted(
+                f"canceled deployment {name}; resources created so far remain in {group}",
+                hint="run `orchestrator provision` again to finish",
+            )
+        raise Interrupted(
+            f"deployment {name} left running in {group}",
+            hint="`orchestrator attach` resumes watching it and records its outputs",
+        )
+
+    def failure(self, result: WatchResult) -> DeploymentFailedError:
+        deployment = result.deployment
+        causes = root_causes(deployment.error, result.operations)
+        state = deployment.state.lower()
+        verb = "was canceled" if state == "canceled" else "failed"
+        return DeploymentFailedError(
+            f"deployment {deployment.name} {verb}; {self.workspace.shown(self.workspace.config)} "
+            "left unchanged",
+            render_causes(causes) or [f"provisioningState: {deployment.state}"],
+            hint="fix the cause above and run `orchestrator provision` again",
+        )
+
+    def record_outputs(
+        self, declared: Sequence[OutputSpec], config: Mapping[str, Any], result: WatchResult
+    ) -> tuple[MappedOutputs, bool]:
+        """Write the outputs into the config (atomically, unknown keys kept); clear in-flight."""
+        mapped = map_outputs(result.deployment.outputs, declared)
+        written = write_config(self.workspace.config, config, config_values(mapped))
+        inflight.clear(self.workspace, result.deployment.name)
+        return mapped, written

@@ -1,0 +1,152 @@
+"""The offline half of provision, shared by `provision`, `plan` and `manual`:
+resolve target → load parameters → compile → validate. No Azure calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orchestrator.compile import CompiledTemplate, compile_template
+from orchestrator.errors import ValidationFailed
+from orchestrator.parameters import FinalParameters, resolve_parameters
+from orchestrator.provision.nochange import deployment_tags, param_hash
+from orchestrator.provision.outputs import OutputSpec, declared_outputs
+from orchestrator.provision.target import (
+    Sourced,
+    Target,
+    TargetFlags,
+    gather_sources,
+    resolve_target,
+)
+from orchestrator.provision.whatif import resource_type_of
+from orchestrator.validation import check_config, check_parameter_values
+from orchestrator.workspace import Workspace
+
+MAX_NAME = 64
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for (the provision/plan/manual options)."""
+
+    flags: TargetFlags = field(default_factory=TargetFlags)
+    template: Path | None = None
+    parameters_file: Path | None = None
+    params: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything known before talking to ARM."""
+
+    target: Target
+    final: FinalParameters
+    compiled: CompiledTemplate
+    config: Mapping[str, Any]
+    outputs: tuple[OutputSpec, ...]
+    param_hash: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def deployment_body(self, *, what_if: bool = False) -> dict[str, Any]:
+        properties: dict[str, Any] = {
+            "mode": "Incremental",
+            "template": dict(self.compiled.template),
+            "parameters": self.final.arm_parameters,
+        }
+        if what_if:
+            properties["whatIfSettings"] = {"resultFormat": "FullResourcePayloads"}
+            return {"properties": properties}
+        return {"properties": properties, "tags": dict(self.tags)}
+
+    def api_versions(self) -> dict[str, str]:
+        """Resource type (lower case) → the API version the template uses for it."""
+        found: dict[str, str] = {}
+        resources = self.compiled.template.get("resources")
+        items = resources.values() if isinstance(resources, Mapping) else resources
+        for res in items if isinstance(items, (list, type({}.values()))) else []:
+            if isinstance(res, Mapping) and res.get("type") and res.get("apiVersion"):
+                found[str(res["type"]).lower()] = str(res["apiVersion"])
+        return found
+
+    def api_version_for(self, resource_id: str) -> str:
+        return self.api_versions().get(resource_type_of(resource_id).lower(), "")
+
+
+def deployment_name(now: dt.datetime) -> str:
+    """`inference-20261125T091500Z` (UTC, within ARM's 64 characters)."""
+    return f"inference-{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"[:MAX_NAME]
+
+
+def load_target(
+    workspace: Workspace,
+    env: Mapping[str, str],
+    cloud: str,
+    flags: TargetFlags,
+    cloud_default: Sourced,
+    *,
+    need_group: bool = True,
+) -> tuple[Target, Mapping[str, Any]]:
+    """Step 1: the target, and the inference config as read (to merge outputs into)."""
+    sources = gather_sources(workspace, env, cloud, flags, cloud_default)
+    return resolve_target(sources, need_group=need_group), sources.inference_config
+
+
+def load_parameters(
+    workspace: Workspace, env: Mapping[str, str], request: Request
+) -> FinalParameters:
+    """Step 2: the final parameters (file, --param overrides, nulls dropped, rendered)."""
+    return resolve_parameters(workspace, env, request.params, request.parameters_file)
+
+
+def compile_step(
+    workspace: Workspace, env: Mapping[str, str], request: Request
+) -> CompiledTemplate:
+    """Step 3: the ARM JSON of the template."""
+    return compile_template(workspace, request.template, env)
+
+
+def validate_offline(
+    workspace: Workspace,
+    final: FinalParameters,
+    compiled: CompiledTemplate,
+    config: Mapping[str, Any],
+) -> None:
+    """Step 4: the final values against the template, and the existing config's shape."""
+    problems = list(check_parameter_values(final, compiled.template))
+    if config:
+        problems += check_config(config, workspace.shown(workspace.config), require_complete=False)
+    if problems:
+        raise ValidationFailed(
+            problems, hint="fix the lines above; `orchestrator validate` rechecks"
+        )
+
+
+def prepare(
+    workspace: Workspace,
+    env: Mapping[str, str],
+    request: Request,
+    *,
+    cloud: str,
+    cloud_default: Sourced,
+    need_group: bool = True,
+) -> Prepared:
+    target, config = load_target(
+        workspace, env, cloud, request.flags, cloud_default, need_group=need_group
+    )
+    final = load_parameters(workspace, env, request)
+    compiled = compile_step(workspace, env, request)
+    validate_offline(workspace, final, compiled, config)
+    phash = param_hash(final.sha256, target.subscription.value, target.resource_group.value)
+    return Prepared(
+        target=target,
+        final=final,
+        compiled=compiled,
+        config=config,
+        outputs=declared_outputs(compiled.template),
+        param_hash=phash,
+        tags=deployment_tags(phash),
+    )

@@ -1,0 +1,129 @@
+"""`orchestrator validate` with a (fake) Bicep CLI: a real shell script on PATH or in $BICEP."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+FAKE_BICEP = """#!/bin/sh
+echo "$@" >> "$FAKE_BICEP_LOG"
+case "$1" in
+  --version) echo "Bicep CLI version 0.99.1 (fake)" ;;
+  build)
+    if [ -n "$FAKE_BICEP_FAIL" ]; then
+      echo "$2(3,1) : Error BCP007: This declaration type is not recognized." >&2
+      exit 1
+    fi
+    /bin/cat "$FAKE_BICEP_OUTPUT" ;;
+esac
+"""
+
+
+def workspace(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "infra", tmp_path / "infra")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "tools").mkdir()
+    return tmp_path
+
+
+def install_fake(folder: Path) -> Path:
+    exe = folder / "bicep"
+    exe.write_text(FAKE_BICEP)
+    exe.chmod(0o755)
+    return exe
+
+
+def run(ws: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {
+        "HOME": str(ws),
+        "PATH": str(ws / "bin"),
+        "FAKE_BICEP_LOG": str(ws / "bicep.log"),
+        "FAKE_BICEP_OUTPUT": str(ws / "infra/provision/inference.json"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "orchestrator", "validate", "-w", str(ws), *args],
+        cwd=ws,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def builds(ws: Path) -> int:
+    log = ws / "bicep.log"
+    return sum(1 for line in log.read_text().splitlines() if line.startswith("build"))
+
+
+def test_bicep_on_path_compiles_then_the_cache_answers(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    install_fake(ws / "bin")
+    first = run(ws)
+    assert first.returncode == 0, first.stderr
+    assert "(bicep 0.99.1)" in first.stdout
+    second = run(ws)
+    assert second.returncode == 0, second.stderr
+    assert "(cache)" in second.stdout
+    assert builds(ws) == 1
+    assert list((ws / ".orchestrator/compiled").glob("*-0.99.1.json"))
+
+
+def test_bicep_env_var_is_used(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    exe = install_fake(ws / "tools")
+    done = run(ws, BICEP=str(exe))
+    assert done.returncode == 0, done.stderr
+    assert "(bicep 0.99.1)" in done.stdout
+    assert "build " + str(ws / "infra/provision/inference.bicep") + " --stdout" in (
+        (ws / "bicep.log").read_text()
+    )
+
+
+def test_toolkit_download_folder_is_used(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    folder = ws / ".wais/bin/bicep/v0.26.170"
+    folder.mkdir(parents=True)
+    install_fake(folder)
+    done = run(ws)
+    assert done.returncode == 0, done.stderr
+    assert "(bicep 0.99.1)" in done.stdout
+
+
+def test_compiler_errors_are_shown_without_traceback(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    install_fake(ws / "bin")
+    done = run(ws, FAKE_BICEP_FAIL="1")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "error: infra/provision/inference.bicep: bicep build failed:" in done.stderr
+    assert "Error BCP007: This declaration type is not recognized." in done.stderr
+
+
+def test_no_compiler_and_edited_bicep_says_how_to_fix(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    bicep = ws / "infra/provision/inference.bicep"
+    bicep.write_text(bicep.read_text() + "\n// edited\n")
+    done = run(ws)
+    assert done.returncode == 2
+    assert "error: infra/provision/inference.json was not compiled from the current" in done.stderr
+    assert "az bicep install" in done.stderr and "--template FILE.json" in done.stderr
+
+
+def test_template_option_takes_arm_json(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    done = run(ws, "--template", "infra/provision/inference.json")
+    assert done.returncode == 0, done.stderr
+    assert "(ARM JSON given)" in done.stdout
+
+
+def test_template_option_rejects_non_templates(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    done = run(ws, "--template", "infra/inference.config.json")
+    assert done.returncode == 2
+    assert "error: infra/inference.config.json: $schema: not an ARM deployment template" in (
+        done.stderr
+    )

@@ -1,0 +1,137 @@
+"""Target precedence: flags → AZURE_* env → inference config → fine-tuning config → default."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestrator.errors import InputError
+from orchestrator.provision.target import (
+    NOT_SET,
+    Sourced,
+    TargetFlags,
+    TargetSources,
+    resolve_target,
+)
+
+INFERENCE = {"SUBSCRIPTION_ID": "sub-inference", "RESOURCE_GROUP_NAME": "rg-inference"}
+FINETUNING = {"SUBSCRIPTION_ID": "sub-ft", "RESOURCE_GROUP_NAME": "rg-ft"}
+ENV = {
+    "AZURE_SUBSCRIPTION_ID": "sub-env",
+    "AZURE_RESOURCE_GROUP": "rg-env",
+    "AZURE_LOCATION": "westus",
+}
+AZ_DEFAULT = Sourced("sub-az", "az CLI default")
+
+
+def sources(**kw: object) -> TargetSources:
+    base: dict[str, object] = {
+        "cloud": "azure",
+        "flags": TargetFlags(),
+        "env": {},
+        "inference_config": {},
+        "finetuning_config": {},
+        "cloud_default_subscription": NOT_SET,
+    }
+    base.update(kw)
+    return TargetSources(**base)  # type: ignore[arg-type]
+
+
+def test_flags_win_over_everything() -> None:
+    target = resolve_target(
+        sources(
+            flags=TargetFlags("sub-flag", "rg-flag", "eastus"),
+            env=ENV,
+            inference_config=INFERENCE,
+            finetuning_config=FINETUNING,
+            cloud_default_subscription=AZ_DEFAULT,
+        )
+    )
+    assert target.subscription == Sourced("sub-flag", "--subscription")
+    assert target.resource_group == Sourced("rg-flag", "--resource-group")
+    assert target.location == Sourced("eastus", "--location")
+
+
+def test_environment_wins_over_config_files() -> None:
+    target = resolve_target(
+        sources(env=ENV, inference_config=INFERENCE, finetuning_config=FINETUNING)
+    )
+    assert target.subscription == Sourced("sub-env", "AZURE_SUBSCRIPTION_ID")
+    assert target.resource_group == Sourced("rg-env", "AZURE_RESOURCE_GROUP")
+    assert target.location == Sourced("westus", "AZURE_LOCATION")
+
+
+def test_inference_config_wins_over_finetuning_config() -> None:
+    target = resolve_target(sources(inference_config=INFERENCE, finetuning_config=FINETUNING))
+    assert target.subscription.value == "sub-inference"
+    assert "inference.config.json" in target.subscription.source
+    assert target.resource_group.value == "rg-inference"
+
+
+def test_finetuning_config_supplies_shared_environment_when_inference_config_is_empty() -> None:
+    empty = {key: None for key in INFERENCE}
+    target = resolve_target(sources(inference_config=empty, finetuning_config=FINETUNING))
+    assert target.subscription == Sourced("sub-ft", "infra/finetuning.config.json SUBSCRIPTION_ID")
+    assert target.resource_group.value == "rg-ft"
+
+
+def test_cloud_default_subscription_is_the_last_resort() -> None:
+    target = resolve_target(
+        sources(
+            finetuning_config={"RESOURCE_GROUP_NAME": "rg"}, cloud_default_subscription=AZ_DEFAULT
+        )
+    )
+    assert target.subscription == AZ_DEFAULT
+
+
+def test_each_value_resolves_independently() -> None:
+    target = resolve_target(
+        sources(
+            flags=TargetFlags(resource_group="rg-flag"),
+            inference_config=INFERENCE,
+        )
+    )
+    assert target.subscription.value == "sub-inference"
+    assert target.resource_group.source == "--resource-group"
+
+
+def test_blank_values_are_skipped() -> None:
+    target = resolve_target(
+        sources(
+            flags=TargetFlags(subscription="  "),
+            env={"AZURE_SUBSCRIPTION_ID": ""},
+            inference_config=INFERENCE,
+        )
+    )
+    assert target.subscription.value == "sub-inference"
+
+
+def test_unset_location_means_the_groups_location() -> None:
+    target = resolve_target(sources(inference_config=INFERENCE))
+    assert not target.location.is_set
+    assert "resource group's location" in target.describe()[2]
+
+
+def test_describe_says_where_each_value_came_from() -> None:
+    lines = resolve_target(sources(env=ENV)).describe()
+    assert lines[0].endswith("(from AZURE_SUBSCRIPTION_ID)")
+    assert lines[1].endswith("(from AZURE_RESOURCE_GROUP)")
+    assert lines[2].endswith("(from AZURE_LOCATION)")
+
+
+def test_missing_subscription_is_an_input_error_saying_how_to_give_one() -> None:
+    with pytest.raises(InputError) as caught:
+        resolve_target(sources(inference_config={"RESOURCE_GROUP_NAME": "rg"}))
+    assert "no subscription" in caught.value.message
+    assert "--subscription" in caught.value.hint
+
+
+def test_missing_group_says_how_to_create_one() -> None:
+    with pytest.raises(InputError) as caught:
+        resolve_target(sources(cloud_default_subscription=AZ_DEFAULT))
+    assert "no resource group" in caught.value.message
+    assert "--create-resource-group --location" in caught.value.hint
+
+
+def test_group_may_be_optional() -> None:
+    target = resolve_target(sources(cloud_default_subscription=AZ_DEFAULT), need_group=False)
+    assert not target.resource_group.is_set

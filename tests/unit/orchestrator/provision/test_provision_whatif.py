@@ -1,0 +1,59 @@
+"""What-if results: grouping by change type, property-level differences, change detection."""
+
+from __future__ import annotations
+
+from orchestrator.provision.whatif import parse_what_if, render_what_if, resource_type_of
+
+BASE = "/subscriptions/s/resourceGroups/rg/providers"
+RESULT = {
+    "status": "Succeeded",
+    "properties": {
+        "changes": [
+            {
+                "resourceId": f"{BASE}/Microsoft.App/containerApps/app1",
+                "changeType": "Modify",
+                "delta": [
+                    {
+                        "path": "properties.template.scale.maxReplicas",
+                        "propertyChangeType": "Modify",
+                        "before": 1,
+                        "after": 2,
+                    }
+                ],
+            },
+            {
+                "resourceId": f"{BASE}/Microsoft.Storage/storageAccounts/st1",
+                "changeType": "NoChange",
+            },
+            {
+                "resourceId": f"{BASE}/Microsoft.App/managedEnvironments/env1",
+                "changeType": "Create",
+            },
+        ]
+    },
+}
+
+
+def test_changes_are_grouped_create_first() -> None:
+    plan = parse_what_if(RESULT)
+    assert [c.change_type for c in plan.changes] == ["Create", "Modify", "NoChange"]
+    assert plan.has_changes
+
+
+def test_rendering_shows_property_differences() -> None:
+    text = "\n".join(render_what_if(parse_what_if(RESULT)))
+    assert "Create (1):" in text and "Modify (1):" in text
+    assert "~ properties.template.scale.maxReplicas: 1 => 2" in text
+    assert "+ Microsoft.App/managedEnvironments env1" in text
+
+
+def test_only_nochange_means_no_changes() -> None:
+    plan = parse_what_if({"properties": {"changes": [RESULT["properties"]["changes"][1]]}})  # type: ignore[index]
+    assert not plan.has_changes
+    assert render_what_if(plan)[-1] == "summary: no changes"
+
+
+def test_resource_type_of_nested_resources() -> None:
+    rid = f"{BASE}/Microsoft.Storage/storageAccounts/a/fileServices/default/shares/s"
+    assert resource_type_of(rid) == "Microsoft.Storage/storageAccounts/fileServices/shares"
+    assert resource_type_of("/subscriptions/s/resourceGroups/rg") == ""
