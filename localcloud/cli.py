@@ -50,15 +50,25 @@ def cli() -> None:
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
 def serve(state_dir: Path | None, port: int, quiet: bool) -> None:
     """Run in the foreground until Ctrl-C."""
+    from localcloud.daemon import running_server
     from localcloud.server import ServeOptions, run
 
+    paths = _paths(state_dir)
+    existing = running_server(paths)
+    if existing is not None:
+        click.echo(
+            f"localcloud is already serving {paths.root} at {existing.base_url} "
+            f"(pid {existing.pid}); stop it first (`localcloud stop`).",
+            err=True,
+        )
+        sys.exit(1)
     logging.basicConfig(
         level=logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(name)s %(message)s",
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
-    sys.exit(run(ServeOptions(state_dir=_paths(state_dir).root, port=port)))
+    sys.exit(run(ServeOptions(state_dir=paths.root, port=port)))
 
 
 @cli.command()

@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -45,6 +46,7 @@ from localcloud.tls import TlsFiles, ensure_tls, server_ssl_context
 log = logging.getLogger("localcloud")
 
 CLIENT_MAX_SIZE = 256 * 1024 * 1024
+SHUTDOWN_S = 3.0
 
 # Installed in this order; each module has `install(cloud: LocalCloud) -> None`.
 SUBSYSTEMS = (
@@ -145,7 +147,9 @@ async def serve(options: ServeOptions) -> None:
     sock = bind_socket(options.host, options.port)
     port = sock.getsockname()[1]
     cloud = build_cloud(paths, f"https://127.0.0.1:{port}", tls)
-    runner = web.AppRunner(build_app(cloud), access_log=None, handle_signals=False)
+    runner = web.AppRunner(
+        build_app(cloud), access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_S
+    )
     await runner.setup()
     site = web.SockSite(runner, sock, ssl_context=cloud.extras["ssl_context"])
     await site.start()
@@ -154,20 +158,25 @@ async def serve(options: ServeOptions) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await cloud.runtime.startup()
+        await _runtime_step("startup", cloud.runtime.startup())
         write_runtime(paths, RuntimeInfo(port=port, pid=os.getpid()))
         log.info("localcloud listening on %s (state %s)", cloud.base_url, paths.root)
         await stop.wait()
     finally:
         log.info("localcloud stopping")
-        try:
-            await cloud.runtime.shutdown()
-        finally:
-            await runner.cleanup()
-            clear_runtime(paths, os.getpid())
-            store = cloud.store
-            if isinstance(store, SqliteStore):
-                store.close()
+        await _runtime_step("shutdown", cloud.runtime.shutdown())
+        await runner.cleanup()
+        clear_runtime(paths, os.getpid())
+        if isinstance(cloud.store, SqliteStore):
+            cloud.store.close()
+
+
+async def _runtime_step(name: str, step: Awaitable[None]) -> None:
+    """Run the runtime's startup/shutdown; a failure is logged, never fatal to the server."""
+    try:
+        await step
+    except Exception:
+        log.exception("runtime %s failed", name)
 
 
 def run(options: ServeOptions) -> int:

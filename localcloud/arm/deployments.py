@@ -16,6 +16,7 @@ first (ahead of the generic resource routes) and sets `cloud.engine`.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, urlencode
 from collections.abc import Mapping
 from typing import Any
 
@@ -251,8 +252,7 @@ def _skiptoken(request: web.Request) -> int:
 def _next_link(base_url: str, request: web.Request, skip: int) -> str:
     params = {k: v for k, v in request.query.items() if k.lower() != "$skiptoken"}
     params["$skiptoken"] = str(skip)
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return f"{base_url}{request.path}?{query}"
+    return f"{base_url}{request.path}?{urlencode(params, quote_via=quote, safe='$')}"
 
 
 def install(cloud: LocalCloud) -> None:

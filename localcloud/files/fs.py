@@ -35,6 +35,29 @@ class ShareFs:
     def exists(self) -> bool:
         return self.root.is_dir() and not self.root.is_symlink()
 
+    def resolve(self, parts: tuple[str, ...]) -> tuple[str, ...]:
+        """`parts` spelled as on disk. Azure Files names are case-insensitive and
+        case-preserving: `README.md` is found as `readme.md`, and creating `readme.md`
+        replaces it under its first name. Components that do not exist stay as given."""
+        resolved: list[str] = []
+        fd = os.open(self.root, _DIR_FLAGS)
+        try:
+            for index, name in enumerate(parts):
+                resolved.append(_lookup(fd, name))
+                if index == len(parts) - 1:
+                    break
+                try:
+                    next_fd = os.open(resolved[-1], _DIR_FLAGS, dir_fd=fd)
+                except OSError as error:
+                    if error.errno not in _MISSING:
+                        raise
+                    return (*resolved, *parts[index + 1 :])
+                os.close(fd)
+                fd = next_fd
+        finally:
+            os.close(fd)
+        return tuple(resolved)
+
     def stat(self, parts: tuple[str, ...]) -> DiskState | None:
         """The item's state; None when it is missing, a symlink or not a file/directory."""
         if not parts:
@@ -141,6 +164,23 @@ def _opened(name: str, flags: int, dir_fd: int) -> Iterator[int]:
         yield fd
     finally:
         os.close(fd)
+
+
+def _lookup(dir_fd: int, name: str) -> str:
+    """The entry of `dir_fd` named `name`, compared case-insensitively when no exact match."""
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        return name
+    except OSError as error:
+        if error.errno not in _MISSING:
+            raise
+    folded = _fold(name)
+    return next((entry for entry in os.listdir(dir_fd) if _fold(entry) == folded), name)
+
+
+def _fold(name: str) -> str:
+    """Upper-case one character at a time, as Windows compares names (no `ß` -> `SS`)."""
+    return "".join(c.upper() if len(c.upper()) == 1 else c for c in name)
 
 
 def _disk_state(st: os.stat_result) -> DiskState | None:

@@ -13,6 +13,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -140,9 +141,12 @@ class FileService:
         if op is Op.CREATE_SHARE or op is Op.SHARE_PROPERTIES or op is Op.DELETE_SHARE:
             return share_reply(op, share, self.delete_share, request.headers), None
         if op in _WRITES:
-            async with self._locks.hold((target.account, target.share, target.relpath)):
-                return await self._run(op, share, target, request, query), share
-        return await self._run(op, share, target, request, query), share
+            # case-insensitive names: `a.txt` and `A.txt` are one file, so one lock
+            async with self._locks.hold((target.account, target.share, target.relpath.upper())):
+                resolved = replace(target, parts=share.fs.resolve(target.parts))
+                return await self._run(op, share, resolved, request, query), share
+        resolved = replace(target, parts=share.fs.resolve(target.parts))
+        return await self._run(op, share, resolved, request, query), share
 
     async def _run(
         self,

@@ -10,6 +10,7 @@ probes.py (probe time scale), ingress.py (fqdn `localhost:<port>`).
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
 import ssl
@@ -43,6 +44,8 @@ from localcloud.runtime.spec import (
     replica_name,
     template_hash,
 )
+
+log = logging.getLogger("localcloud.runtime")
 
 
 @dataclass
@@ -341,7 +344,12 @@ class Supervisor:
             return
         task = loop.create_task(factory())
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("runtime background task failed", exc_info=task.exception())
 
 
 def _token() -> str:

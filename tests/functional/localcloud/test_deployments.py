@@ -454,3 +454,22 @@ def test_invalid_deployment_names_are_400(localcloud: LocalCloudHandle, fresh_gr
             client.deployments.begin_create_or_update(fresh_group, name, body(template()))
         assert err.value.status_code == 400
         assert arm_error(err.value).code == "InvalidDeploymentName"
+
+
+@pytest.mark.slow
+def test_list_follows_next_links_past_one_page(
+    localcloud: LocalCloudHandle, fresh_group: str
+) -> None:
+    base = f"{group_path(localcloud, fresh_group)}/providers/Microsoft.Resources/deployments"
+    token = localcloud.token()
+    for i in range(105):
+        response = localcloud.request(
+            "PUT", f"{base}/p{i:03d}?{API}", json=body(template()), token=token
+        )
+        assert response.status_code == 201
+    first_page = localcloud.request("GET", f"{base}?{API}", token=token).json()
+    assert len(first_page["value"]) == 100
+    assert first_page["nextLink"].startswith(localcloud.endpoint)
+    client = deployments_client(localcloud)
+    names = {d.name for d in client.deployments.list_by_resource_group(fresh_group)}
+    assert names == {f"p{i:03d}" for i in range(105)}

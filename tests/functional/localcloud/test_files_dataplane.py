@@ -392,3 +392,16 @@ def test_share_root_lists_and_reports_properties(share: ShareFixture) -> None:
     root.get_file_client("root-file.txt").upload_file(b"r")
     assert root.get_directory_properties().etag
     assert "root-file.txt" in {i.name for i in root.list_directories_and_files()}
+
+
+def test_names_are_case_insensitive_and_case_preserving(
+    share: ShareFixture, workdir: ShareDirectoryClient
+) -> None:
+    workdir.get_file_client("ReadMe.md").upload_file(b"first")
+    workdir.get_file_client("README.MD").upload_file(b"second")
+    assert workdir.get_file_client("readme.md").download_file().readall() == b"second"
+    assert [i.name for i in workdir.list_directories_and_files()] == ["ReadMe.md"]
+    with pytest.raises(ResourceExistsError):
+        workdir.get_subdirectory_client("readme.MD").create_directory()
+    on_disk = sorted(p.name for p in (share.folder / workdir.directory_path).iterdir())
+    assert on_disk == ["ReadMe.md"]

@@ -10,9 +10,7 @@ from localcloud.template.nodes import Call, Index, Literal, Member
 
 def test_nested_calls_parse_into_call_nodes() -> None:
     node = parse_expression("[concat(parameters('a'), 'b')]")
-    assert node == Call(
-        "concat", (Call("parameters", (Literal("a", 19),), 8), Literal("b", 25)), 1
-    )
+    assert node == Call("concat", (Call("parameters", (Literal("a", 19),), 8), Literal("b", 25)), 1)
 
 
 def test_doubled_quote_is_an_escaped_quote() -> None:

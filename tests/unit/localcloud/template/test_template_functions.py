@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
-from tmpl_support import GROUP_ID, SUBSCRIPTION, TENANT, FakeResolver, ev
+from tmpl_support import GROUP_ID, SUBSCRIPTION, TENANT, FakeResolver, ev, make_scope
 
 from localcloud.template import TemplateError, arm_guid, unique_string
+from localcloud.template.context import Context
+from localcloud.template.tree import evaluate_string
 
 
 @pytest.mark.parametrize(
@@ -23,7 +26,7 @@ from localcloud.template import TemplateError, arm_guid, unique_string
         ("[padLeft(13, 5)]", "   13"),
         ("[join(createArray('abc', 'def', 'ghi'), '/')]", "abc/def/ghi"),
         (
-            "[items(json('{\"foo\": \"abc\", \"bar\": 123}'))]",
+            '[items(json(\'{"foo": "abc", "bar": 123}\'))]',
             [{"key": "bar", "value": 123}, {"key": "foo", "value": "abc"}],
         ),
         ("[dateTimeAdd(dateTimeFromEpoch(1680224438), 'P1D')]", "2023-04-01T01:00:38Z"),
@@ -56,10 +59,16 @@ def test_unique_string_last_character_has_an_even_alphabet_index() -> None:
         ("[string(false())]", "False"),
         ("[format('{0}-{1}', true(), false())]", "True-False"),
         ("[concat('x', true(), 1)]", "xTrue1"),
-        ("[string(json('{\"valueA\": 10, \"valueB\": \"Example Text\"}'))]", '{"valueA":10,"valueB":"Example Text"}'),
+        (
+            '[string(json(\'{"valueA": 10, "valueB": "Example Text"}\'))]',
+            '{"valueA":10,"valueB":"Example Text"}',
+        ),
         ("[string(createArray('a', 'b', 'c'))]", '["a","b","c"]'),
         ("[string(5)]", "5"),
-        ("[format('Hello, {0}. Formatted number: {1:N0}', 'User', 8175133)]", "Hello, User. Formatted number: 8,175,133"),
+        (
+            "[format('Hello, {0}. Formatted number: {1:N0}', 'User', 8175133)]",
+            "Hello, User. Formatted number: 8,175,133",
+        ),
         ("[format('{{{0}}}', 1)]", "{1}"),
         ("[format('{0,5}|{1,-3}|', 'a', 'b')]", "    a|b  |"),
         ("[format('{0:D4} {0:X} {0:N2}', 255)]", "0255 FF 255.00"),
@@ -74,7 +83,9 @@ def test_format_with_a_bad_index_reports_the_dotnet_message() -> None:
     with pytest.raises(TemplateError) as info:
         ev("[format('{1}', 'a')]")
     assert "Index (zero based) must be greater than or equal to zero" in info.value.message
-    assert "Unable to evaluate language function 'format': the format is invalid" in info.value.message
+    assert (
+        "Unable to evaluate language function 'format': the format is invalid" in info.value.message
+    )
 
 
 def test_substring_out_of_range_uses_arms_words() -> None:
@@ -105,7 +116,10 @@ def test_substring_out_of_range_uses_arms_words() -> None:
         ("[trim('  x  ')]", "x"),
         ("[padLeft('7', 3, '0')]", "007"),
         ("[uri('http://contoso.org/firstpath', 'myscript.sh')]", "http://contoso.org/myscript.sh"),
-        ("[uri('http://contoso.org/firstpath/', 'myscript.sh')]", "http://contoso.org/firstpath/myscript.sh"),
+        (
+            "[uri('http://contoso.org/firstpath/', 'myscript.sh')]",
+            "http://contoso.org/firstpath/myscript.sh",
+        ),
         ("[uri('http://contoso.org/a/', '/b')]", "http://contoso.org/a/b"),
         ("[uriComponentToString('http%3A%2F%2Fcontoso.com')]", "http://contoso.com"),
         ("[first('abc')]", "a"),
@@ -139,7 +153,7 @@ def test_string_functions(expression: str, expected: Any) -> None:
         ("[intersection(createObject('a', 1, 'b', 2), createObject('a', 1, 'b', 3))]", {"a": 1}),
         ("[union(createArray(1, 2), createArray(2, 3))]", [1, 2, 3]),
         (
-            "[union(json('{\"a\": {\"x\": 1}, \"b\": 1}'), json('{\"a\": {\"y\": 2}}'))]",
+            '[union(json(\'{"a": {"x": 1}, "b": 1}\'), json(\'{"a": {"y": 2}}\'))]',
             {"a": {"x": 1, "y": 2}, "b": 1},
         ),
         ("[length(createObject('a', 1))]", 1),
@@ -161,17 +175,36 @@ def test_array_and_object_functions(expression: str, expected: Any) -> None:
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
-        ("[filter(range(0, 5), lambda('i', greater(lambdaVariables('i'), 2)))]", [3, 4]),
-        ("[map(createArray('a', 'b'), lambda('x', 'i', concat(lambdaVariables('x'), string(lambdaVariables('i')))))]", ["a0", "b1"]),
-        ("[reduce(range(1, 4), 0, lambda('acc', 'x', add(lambdaVariables('acc'), lambdaVariables('x'))))]", 10),
-        ("[sort(createArray('b', 'c', 'a'), lambda('x', 'y', less(lambdaVariables('x'), lambdaVariables('y'))))]", ["a", "b", "c"]),
-        ("[toObject(createArray('a', 'b'), lambda('x', lambdaVariables('x')), lambda('x', length(lambdaVariables('x'))))]", {"a": 1, "b": 1}),
-        ("[groupBy(createArray('ab', 'ac', 'b'), lambda('x', first(lambdaVariables('x'))))]", {"a": ["ab", "ac"], "b": ["b"]}),
-        ("[mapValues(createObject('a', 1), lambda('v', mul(lambdaVariables('v'), 10)))]", {"a": 10}),
+        ("[filter(range(0, 5), lambda('i', greater($i, 2)))]", [3, 4]),
+        (
+            "[map(createArray('a', 'b'), lambda('x', 'i', concat($x, string($i))))]",
+            ["a0", "b1"],
+        ),
+        (
+            "[reduce(range(1, 4), 0, lambda('acc', 'x', add($acc, $x)))]",
+            10,
+        ),
+        (
+            "[sort(createArray('b', 'c', 'a'), lambda('x', 'y', less($x, $y)))]",
+            ["a", "b", "c"],
+        ),
+        (
+            "[toObject(createArray('a', 'b'), lambda('x', $x), lambda('x', length($x)))]",
+            {"a": 1, "b": 1},
+        ),
+        (
+            "[groupBy(createArray('ab', 'ac', 'b'), lambda('x', first($x)))]",
+            {"a": ["ab", "ac"], "b": ["b"]},
+        ),
+        (
+            "[mapValues(createObject('a', 1), lambda('v', mul($v, 10)))]",
+            {"a": 10},
+        ),
     ],
 )
 def test_lambda_functions(expression: str, expected: Any) -> None:
-    assert ev(expression) == expected
+    """`$x` in the cases stands for `lambdaVariables('x')`."""
+    assert ev(re.sub(r"\$(\w+)", r"lambdaVariables('\1')", expression)) == expected
 
 
 @pytest.mark.parametrize(
@@ -190,7 +223,10 @@ def test_lambda_functions(expression: str, expected: Any) -> None:
         ("[or(false(), true())]", True),
         ("[not(false())]", True),
         ("[if(true(), 'yes', 'no')]", "yes"),
-        ("[if(false(), substring('a', 5), 'only the chosen branch runs')]", "only the chosen branch runs"),
+        (
+            "[if(false(), substring('a', 5), 'only the chosen branch runs')]",
+            "only the chosen branch runs",
+        ),
         ("[bool('TRUE')]", True),
         ("[bool(0)]", False),
         ("[add(1, 2)]", 3),
@@ -209,10 +245,6 @@ def test_lambda_functions(expression: str, expected: Any) -> None:
     ],
 )
 def test_comparison_logic_numeric_and_access(expression: str, expected: Any) -> None:
-    from localcloud.template.tree import evaluate_string
-    from localcloud.template.context import Context
-    from tmpl_support import make_scope
-
     ctx = Context(make_scope(), {}, "variables")
     assert evaluate_string(expression, ctx, "x") == expected
 
@@ -220,7 +252,11 @@ def test_comparison_logic_numeric_and_access(expression: str, expected: Any) -> 
 @pytest.mark.parametrize(
     ("expression", "fragment"),
     [
-        ("[int('asdf')]", "The template language function 'int' cannot convert provided value 'asdf' to integer value."),
+        (
+            "[int('asdf')]",
+            "The template language function 'int' cannot convert provided value 'asdf' to "
+            "integer value.",
+        ),
         ("[bool('sdf')]", "The value cannot be converted to the target type."),
         ("[div(1, 0)]", "Attempted to divide by zero."),
         ("[add(9223372036854775807, 1)]", "outside the range of a 64-bit integer"),
@@ -229,7 +265,10 @@ def test_comparison_logic_numeric_and_access(expression: str, expected: Any) -> 
         ("[createObject('a')]", "even number of parameters"),
         ("[substring('abc')]", "must have between 2 and 3 parameter(s); 1 were given"),
         ("[nope()]", "The template function 'nope' is not valid."),
-        ("[createObject('a', 1).b]", "The language expression property 'b' doesn't exist, available properties are 'a'."),
+        (
+            "[createObject('a', 1).b]",
+            "The language expression property 'b' doesn't exist, available properties are 'a'.",
+        ),
         ("[createArray(1)[3]]", "array index '3' is out of bounds"),
         ("[json('{')]", "is not valid JSON"),
         ("[range(0, 100000)]", "the count must be between 0 and 10000"),
@@ -314,9 +353,30 @@ def test_reference_and_list_go_through_the_resolver() -> None:
         {rid: {"location": "eastus", "properties": {"primaryEndpoints": {"file": "f"}}}},
         {"listKeys": {"keys": [{"value": "k1"}]}},
     )
-    assert ev(f"[reference('{rid}', '2023-01-01').primaryEndpoints.file]", stage="outputs", resolver=resolver) == "f"
-    assert ev(f"[reference('{rid}', '2023-01-01', 'Full').location]", stage="outputs", resolver=resolver) == "eastus"
-    assert ev(f"[listKeys('{rid}', '2023-01-01').keys[0].value]", stage="properties", resolver=resolver) == "k1"
+    assert (
+        ev(
+            f"[reference('{rid}', '2023-01-01').primaryEndpoints.file]",
+            stage="outputs",
+            resolver=resolver,
+        )
+        == "f"
+    )
+    assert (
+        ev(
+            f"[reference('{rid}', '2023-01-01', 'Full').location]",
+            stage="outputs",
+            resolver=resolver,
+        )
+        == "eastus"
+    )
+    assert (
+        ev(
+            f"[listKeys('{rid}', '2023-01-01').keys[0].value]",
+            stage="properties",
+            resolver=resolver,
+        )
+        == "k1"
+    )
     assert resolver.calls == [
         ("reference", rid, "2023-01-01", False),
         ("reference", rid, "2023-01-01", True),

@@ -38,7 +38,10 @@ def _id(rtype: str, *names: str) -> str:
 SA = _id("Microsoft.Storage/storageAccounts", "aistoragejs26o")
 FILES = _id("Microsoft.Storage/storageAccounts/fileServices", "aistoragejs26o", "default")
 SHARE = _id(
-    "Microsoft.Storage/storageAccounts/fileServices/shares", "aistoragejs26o", "default", "aifilesharejs26o"
+    "Microsoft.Storage/storageAccounts/fileServices/shares",
+    "aistoragejs26o",
+    "default",
+    "aifilesharejs26o",
 )
 LOG = _id("Microsoft.OperationalInsights/workspaces", "ailogjs26o")
 ENV = _id("Microsoft.App/managedEnvironments", "aienvjs26o")
@@ -66,10 +69,24 @@ def test_default_names_use_the_js26o_suffix(path: Path) -> None:
     values = {k: v["value"] for k, v in _prepare(path).parameters.items()}
     assert values["resourceSuffix"] == "js26o"
     assert values["location"] == "eastus"
-    assert [values[k] for k in (
-        "storageAccountName", "fileShareName", "acaEnvironmentName",
-        "acaEnvironmentStorageName", "acaAppName", "acaLogAnalyticsName",
-    )] == ["aistoragejs26o", "aifilesharejs26o", "aienvjs26o", "aienvstoragejs26o", "aiacaappjs26o", "ailogjs26o"]  # fmt: skip
+    assert [
+        values[k]
+        for k in (
+            "storageAccountName",
+            "fileShareName",
+            "acaEnvironmentName",
+            "acaEnvironmentStorageName",
+            "acaAppName",
+            "acaLogAnalyticsName",
+        )
+    ] == [
+        "aistoragejs26o",
+        "aifilesharejs26o",
+        "aienvjs26o",
+        "aienvstoragejs26o",
+        "aiacaappjs26o",
+        "ailogjs26o",
+    ]
 
 
 @pytest.mark.parametrize("path", TEMPLATES)

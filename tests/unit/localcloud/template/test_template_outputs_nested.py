@@ -36,29 +36,44 @@ def test_outputs_have_arm_type_names_and_values() -> None:
 
 
 def test_secure_outputs_have_no_value() -> None:
-    outputs = {"p": {"type": "securestring", "value": "s"}, "o": {"type": "secureObject", "value": {}}}
+    outputs = {
+        "p": {"type": "securestring", "value": "s"},
+        "o": {"type": "secureObject", "value": {}},
+    }
     assert _outputs(outputs) == {"p": {"type": "SecureString"}, "o": {"type": "SecureObject"}}
 
 
 def test_output_condition_false_omits_the_output() -> None:
-    outputs = {"a": {"type": "string", "condition": "[equals(1, 2)]", "value": "x"}, "b": {"type": "int", "value": 1}}
+    outputs = {
+        "a": {"type": "string", "condition": "[equals(1, 2)]", "value": "x"},
+        "b": {"type": "int", "value": 1},
+    }
     assert list(_outputs(outputs)) == ["b"]
 
 
 def test_output_copy_loop() -> None:
-    outputs = {"names": {"type": "array", "copy": {"count": 3, "input": "[format('n{0}', copyIndex())]"}}}
+    outputs = {
+        "names": {"type": "array", "copy": {"count": 3, "input": "[format('n{0}', copyIndex())]"}}
+    }
     assert _outputs(outputs) == {"names": {"type": "Array", "value": ["n0", "n1", "n2"]}}
 
 
 def test_output_type_mismatch_fails() -> None:
-    with pytest.raises(TemplateError, match="Expected 'String'. Actual 'Integer'"):
+    with pytest.raises(TemplateError, match=r"Expected 'String'\. Actual 'Integer'"):
         _outputs({"x": {"type": "string", "value": 1}})
 
 
 def test_outputs_use_reference_through_the_resolver() -> None:
     rid = f"{GROUP_ID}/providers/Microsoft.App/containerApps/app"
-    resolver = FakeResolver({rid: {"properties": {"configuration": {"ingress": {"fqdn": "app.local"}}}}})
-    outputs = {"E": {"type": "string", "value": f"[reference('{rid}', '2023-11-02-preview').configuration.ingress.fqdn]"}}
+    resolver = FakeResolver(
+        {rid: {"properties": {"configuration": {"ingress": {"fqdn": "app.local"}}}}}
+    )
+    outputs = {
+        "E": {
+            "type": "string",
+            "value": f"[reference('{rid}', '2023-11-02-preview').configuration.ingress.fqdn]",
+        }
+    }
     assert _outputs(outputs, resolver) == {"E": {"type": "String", "value": "app.local"}}
 
 
@@ -69,18 +84,26 @@ def _nested_template(scope: str | None) -> dict[str, Any]:
         "variables": {"suffix": "1"},
         "resources": [
             {
-                "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "2022-09-01",
+                "name": "inner",
                 "properties": {
                     **options,
                     "mode": "Incremental",
-                    "parameters": {"prefix": {"value": "[concat(parameters('prefix'), '-passed')]"}} if scope == "inner" else None,
+                    "parameters": {"prefix": {"value": "[concat(parameters('prefix'), '-passed')]"}}
+                    if scope == "inner"
+                    else None,
                     "template": {
                         "parameters": {"prefix": {"type": "string"}} if scope == "inner" else {},
                         "resources": [
                             {
-                                "type": SA, "apiVersion": "1",
+                                "type": SA,
+                                "apiVersion": "1",
                                 "name": "[concat(parameters('prefix'), 'sa')]",
-                                "properties": {"where": "[deployment().name]", "rg": "[resourceGroup().name]"},
+                                "properties": {
+                                    "where": "[deployment().name]",
+                                    "rg": "[resourceGroup().name]",
+                                },
                             }
                         ],
                         "outputs": {"n": {"type": "string", "value": "[parameters('prefix')]"}},
@@ -88,7 +111,7 @@ def _nested_template(scope: str | None) -> dict[str, Any]:
                 },
             }
         ],
-    }  # fmt: skip
+    }
 
 
 def test_inner_scope_nested_deployment_gets_the_parameters_passed_in() -> None:
@@ -102,7 +125,9 @@ def test_inner_scope_nested_deployment_gets_the_parameters_passed_in() -> None:
     (child,) = nested.resources
     assert child.name == "outer-passedsa"
     assert child.evaluate(FakeResolver())["properties"] == {"where": "inner", "rg": "myRg"}
-    assert nested.evaluate_outputs(FakeResolver()) == {"n": {"type": "String", "value": "outer-passed"}}
+    assert nested.evaluate_outputs(FakeResolver()) == {
+        "n": {"type": "String", "value": "outer-passed"}
+    }
 
 
 @pytest.mark.parametrize("scope", [None, "outer"])
@@ -119,21 +144,33 @@ def test_nested_deployment_in_another_resource_group() -> None:
     outer = prepare(template, {}, make_scope())
     nested = outer.prepare_nested(outer.resources[0], FakeResolver())
     assert nested.scope.resource_group == "otherRg"
-    assert nested.resources[0].resource_id.startswith(f"/subscriptions/{SUBSCRIPTION}/resourceGroups/otherRg/")
+    assert nested.resources[0].resource_id.startswith(
+        f"/subscriptions/{SUBSCRIPTION}/resourceGroups/otherRg/"
+    )
 
 
 def test_prepare_nested_rejects_other_resources() -> None:
-    outer = prepare({"resources": [{"type": SA, "apiVersion": "1", "name": "sa"}]}, {}, make_scope())
+    outer = prepare(
+        {"resources": [{"type": SA, "apiVersion": "1", "name": "sa"}]}, {}, make_scope()
+    )
     with pytest.raises(TemplateError, match="is not a nested deployment"):
         outer.prepare_nested(outer.resources[0], FakeResolver())
 
 
 def test_template_link_deployments_are_not_supported() -> None:
     outer = prepare(
-        {"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "1", "name": "d",
-                        "properties": {"templateLink": {"uri": "https://x"}}}]},
+        {
+            "resources": [
+                {
+                    "type": "Microsoft.Resources/deployments",
+                    "apiVersion": "1",
+                    "name": "d",
+                    "properties": {"templateLink": {"uri": "https://x"}},
+                }
+            ]
+        },
         {},
         make_scope(),
-    )  # fmt: skip
-    with pytest.raises(TemplateError, match="inline 'properties.template'"):
+    )
+    with pytest.raises(TemplateError, match=r"inline 'properties\.template'"):
         outer.prepare_nested(outer.resources[0], FakeResolver())

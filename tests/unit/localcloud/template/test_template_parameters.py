@@ -18,7 +18,10 @@ def test_defaults_may_use_other_parameters_and_functions() -> None:
     prepared = _prepare(
         {
             "name": {"type": "string", "defaultValue": "[format('x{0}', parameters('suffix'))]"},
-            "suffix": {"type": "string", "defaultValue": "[substring(uniqueString(resourceGroup().id), 0, 5)]"},
+            "suffix": {
+                "type": "string",
+                "defaultValue": "[substring(uniqueString(resourceGroup().id), 0, 5)]",
+            },
             "location": {"type": "string", "defaultValue": "[resourceGroup().location]"},
         },
         {},
@@ -33,7 +36,10 @@ def test_defaults_may_use_other_parameters_and_functions() -> None:
 def test_a_null_value_or_a_missing_name_means_the_default_applies() -> None:
     params = {"a": {"type": "int", "defaultValue": 1}, "b": {"type": "int", "defaultValue": 2}}
     prepared = _prepare(params, {"a": {"value": None}})
-    assert prepared.parameters == {"a": {"type": "Int", "value": 1}, "b": {"type": "Int", "value": 2}}
+    assert prepared.parameters == {
+        "a": {"type": "Int", "value": 1},
+        "b": {"type": "Int", "value": 2},
+    }
 
 
 def test_supplied_values_are_not_evaluated() -> None:
@@ -54,13 +60,19 @@ def test_secure_parameters_carry_no_value() -> None:
 
 def test_all_arm_type_names() -> None:
     params = {
-        "s": {"type": "string"}, "i": {"type": "int"}, "b": {"type": "bool"},
-        "o": {"type": "object"}, "a": {"type": "array"},
-    }  # fmt: skip
+        "s": {"type": "string"},
+        "i": {"type": "int"},
+        "b": {"type": "bool"},
+        "o": {"type": "object"},
+        "a": {"type": "array"},
+    }
     supplied = {
-        "s": {"value": "x"}, "i": {"value": 1}, "b": {"value": False},
-        "o": {"value": {}}, "a": {"value": []},
-    }  # fmt: skip
+        "s": {"value": "x"},
+        "i": {"value": 1},
+        "b": {"value": False},
+        "o": {"value": {}},
+        "a": {"value": []},
+    }
     types = {k: v["type"] for k, v in _prepare(params, supplied).parameters.items()}
     assert types == {"s": "String", "i": "Int", "b": "Bool", "o": "Object", "a": "Array"}
 
@@ -70,7 +82,9 @@ def test_new_guid_and_utc_now_work_in_defaults() -> None:
         "g": {"type": "string", "defaultValue": "[newGuid()]"},
         "t": {"type": "string", "defaultValue": "[utcNow()]"},
     }
-    prepared = prepare({"parameters": params}, {}, make_scope(), now=FIXED_NOW, new_guid=lambda: "G")
+    prepared = prepare(
+        {"parameters": params}, {}, make_scope(), now=FIXED_NOW, new_guid=lambda: "G"
+    )
     assert prepared.parameters["g"]["value"] == "G"
     assert prepared.parameters["t"]["value"] == "20240506T070809Z"
 

@@ -30,8 +30,12 @@ def test_plan_identity_fields() -> None:
     prepared = _prepare([{"type": SA, "apiVersion": "2023-01-01", "name": "sa", "location": "x"}])
     (plan,) = prepared.resources
     assert (plan.key, plan.index, plan.type, plan.name, plan.api_version) == (
-        "resources[0]", 0, SA, "sa", "2023-01-01",
-    )  # fmt: skip
+        "resources[0]",
+        0,
+        SA,
+        "sa",
+        "2023-01-01",
+    )
     assert plan.resource_id == _id(SA, "sa")
     assert (plan.condition, plan.existing, plan.is_deployment) == (True, False, False)
     assert plan.depends_on == frozenset()
@@ -54,15 +58,19 @@ def test_copy_loop_expands_instances_with_copy_index_and_offset() -> None:
     prepared = _prepare(
         [
             {
-                "type": SA, "apiVersion": "1", "name": "[format('sa{0}', copyIndex(1))]",
+                "type": SA,
+                "apiVersion": "1",
+                "name": "[format('sa{0}', copyIndex(1))]",
                 "copy": {"name": "accounts", "count": 3},
                 "properties": {"i": "[copyIndex()]", "j": "[copyIndex('accounts', 10)]"},
             }
         ]
-    )  # fmt: skip
+    )
     assert [p.key for p in prepared.resources] == [
-        "resources[0][0]", "resources[0][1]", "resources[0][2]",
-    ]  # fmt: skip
+        "resources[0][0]",
+        "resources[0][1]",
+        "resources[0][2]",
+    ]
     assert [p.name for p in prepared.resources] == ["sa1", "sa2", "sa3"]
     assert prepared.resources[2].evaluate(FakeResolver())["properties"] == {"i": 2, "j": 12}
     assert all(p.depends_on == frozenset() for p in prepared.resources)
@@ -70,7 +78,14 @@ def test_copy_loop_expands_instances_with_copy_index_and_offset() -> None:
 
 def test_copy_count_zero_plans_nothing() -> None:
     prepared = _prepare(
-        [{"type": SA, "apiVersion": "1", "name": "[string(copyIndex())]", "copy": {"name": "l", "count": 0}}]
+        [
+            {
+                "type": SA,
+                "apiVersion": "1",
+                "name": "[string(copyIndex())]",
+                "copy": {"name": "l", "count": 0},
+            }
+        ]
     )
     assert prepared.resources == []
 
@@ -79,21 +94,39 @@ def test_serial_copy_with_batch_size_waits_for_the_previous_batch() -> None:
     prepared = _prepare(
         [
             {
-                "type": SA, "apiVersion": "1", "name": "[format('s{0}', copyIndex())]",
+                "type": SA,
+                "apiVersion": "1",
+                "name": "[format('s{0}', copyIndex())]",
                 "copy": {"name": "l", "count": 5, "mode": "serial", "batchSize": 2},
             }
         ]
-    )  # fmt: skip
+    )
     deps = {p.name: {d.rsplit("/", 1)[-1] for d in p.depends_on} for p in prepared.resources}
-    assert deps == {"s0": set(), "s1": set(), "s2": {"s0", "s1"}, "s3": {"s0", "s1"}, "s4": {"s2", "s3"}}
+    assert deps == {
+        "s0": set(),
+        "s1": set(),
+        "s2": {"s0", "s1"},
+        "s3": {"s0", "s1"},
+        "s4": {"s2", "s3"},
+    }
 
 
 def test_depends_on_accepts_ids_names_type_names_and_loop_names() -> None:
     prepared = _prepare(
         [
             {"type": SA, "apiVersion": "1", "name": "a"},
-            {"type": SA, "apiVersion": "1", "name": "[concat('l', copyIndex())]", "copy": {"name": "loop", "count": 2}},
-            {"type": SA, "apiVersion": "1", "name": "byid", "dependsOn": [f"[resourceId('{SA}', 'a')]"]},
+            {
+                "type": SA,
+                "apiVersion": "1",
+                "name": "[concat('l', copyIndex())]",
+                "copy": {"name": "loop", "count": 2},
+            },
+            {
+                "type": SA,
+                "apiVersion": "1",
+                "name": "byid",
+                "dependsOn": [f"[resourceId('{SA}', 'a')]"],
+            },
             {"type": SA, "apiVersion": "1", "name": "byname", "dependsOn": ["a"]},
             {"type": SA, "apiVersion": "1", "name": "bytypename", "dependsOn": [f"{SA}/a"]},
             {"type": SA, "apiVersion": "1", "name": "byloop", "dependsOn": ["loop"]},
@@ -122,7 +155,12 @@ def test_circular_dependencies_fail() -> None:
 
 def test_duplicate_resources_fail() -> None:
     with pytest.raises(TemplateError, match="is defined multiple times in a template"):
-        _prepare([{"type": SA, "apiVersion": "1", "name": "a"}, {"type": SA, "apiVersion": "1", "name": "A"}])
+        _prepare(
+            [
+                {"type": SA, "apiVersion": "1", "name": "a"},
+                {"type": SA, "apiVersion": "1", "name": "A"},
+            ]
+        )
 
 
 def test_implicit_dependencies_from_reference_and_list_calls() -> None:
@@ -132,15 +170,17 @@ def test_implicit_dependencies_from_reference_and_list_calls() -> None:
             {"type": ws, "apiVersion": "2022-10-01", "name": "log"},
             {"type": SA, "apiVersion": "1", "name": "sa"},
             {
-                "type": "Microsoft.App/managedEnvironments", "apiVersion": "1", "name": "env",
+                "type": "Microsoft.App/managedEnvironments",
+                "apiVersion": "1",
+                "name": "env",
                 "properties": {
-                    "customerId": f"[reference(resourceId('{ws}', 'log'), '2022-10-01').customerId]",
+                    "customerId": f"[reference(resourceId('{ws}', 'log'), '1').customerId]",
                     "key": "[listKeys('sa', '1').keys[0].value]",
-                    "unrelated": "[reference('/subscriptions/x/resourceGroups/y/providers/A/b/c', '1').z]",
+                    "unrelated": "[reference('/subscriptions/x/providers/A/b/c', '1').z]",
                 },
             },
         ]
-    )  # fmt: skip
+    )
     assert _deps(prepared)["resources[2]"] == {_id(ws, "log").lower(), _id(SA, "sa").lower()}
 
 
@@ -148,15 +188,19 @@ def test_nested_child_resources_get_full_type_name_and_depend_on_the_parent() ->
     prepared = _prepare(
         [
             {
-                "type": SA, "apiVersion": "1", "name": "sa",
+                "type": SA,
+                "apiVersion": "1",
+                "name": "sa",
                 "resources": [{"type": "fileServices", "apiVersion": "1", "name": "default"}],
             }
         ]
-    )  # fmt: skip
+    )
     child = prepared.resources[1]
     assert (child.key, child.type, child.name) == (
-        "resources[0].resources[0]", f"{SA}/fileServices", "sa/default",
-    )  # fmt: skip
+        "resources[0].resources[0]",
+        f"{SA}/fileServices",
+        "sa/default",
+    )
     assert child.resource_id == _id(f"{SA}/fileServices", "sa", "default")
     assert child.depends_on == {_id(SA, "sa").lower()}
     assert "resources" not in prepared.resources[0].evaluate(FakeResolver())
@@ -171,13 +215,25 @@ def test_evaluate_returns_the_body_without_template_syntax_or_nulls() -> None:
     prepared = _prepare(
         [
             {
-                "type": SA, "apiVersion": "1", "name": "sa", "location": "[resourceGroup().location]",
-                "tags": {"[concat('k', '1')]": "v"}, "sku": {"name": "Standard_LRS"}, "kind": "StorageV2",
-                "zones": ["1"], "comments": "ignored", "dependsOn": [],
-                "properties": {"a": None, "b": "[json('null')]", "c": {"d": None, "e": [None, 1]}, "f": "[[x]"},
+                "type": SA,
+                "apiVersion": "1",
+                "name": "sa",
+                "location": "[resourceGroup().location]",
+                "tags": {"[concat('k', '1')]": "v"},
+                "sku": {"name": "Standard_LRS"},
+                "kind": "StorageV2",
+                "zones": ["1"],
+                "comments": "ignored",
+                "dependsOn": [],
+                "properties": {
+                    "a": None,
+                    "b": "[json('null')]",
+                    "c": {"d": None, "e": [None, 1]},
+                    "f": "[[x]",
+                },
             }
         ]
-    )  # fmt: skip
+    )
     assert prepared.resources[0].evaluate(FakeResolver()) == {
         "location": "eastus",
         "tags": {"k1": "v"},
@@ -192,14 +248,18 @@ def test_property_copy_loops_in_resource_bodies() -> None:
     prepared = _prepare(
         [
             {
-                "type": SA, "apiVersion": "1", "name": "vm",
+                "type": SA,
+                "apiVersion": "1",
+                "name": "vm",
                 "properties": {
-                    "copy": [{"name": "disks", "count": 2, "input": {"lun": "[copyIndex('disks')]"}}],
+                    "copy": [
+                        {"name": "disks", "count": 2, "input": {"lun": "[copyIndex('disks')]"}}
+                    ],
                     "other": 1,
                 },
             }
         ]
-    )  # fmt: skip
+    )
     body = prepared.resources[0].evaluate(FakeResolver())
     assert body["properties"] == {"disks": [{"lun": 0}, {"lun": 1}], "other": 1}
 
@@ -208,7 +268,12 @@ def test_reference_by_bare_name_uses_the_declared_api_version() -> None:
     prepared = _prepare(
         [
             {"type": SA, "apiVersion": "2023-01-01", "name": "sa"},
-            {"type": SA, "apiVersion": "1", "name": "b", "properties": {"x": "[reference('sa').endpoint]"}},
+            {
+                "type": SA,
+                "apiVersion": "1",
+                "name": "b",
+                "properties": {"x": "[reference('sa').endpoint]"},
+            },
         ]
     )
     resolver = FakeResolver({_id(SA, "sa"): {"properties": {"endpoint": "e"}}})
@@ -222,7 +287,12 @@ def test_unresolved_reference_fails_strictly_and_is_kept_in_lenient_mode() -> No
     prepared = _prepare(
         [
             {"type": SA, "apiVersion": "1", "name": "sa"},
-            {"type": SA, "apiVersion": "1", "name": "b", "properties": {"x": expression, "y": "[concat('a', 'b')]"}},
+            {
+                "type": SA,
+                "apiVersion": "1",
+                "name": "b",
+                "properties": {"x": expression, "y": "[concat('a', 'b')]"},
+            },
         ]
     )
     plan = prepared.resources[1]
@@ -246,25 +316,29 @@ def test_language_version_2_symbolic_resources() -> None:
                 "old": {"type": SA, "apiVersion": "1", "name": "old", "existing": True},
                 "sa": {"type": SA, "apiVersion": "2023-01-01", "name": "sa"},
                 "many": {
-                    "type": SA, "apiVersion": "1", "name": "[format('m{0}', copyIndex())]",
-                    "copy": {"name": "many", "count": 2}, "dependsOn": ["sa"],
+                    "type": SA,
+                    "apiVersion": "1",
+                    "name": "[format('m{0}', copyIndex())]",
+                    "copy": {"name": "many", "count": 2},
+                    "dependsOn": ["sa"],
                 },
                 "app": {
-                    "type": SA, "apiVersion": "1", "name": "app", "dependsOn": ["many"],
+                    "type": SA,
+                    "apiVersion": "1",
+                    "name": "app",
+                    "dependsOn": ["many"],
                     "properties": {"k": "[reference('sa').key]", "o": "[reference('old').v]"},
                 },
             },
         },
         {},
         make_scope(),
-    )  # fmt: skip
+    )
     plans = {p.key: p for p in prepared.resources}
     assert list(plans) == ["old", "sa", "many[0]", "many[1]", "app"]
     assert plans["old"].existing is True
     assert plans["many[1]"].depends_on == {_id(SA, "sa").lower()}
-    assert plans["app"].depends_on == {
-        _id(SA, n).lower() for n in ("m0", "m1", "sa", "old")
-    }
+    assert plans["app"].depends_on == {_id(SA, n).lower() for n in ("m0", "m1", "sa", "old")}
 
 
 def test_extension_resource_scope_and_deployment_resource_group() -> None:
@@ -272,16 +346,24 @@ def test_extension_resource_scope_and_deployment_resource_group() -> None:
         [
             {"type": SA, "apiVersion": "1", "name": "sa"},
             {
-                "type": "Microsoft.Authorization/locks", "apiVersion": "1", "name": "lock",
+                "type": "Microsoft.Authorization/locks",
+                "apiVersion": "1",
+                "name": "lock",
                 "scope": f"{SA}/sa",
             },
             {
-                "type": "Microsoft.Resources/deployments", "apiVersion": "1", "name": "d",
-                "resourceGroup": "other", "properties": {"mode": "Incremental", "template": {}},
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "1",
+                "name": "d",
+                "resourceGroup": "other",
+                "properties": {"mode": "Incremental", "template": {}},
             },
         ]
-    )  # fmt: skip
-    assert prepared.resources[1].resource_id == f"{_id(SA, 'sa')}/providers/Microsoft.Authorization/locks/lock"
+    )
+    assert (
+        prepared.resources[1].resource_id
+        == f"{_id(SA, 'sa')}/providers/Microsoft.Authorization/locks/lock"
+    )
     deployment = prepared.resources[2]
     assert deployment.is_deployment
     assert deployment.resource_id == (
