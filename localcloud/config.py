@@ -21,9 +21,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from localcloud.cloud import Identity
+if TYPE_CHECKING:  # localcloud.cloud imports aiohttp; `status`/`stop` stay light without it
+    from localcloud.cloud import Identity
 
 ENV_STATE_DIR = "LOCALCLOUD_STATE_DIR"
 DEFAULT_STATE_DIR = "~/.localcloud"
@@ -113,6 +114,8 @@ def write_json(path: Path, doc: Mapping[str, Any]) -> None:
 
 
 def new_identity() -> Identity:
+    from localcloud.cloud import Identity
+
     return Identity(
         tenant_id=str(uuid.uuid4()),
         subscription_id=str(uuid.uuid4()),
@@ -123,6 +126,8 @@ def new_identity() -> Identity:
 
 def load_identity(paths: StatePaths) -> Identity:
     """The identity stored in the state dir, generated (once) when missing."""
+    from localcloud.cloud import Identity
+
     if paths.identity.exists():
         doc = json.loads(paths.identity.read_text())
         return Identity(

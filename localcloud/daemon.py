@@ -102,7 +102,16 @@ def status(paths: StatePaths) -> Result:
     data = describe(paths, info)
     if info is None:
         return Result("localcloud is not running.", data, EXIT_NOT_RUNNING)
-    return Result(f"localcloud is running at {info.base_url} (pid {info.pid}).", data)
+    lines = [
+        f"localcloud is running at {info.base_url} (pid {info.pid}).",
+        f"  CA file:         {data['ca_file']}",
+        f"  tenant:          {data['tenant_id']}",
+        f"  subscription:    {data['subscription_id']}",
+        f"  client id:       {data['client_id']}",
+        f"  state directory: {data['state_dir']}",
+        "  (`localcloud status --json` also shows the client secret)",
+    ]
+    return Result("\n".join(lines), data)
 
 
 def serve_command(paths: StatePaths, port: int) -> list[str]:

@@ -39,9 +39,14 @@ class Area(Enum):
     UNKNOWN = "unknown"
 
 
+def is_admin_path(path: str) -> bool:
+    low = path.lower()
+    return low.startswith(ADMIN_PREFIX) or low == ADMIN_PREFIX.rstrip("/")
+
+
 def classify(path: str, tenant_id: str, files_owns: Callable[[str], bool]) -> Area:
     """Which subsystem answers `path` (pure except for the files ownership callback)."""
-    if path.lower().startswith(ADMIN_PREFIX) or path.lower() == ADMIN_PREFIX.rstrip("/"):
+    if is_admin_path(path):
         return Area.ADMIN
     segments = [s for s in path.split("/") if s]
     first = segments[0].lower() if segments else ""
@@ -58,14 +63,14 @@ def classify(path: str, tenant_id: str, files_owns: Callable[[str], bool]) -> Ar
     return Area.UNKNOWN
 
 
-_Inner = Callable[[web.Request, Area], Awaitable[web.StreamResponse]]
+_Inner = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class DropConnection(Exception):
     """A fault asked for the connection to be closed without an answer."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Dispatcher:
     cloud: LocalCloud
     tokens: TokenService
@@ -75,12 +80,11 @@ class Dispatcher:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
-        area = classify(request.path, self.cloud.identity.tenant_id, self.cloud.files.owns)
-        if area is Area.ADMIN:
-            return await self._guarded(request, area, self._admin)
+        if is_admin_path(request.path):
+            return await self._guarded(request, self._admin)
         status = 0
         try:
-            response = await self._guarded(request, area, self._with_faults)
+            response = await self._guarded(request, self._with_faults)
             status = response.status
             return response
         except DropConnection:
@@ -96,9 +100,9 @@ class Dispatcher:
                 (time.monotonic() - started) * 1000,
             )
 
-    async def _guarded(self, request: web.Request, area: Area, inner: _Inner) -> web.StreamResponse:
+    async def _guarded(self, request: web.Request, inner: _Inner) -> web.StreamResponse:
         try:
-            return await inner(request, area)
+            return await inner(request)
         except ArmError as err:
             return self._arm_error(request, err)
         except (DropConnection, asyncio.CancelledError):
@@ -119,7 +123,7 @@ class Dispatcher:
         _merge_headers(response, arm_headers(request))
         return response
 
-    async def _admin(self, request: web.Request, area: Area) -> web.StreamResponse:
+    async def _admin(self, request: web.Request) -> web.StreamResponse:
         check = check_bearer(
             self.tokens, request.headers.get("Authorization"), None, self._authority
         )
@@ -127,7 +131,8 @@ class Dispatcher:
             raise check.error
         return await self.admin.handle(request)
 
-    async def _with_faults(self, request: web.Request, area: Area) -> web.StreamResponse:
+    async def _with_faults(self, request: web.Request) -> web.StreamResponse:
+        area = classify(request.path, self.cloud.identity.tenant_id, self.cloud.files.owns)
         fault = self.admin_state.take(request.method, request.raw_path)
         if fault is not None:
             answer = await _apply_fault(request, fault)

@@ -180,5 +180,9 @@ async def _runtime_step(name: str, step: Awaitable[None]) -> None:
 
 
 def run(options: ServeOptions) -> int:
-    asyncio.run(serve(options))
+    try:
+        asyncio.run(serve(options))
+    except OSError as err:
+        log.error("localcloud cannot serve on %s:%s: %s", options.host, options.port, err)
+        return 1
     return 0

@@ -22,11 +22,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from orchestrator.deploy.clients import DeployClients
 from orchestrator.errors import AzureError
 from orchestrator.invocation import Invocation
 from orchestrator.provision.arm import Arm
@@ -321,3 +322,58 @@ def build_provisioner(inv: Invocation, clients: Clients, arm: Arm, display: Disp
 # ==========================================================================================
 # deploy / logs clients (owned by the deploy command; added below this line)
 # ==========================================================================================
+
+
+def deploy_clients(inv: Invocation, subscription: str) -> DeployClients:
+    """Storage, Container Apps, Files data plane and plain HTTPS for `deploy` and `logs`."""
+    clients = make_clients(inv.env)
+    verify = clients.profile.connection_verify
+    session = _http_session(verify)
+
+    def share(account_url: str, share_name: str, account: str, key: str) -> Any:
+        from azure.core.pipeline.transport import RequestsTransport
+        from azure.storage.fileshare import ExponentialRetry, ShareClient
+
+        return ShareClient(
+            account_url,
+            share_name,
+            credential={"account_name": account, "account_key": key},
+            connection_verify=verify,
+            transport=RequestsTransport(
+                session=_http_session(verify), session_owner=False, connection_verify=verify
+            ),
+            retry_policy=ExponentialRetry(initial_backoff=1, increment_base=2, retry_total=5),
+        )
+
+    def http_get(url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
+        response = session.get(url, headers=dict(headers), timeout=timeout)
+        return response.status_code, response.content
+
+    def http_stream(url: str, headers: Mapping[str, str]) -> Iterator[str]:
+        with session.get(url, headers=dict(headers), stream=True, timeout=(10, None)) as response:
+            if response.status_code != 200:
+                raise AzureError(f"log stream answered HTTP {response.status_code}")
+            for line in response.iter_lines(decode_unicode=True):
+                yield str(line)
+
+    return DeployClients(
+        storage=clients.storage(subscription),
+        apps=clients.containerapps(subscription),
+        share=share,
+        http_get=http_get,
+        http_stream=http_stream,
+        portal="https://portal.azure.com" if clients.profile.name == AZURE else None,
+    )
+
+
+def _http_session(verify: str | bool) -> Any:
+    """A requests session with a connection pool large enough for parallel uploads."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    session.verify = verify
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session

@@ -10,15 +10,22 @@
     POST                 /providers/Microsoft.Resources/calculateTemplateHash
 
 `{group}` is `/subscriptions/{sub}/resourcegroups/{rg}`. `install(cloud)` registers the routes
-first (ahead of the generic resource routes) and sets `cloud.engine`.
+first (ahead of the generic resource routes), marks deployments a previous server left
+running as Failed, and sets `cloud.engine`.
+
+Polling headers, as recorded from Azure (arm-protocol.md §2.1, §2.2, §2.5): a PUT answers
+with `Azure-AsyncOperation` only - no `Location`, no `Retry-After` - and status polls carry
+no `Retry-After` either, so clients poll at their own `polling_interval` (a client relying
+on the SDK's 30 s default is as slow here as against Azure). What-if and deletion answer
+202 + `Location` + `Retry-After: 1` (Azure sends 0, which the SDK ignores).
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlencode
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
@@ -60,6 +67,19 @@ PAGE_SIZE = 100
 FILTER = re.compile(r"^\s*provisioningState\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
 
 
+async def read_body(request: web.Request) -> Any:
+    """The JSON body; JSON nested too deeply to parse is a 400 like any other bad JSON."""
+    try:
+        return await read_json(request)
+    except RecursionError as e:
+        raise ArmError(
+            400,
+            "InvalidRequestContent",
+            "The request content was invalid and could not be deserialized: 'The JSON is "
+            "nested too deeply.'.",
+        ) from e
+
+
 def top(request: web.Request) -> int | None:
     raw = query_value(request, "$top")
     if raw is None:
@@ -87,7 +107,7 @@ class DeploymentRoutes:
     async def put(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         check_name(m["name"])
         dep_id = self._id(m)
-        req = parse_request(await read_json(request))
+        req = parse_request(await read_body(request))
         existing = self.engine.check_not_active(dep_id)
         scope = self.engine.scope(m["sub"], m["rg"], m["name"], req.mode)
         prepared = prepare_template(req, scope)
@@ -102,7 +122,8 @@ class DeploymentRoutes:
             f"{rec.status_id}?api-version={api_version(request)}"
         )
         body = render_deployment(rec, self.engine.clock())
-        return json_response(body, 200 if existing else 201, {"Azure-AsyncOperation": status_url})
+        headers = {"Azure-AsyncOperation": status_url, "x-ms-deployment-engine-version": "1.628.3"}
+        return json_response(body, 200 if existing else 201, headers)
 
     async def get(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         rec = self.engine.require(self._id(m), m["name"])
@@ -185,7 +206,7 @@ class DeploymentRoutes:
     async def validate(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         check_name(m["name"])
         dep_id = self._id(m)
-        req = parse_request(await read_json(request))
+        req = parse_request(await read_body(request))
         scope = self.engine.scope(m["sub"], m["rg"], m["name"], req.mode)
         try:
             prepared = prepare_template(req, scope)
@@ -205,7 +226,7 @@ class DeploymentRoutes:
     async def what_if(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         check_name(m["name"])
         group = self.engine.group(m["sub"], m["rg"])
-        req = parse_request(await read_json(request))
+        req = parse_request(await read_body(request))
         scope = self.engine.scope(m["sub"], m["rg"], m["name"], req.mode)
         prepared = prepare_template(req, scope)
         correlation = correlation_id(request)
@@ -236,7 +257,7 @@ class DeploymentRoutes:
         return self.jobs.respond(request, m["sub"], m["token"])
 
     async def template_hash(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
-        template = await read_json(request)
+        template = await read_body(request)
         if not isinstance(template, Mapping):
             raise ArmError(400, "InvalidTemplate", "The template must be a JSON object.")
         return json_response(
@@ -261,7 +282,6 @@ def install(cloud: LocalCloud) -> None:
     engine.recover()
     routes = DeploymentRoutes(cloud, engine, Jobs(cloud.base_url))
     cloud.engine = engine
-    cloud.extras["deployments.jobs"] = routes.jobs
     table = [
         ("GET", DEPLOYMENTS, routes.list),
         ("PUT", ONE, routes.put),

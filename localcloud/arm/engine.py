@@ -36,10 +36,11 @@ from localcloud.arm.records import (
     new_status_id,
 )
 from localcloud.arm.resolver import LiveResolver
-from localcloud.arm.schedule import next_step
+from localcloud.arm.schedule import complete_mode_deletions, next_step
 from localcloud.arm.steps import ResourceSteps, StepResult
 from localcloud.arm.summary import dependencies_of, providers_of
 from localcloud.arm.templatehash import template_hash
+from localcloud.providers.base import RESOURCE
 from localcloud.template import Prepared, Scope, TemplateError
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class Engine:
         self.clock = clock
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._cancelling: set[str] = set()
-        self.steps = ResourceSteps(cloud, self.history, clock=clock, sleep=sleep, nested=self)
+        self.steps = ResourceSteps(cloud, self.history, clock=clock, sleep=sleep, engine=self)
 
     # -- lookups -------------------------------------------------------------------------
     def group(self, subscription: str, resource_group: str) -> dict[str, Any]:
@@ -195,6 +196,8 @@ class Engine:
             failures = [r.error_detail for r in results if r.error_detail is not None]
             outputs_ids = [rid for r in results for rid in r.output_resources]
             rec = self._save(replace(rec, output_resources=outputs_ids))
+            if not failures and rec.mode == "Complete":
+                failures = self._complete_mode(rec, prepared, outputs_ids)
             if failures:
                 self._finish(rec, FAILED, deployment_failed(rec, failures))
                 return
@@ -242,6 +245,16 @@ class Engine:
         except asyncio.CancelledError:
             await _stop(running.values())
             raise
+
+    def _complete_mode(
+        self, rec: DeploymentRecord, prepared: Prepared, deployed: list[str]
+    ) -> list[dict[str, Any]]:
+        """Delete the group's resources the template does not declare; the failures."""
+        prefix = f"{prepared.scope.group_path}/".lower()
+        group_ids = [str(d.get("id", "")) for d in self.cloud.store.list(RESOURCE, prefix)]
+        keep = [p.resource_id for p in prepared.resources] + deployed
+        results = [self.steps.delete(rec, rid) for rid in complete_mode_deletions(group_ids, keep)]
+        return [r.error_detail for r in results if r.error_detail is not None]
 
     async def _outputs(self, rec: DeploymentRecord, prepared: Prepared) -> None:
         now = self.clock()

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from localcloud.arm.records import DeploymentRecord, OperationRecord
+from typing import Any
+
+from localcloud.arm.records import DeploymentRecord, OperationRecord, operation_key
 from localcloud.cloud import Store
 
 DEPLOYMENT = "deployment"
@@ -29,19 +31,17 @@ class History:
         self._store = store
 
     def get(self, dep_id: str) -> DeploymentRecord | None:
-        doc = self._store.get(DEPLOYMENT, dep_id.lower())
-        return None if doc is None else DeploymentRecord.from_doc(doc)
+        return _deployment(self._store.get(DEPLOYMENT, dep_id.lower()))
 
     def save(self, rec: DeploymentRecord) -> None:
         self._store.put(DEPLOYMENT, rec.key, rec.to_doc())
 
     def in_group(self, subscription: str, resource_group: str) -> list[DeploymentRecord]:
         docs = self._store.list(DEPLOYMENT, deployments_prefix(subscription, resource_group))
-        records = [DeploymentRecord.from_doc(d) for d in docs]
-        return sorted(records, key=lambda r: r.started)
+        return sorted(_deployments(docs), key=lambda r: r.started)
 
     def everything(self) -> list[DeploymentRecord]:
-        return [DeploymentRecord.from_doc(d) for d in self._store.list(DEPLOYMENT)]
+        return _deployments(self._store.list(DEPLOYMENT))
 
     def delete(self, rec: DeploymentRecord) -> None:
         for op in self.operations(rec.id):
@@ -53,8 +53,27 @@ class History:
 
     def operations(self, dep_id: str) -> list[OperationRecord]:
         docs = self._store.list(OPERATION, f"{dep_id}/operations/".lower())
-        return sorted((OperationRecord.from_doc(d) for d in docs), key=lambda o: o.seq)
+        ops = [op for op in map(_operation, docs) if op is not None]
+        return sorted(ops, key=lambda o: o.seq)
 
     def operation(self, dep_id: str, operation_id: str) -> OperationRecord | None:
-        doc = self._store.get(OPERATION, f"{dep_id}/operations/{operation_id}".lower())
+        return _operation(self._store.get(OPERATION, operation_key(dep_id, operation_id)))
+
+
+# Unreadable documents (another localcloud version's) count as absent rather than as 500s.
+def _deployment(doc: dict[str, Any] | None) -> DeploymentRecord | None:
+    try:
+        return None if doc is None else DeploymentRecord.from_doc(doc)
+    except TypeError:
+        return None
+
+
+def _deployments(docs: list[dict[str, Any]]) -> list[DeploymentRecord]:
+    return [rec for rec in map(_deployment, docs) if rec is not None]
+
+
+def _operation(doc: dict[str, Any] | None) -> OperationRecord | None:
+    try:
         return None if doc is None else OperationRecord.from_doc(doc)
+    except TypeError:
+        return None

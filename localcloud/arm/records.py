@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
 
@@ -123,7 +123,7 @@ class DeploymentRecord:
 
     @staticmethod
     def from_doc(doc: Mapping[str, Any]) -> DeploymentRecord:
-        return DeploymentRecord(**doc)
+        return DeploymentRecord(**_known(DeploymentRecord, doc))
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,13 @@ class OperationRecord:
 
     @staticmethod
     def from_doc(doc: Mapping[str, Any]) -> OperationRecord:
-        return OperationRecord(**doc)
+        return OperationRecord(**_known(OperationRecord, doc))
+
+
+def _known(cls: type[Any], doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields `cls` has (documents written by another localcloud version may differ)."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in doc.items() if k in names}
 
 
 def operation_key(deployment_id: str, operation_id: str) -> str:

@@ -8,7 +8,7 @@ ids the template does not declare are ignored: the template engine reports those
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,3 +54,17 @@ def next_step(
         # Nothing can make progress: the rest depends on blocked nodes or on a cycle.
         blocked.extend(waiting)
     return Step(tuple(start), tuple(sorted(blocked)))
+
+
+def complete_mode_deletions(group_ids: Iterable[str], template_ids: Iterable[str]) -> list[str]:
+    """What a Complete-mode deployment deletes: the group's resources the template does not
+    declare, except those under a declared resource (children the service made, like a
+    storage account's `fileServices/default`). Children before parents."""
+    declared = {i.lower() for i in template_ids}
+    doomed = [
+        rid
+        for rid in group_ids
+        if rid.lower() not in declared
+        and not any(rid.lower().startswith(d + "/") for d in declared)
+    ]
+    return sorted(doomed, key=lambda rid: (-rid.count("/"), rid.lower()))

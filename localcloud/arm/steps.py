@@ -57,13 +57,13 @@ class ResourceSteps:
         *,
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[None]],
-        nested: Engine,
+        engine: Engine,
     ) -> None:
         self.cloud = cloud
         self.history = history
         self.clock = clock
         self.sleep = sleep
-        self.engine = nested
+        self.engine = engine  # nested deployments, resolvers, group checks
         self._seq = itertools.count(time.time_ns())
 
     def next_seq(self) -> int:
@@ -131,7 +131,9 @@ class ResourceSteps:
         rid = ResourceId.parse(plan.resource_id)
         mode = "Complete" if str(props.get("mode", "")).lower() == "complete" else "Incremental"
         scope = engine.scope(rid.subscription, rid.resource_group, rid.name, mode)
-        engine.check_not_active(rid.id)
+        previous = engine.check_not_active(rid.id)
+        if previous is not None:  # a re-run replaces the child's record and operations
+            engine.history.delete(previous)
         template = props.get("template")
         parameters = props.get("parameters")
         req = DeploymentRequest(
@@ -152,6 +154,32 @@ class ResourceSteps:
         }
         self._end(op, FAILED, error, status_code="Conflict")
         return StepResult(ok=False, error_detail=error)
+
+    def delete(self, rec: DeploymentRecord, resource_id: str) -> StepResult:
+        """A Complete-mode deletion, recorded as a `Delete` operation."""
+        rid = ResourceId.parse(resource_id)
+        now = self.clock()
+        target = {"id": rid.id, "resourceType": rid.full_type, "resourceName": "/".join(rid.names)}
+        op = OperationRecord(
+            deployment_id=rec.id,
+            operation_id=new_operation_id(),
+            seq=self.next_seq(),
+            provisioning_operation="Delete",
+            state=RUNNING,
+            started=now,
+            updated=now,
+            tracking_id=str(uuid.uuid4()),
+            target=target,
+        )
+        self._save(op)
+        try:
+            self.cloud.providers.for_type(rid.full_type).delete(rid)
+        except ArmError as e:
+            return self._fail(op, e.status, e.detail.to_json())
+        except Exception as e:  # a provider bug fails this deletion, not the server
+            log.exception("deleting %s crashed", resource_id)
+            return self._fail(op, 500, {"code": "InternalServerError", "message": str(e)})
+        return self._succeed(op, "OK", ())
 
     # -- operation records ---------------------------------------------------------------
     def _begin(self, rec: DeploymentRecord, plan: ResourcePlan) -> OperationRecord:

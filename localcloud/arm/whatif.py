@@ -3,7 +3,8 @@
 Only what the template sets is compared: properties the provider computes (provisioningState,
 endpoints, keys...) are never reported as deletions, except inside `tags`, which the
 template owns entirely. Values the template engine could not resolve yet (lenient
-evaluation leaves the expression text, `[reference(...)]`) are not compared.
+evaluation leaves the expression text, `[reference(...)]`) are not compared, nor are
+write-only secrets the provider never returns (`sharedKey`, `accountKey`, ...).
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from localcloud.arm.schedule import complete_mode_deletions
+
 IGNORED_TOP_LEVEL = frozenset(
     {"id", "name", "type", "apiversion", "dependson", "condition", "copy", "comments", "scope"}
 )
 OWNED_OBJECTS = frozenset({"tags"})
+# Write-only properties: providers never return them on GET (secrets), so their absence
+# from the stored document is no change (ARM knows them from the provider's schema).
+WRITE_ONLY = frozenset({"sharedkey", "accountkey", "password", "secret", "clientsecret"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def _object_delta(
             continue
         child = _join(path, key)
         if key.lower() not in lower_before or lower_before[key.lower()] is None:
-            if not is_unresolved(value):
+            if not is_unresolved(value) and key.lower() not in WRITE_ONLY:
                 changes.append({"path": child, "propertyChangeType": "Create", "after": value})
             continue
         changes.extend(property_delta(lower_before[key.lower()], value, child))
@@ -156,7 +162,8 @@ def changes(
     full: bool,
 ) -> list[dict[str, Any]]:
     """Every `WhatIfChange`: the template's resources (Create / Modify / NoChange), then the
-    group's other resources (Ignore in Incremental mode, Delete in Complete mode).
+    group's other resources (Ignore; in Complete mode Delete, except children of declared
+    resources - see `schedule.complete_mode_deletions`).
     `current` maps lower-cased ids to stored documents."""
     out = [resource_change(d, current.get(d.resource_id.lower()), full) for d in desired]
     wanted = {d.resource_id.lower() for d in desired}
@@ -164,8 +171,12 @@ def changes(
         (r for r in group_resources if str(r.get("id", "")).lower() not in wanted),
         key=lambda r: str(r.get("id", "")).lower(),
     )
-    change_type = "Delete" if mode.lower() == "complete" else "Ignore"
+    doomed: set[str] = set()
+    if mode.lower() == "complete":
+        ids = [str(r.get("id", "")) for r in others]
+        doomed = {i.lower() for i in complete_mode_deletions(ids, wanted)}
     for doc in others:
+        change_type = "Delete" if str(doc.get("id", "")).lower() in doomed else "Ignore"
         entry: dict[str, Any] = {"resourceId": doc.get("id"), "changeType": change_type}
         if full:
             entry["before"] = dict(doc)

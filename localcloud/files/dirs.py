@@ -20,13 +20,14 @@ def create(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
     if not target.parts:
         raise errors.already_exists()
     metadata = inputs.metadata(headers.items())
+    times = inputs.smb_times(headers)
     try:
         share.fs.mkdir(target.parts)
     except FileExistsError as error:
         raise errors.already_exists() from error
     except ParentMissing as error:
         raise errors.parent_not_found() from error
-    share.save(target.parts, None, metadata=metadata)
+    share.save(target.parts, None, metadata=metadata, times=times)
     return Reply(201, {**item_headers(_directory(share, target)), **_ENCRYPTED})
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import errno
+import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from localcloud.files import errors, inputs
 from localcloud.files.errors import FileError
@@ -35,7 +36,8 @@ def create(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
         if error.errno in (errno.EISDIR, errno.ELOOP, errno.ENOTDIR):
             raise errors.type_mismatch() from error
         raise
-    share.save(target.parts, None, content=content, metadata=metadata, written=True)
+    times = inputs.smb_times(headers)
+    share.save(target.parts, None, content=content, metadata=metadata, written=True, times=times)
     return Reply(201, {**item_headers(_file(share, target)), **_ENCRYPTED})
 
 
@@ -65,9 +67,11 @@ def set_properties(share: Share, target: Target, headers: Mapping[str, str]) -> 
     props = _file(share, target)
     content = inputs.content_settings(headers)
     size = inputs.content_length(headers)
+    times = inputs.smb_times(headers)
     if size is not None:
         share.fs.truncate(target.parts, size)
-    share.save(target.parts, _base(props), content=content, written=size is not None)
+    written = size is not None
+    share.save(target.parts, _base(props), content=content, written=written, times=times)
     return Reply(200, {**item_headers(_file(share, target)), **_ENCRYPTED})
 
 
@@ -87,22 +91,22 @@ async def download(share: Share, target: Target, headers: Mapping[str, str]) -> 
     requested = inputs.byte_range(headers)
     if requested is None:
         reply_headers = {**_read_headers(props), "Content-Length": str(props.size)}
-        return Reply(200, reply_headers, stream=Stream(target.parts, 0, props.size))
+        return Reply(200, reply_headers, stream=Stream(_reader(share, target), 0, props.size))
     if requested.start >= props.size:
         raise errors.invalid_range(f"the file has {props.size} bytes")
     end = props.size - 1 if requested.end is None else min(requested.end, props.size - 1)
-    length = end - requested.start + 1
+    start, length = requested.start, end - requested.start + 1
     reply_headers = _read_headers(props)
-    reply_headers.pop("Content-MD5", None)
+    reply_headers.pop("Content-MD5", None)  # on a range it is the range's MD5, if asked
     if props.content.content_md5 is not None:
         reply_headers["x-ms-content-md5"] = props.content.content_md5
-    reply_headers["Content-Range"] = f"bytes {requested.start}-{end}/{props.size}"
+    reply_headers["Content-Range"] = f"bytes {start}-{end}/{props.size}"
     reply_headers["Content-Length"] = str(length)
     if headers.get("x-ms-range-get-content-md5", "").lower() != "true":
-        return Reply(206, reply_headers, stream=Stream(target.parts, requested.start, length))
+        return Reply(206, reply_headers, stream=Stream(_reader(share, target), start, length))
     if length > inputs.MAX_RANGE_SIZE:
         raise FileError(400, "OutOfRangeInput", "A range MD5 needs a range of at most 4 MiB.")
-    data = await asyncio.to_thread(share.fs.read, target.parts, requested.start, length)
+    data = await asyncio.to_thread(share.fs.read, target.parts, start, length)
     reply_headers["Content-MD5"] = base64.b64encode(hashlib.md5(data).digest()).decode()
     return Reply(206, reply_headers, data)
 
@@ -117,6 +121,10 @@ def delete(share: Share, target: Target) -> Reply:
         raise errors.resource_not_found() from error
     share.meta.delete(target.relpath)
     return Reply(202)
+
+
+def _reader(share: Share, target: Target) -> Callable[[int, int], bytes]:
+    return functools.partial(share.fs.read, target.parts)
 
 
 def _file(share: Share, target: Target) -> Props:

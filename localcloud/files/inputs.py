@@ -10,6 +10,7 @@ import binascii
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import unquote
 
 from localcloud.files.errors import FileError, invalid_header, invalid_range, missing_header
@@ -21,6 +22,8 @@ _META_PREFIX = "x-ms-meta-"
 _META_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)")
 _MAX_METADATA_BYTES = 8 * 1024
+_SMB_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?Z")
+_SMB_KEYWORDS = ("now", "preserve", "source")
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,37 @@ def required_content_length(headers: Mapping[str, str]) -> int:
     if size is None:
         raise missing_header("x-ms-content-length")
     return size
+
+
+@dataclass(frozen=True)
+class SmbTimes:
+    """`x-ms-file-creation-time` / `x-ms-file-last-write-time` when given as timestamps."""
+
+    created_ns: int | None = None
+    written_ns: int | None = None
+
+
+def smb_times(headers: Mapping[str, str]) -> SmbTimes:
+    return SmbTimes(
+        created_ns=_smb_time(headers, "x-ms-file-creation-time"),
+        written_ns=_smb_time(headers, "x-ms-file-last-write-time"),
+    )
+
+
+def _smb_time(headers: Mapping[str, str], name: str) -> int | None:
+    """`2019-09-04T08:13:20.9679426Z` -> ns since the epoch; None for now/preserve/absent."""
+    value = headers.get(name)
+    if value is None or value.strip().lower() in _SMB_KEYWORDS:
+        return None
+    match = _SMB_TIME.fullmatch(value.strip())
+    if match is None:
+        raise invalid_header(name, "expected a time like 2019-09-04T08:13:20.9679426Z")
+    try:
+        stamp = datetime.strptime(match[1], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    except ValueError as error:
+        raise invalid_header(name, "not a valid date and time") from error
+    fraction = int((match[2] or "0").ljust(7, "0"))
+    return int(stamp.timestamp()) * 1_000_000_000 + fraction * 100
 
 
 def byte_range(headers: Mapping[str, str]) -> ByteRange | None:

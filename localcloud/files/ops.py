@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from localcloud.files.errors import FileError
@@ -45,6 +45,19 @@ _TABLE: dict[tuple[str, str, str], Op] = {
     ("", "", "GET"): Op.DOWNLOAD,
     ("", "", "DELETE"): Op.DELETE_FILE,
 }
+SHARE_OPS = frozenset({Op.CREATE_SHARE, Op.SHARE_PROPERTIES, Op.DELETE_SHARE})
+WRITE_OPS = frozenset(
+    {
+        Op.CREATE_DIRECTORY,
+        Op.DELETE_DIRECTORY,
+        Op.SET_DIRECTORY_METADATA,
+        Op.CREATE_FILE,
+        Op.PUT_RANGE,
+        Op.SET_FILE_PROPERTIES,
+        Op.SET_FILE_METADATA,
+        Op.DELETE_FILE,
+    }
+)
 _FILE_OPS = frozenset(op for (restype, _, _), op in _TABLE.items() if restype == "") | {
     Op.FILE_PROPERTIES
 }
@@ -52,9 +65,10 @@ _FILE_OPS = frozenset(op for (restype, _, _), op in _TABLE.items() if restype ==
 
 @dataclass(frozen=True)
 class Stream:
-    """File bytes a reply sends: `length` bytes of `parts` from `offset`."""
+    """File bytes a reply sends: `length` bytes from `offset`, read in pieces with
+    `read(offset, size)` (blocking; the sender calls it in a worker thread)."""
 
-    parts: tuple[str, ...]
+    read: Callable[[int, int], bytes]
     offset: int
     length: int
 

@@ -114,7 +114,7 @@ def effective(record: Record | None, disk: DiskState, parent_id: str) -> Props:
             is_dir=disk.is_dir,
             file_id=record.file_id,
             parent_id=parent_id,
-            size=disk.size,
+            size=0 if disk.is_dir else disk.size,
             created_ns=record.created_ns,
             written_ns=record.written_ns,
             changed_ns=record.changed_ns,

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from localcloud.files.errors import FileError
-from localcloud.files.fs import ShareFs
 from localcloud.files.ops import Reply
 
 _CHUNK = 1 << 20
@@ -30,9 +29,7 @@ async def read_body(request: web.Request, limit: int) -> bytes:
             raise FileError(413, "RequestBodyTooLarge", f"The request body exceeds {limit} bytes.")
 
 
-async def send(
-    request: web.Request, reply: Reply, common: Mapping[str, str], fs: ShareFs | None
-) -> web.StreamResponse:
+async def send(request: web.Request, reply: Reply, common: Mapping[str, str]) -> web.StreamResponse:
     headers = {**common, **reply.headers}
     if reply.stream is None:
         if request.method != "HEAD" or "Content-Length" not in headers:
@@ -43,14 +40,13 @@ async def send(
             await response.write(reply.body)
         await response.write_eof()
         return response
-    assert fs is not None, "a streamed reply needs the share it reads from"
     headers["Content-Length"] = str(reply.stream.length)
     response = web.StreamResponse(status=reply.status, headers=headers)
     await response.prepare(request)
-    offset, remaining = reply.stream.offset, reply.stream.length
+    stream = reply.stream
+    offset, remaining = stream.offset, stream.length
     while remaining > 0:
-        size = min(remaining, _CHUNK)
-        chunk = await asyncio.to_thread(fs.read, reply.stream.parts, offset, size)
+        chunk = await asyncio.to_thread(stream.read, offset, min(remaining, _CHUNK))
         if not chunk:
             break  # the file shrank under us; the client sees a short body
         await response.write(chunk)

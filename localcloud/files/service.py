@@ -26,7 +26,7 @@ from localcloud.files.errors import FileError, error_xml, share_not_found
 from localcloud.files.fs import ShareFs
 from localcloud.files.locks import PathLocks
 from localcloud.files.meta import ShareMeta
-from localcloud.files.ops import Op, Reply, classify
+from localcloud.files.ops import SHARE_OPS, WRITE_OPS, Op, Reply, classify
 from localcloud.files.paths import (
     ACCOUNT_NAME,
     Target,
@@ -44,18 +44,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_VERSION = "2026-10-06"
 SERVER = "Windows-Azure-File/1.0 Microsoft-HTTPAPI/2.0"
-_WRITES = frozenset(
-    {
-        Op.CREATE_DIRECTORY,
-        Op.DELETE_DIRECTORY,
-        Op.SET_DIRECTORY_METADATA,
-        Op.CREATE_FILE,
-        Op.PUT_RANGE,
-        Op.SET_FILE_PROPERTIES,
-        Op.SET_FILE_METADATA,
-        Op.DELETE_FILE,
-    }
-)
 
 
 class FileService:
@@ -102,13 +90,13 @@ class FileService:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         request_id = str(uuid.uuid4())
         try:
-            reply, share = await self._serve(request)
+            reply = await self._serve(request)
         except FileError as error:
-            reply, share = self._error_reply(request, error, request_id), None
+            reply = self._error_reply(request, error, request_id)
         except Exception:  # a fault of ours, not of the request: answer as Azure would
             log.exception("Azure Files request failed: %s %s", request.method, request.path)
             fault = FileError(500, "InternalError", "The server encountered an internal error.")
-            reply, share = self._error_reply(request, fault, request_id), None
+            reply = self._error_reply(request, fault, request_id)
         headers = {
             "x-ms-request-id": request_id,
             "x-ms-version": request.headers.get("x-ms-version", DEFAULT_VERSION),
@@ -117,11 +105,11 @@ class FileService:
         client_request_id = request.headers.get("x-ms-client-request-id")
         if client_request_id is not None:
             headers["x-ms-client-request-id"] = client_request_id
-        return await send(request, reply, headers, share.fs if share else None)
+        return await send(request, reply, headers)
 
     # -- serving ------------------------------------------------------------------------
 
-    async def _serve(self, request: web.Request) -> tuple[Reply, Share | None]:
+    async def _serve(self, request: web.Request) -> Reply:
         raw_path, raw_query = split_raw(request.raw_path)
         target = parse_target(raw_path)
         keys = self._keys(target.account)
@@ -130,6 +118,17 @@ class FileService:
         authenticate(request, raw_path, raw_query, keys, self._clock())
         query = inputs.query_params(raw_query)
         op = classify(request.method, query, target)
+        share = self._open_share(op, target)
+        if op in SHARE_OPS:
+            return share_reply(op, share, self.delete_share, request.headers)
+        if op not in WRITE_OPS:
+            return await self._run(op, share, _resolved(share, target), request, query)
+        # names are case-insensitive: `a.txt` and `A.txt` are one file, so they share a lock
+        async with self._locks.hold((target.account, target.share, target.relpath.upper())):
+            return await self._run(op, share, _resolved(share, target), request, query)
+
+    def _open_share(self, op: Op, target: Target) -> Share:
+        """The addressed share; created first for CREATE_SHARE, else 404 when missing."""
         root = self._files / target.account / target.share
         if op is Op.CREATE_SHARE:
             if root.is_dir():
@@ -137,16 +136,7 @@ class FileService:
             root.mkdir(parents=True)
         elif not root.is_dir() or root.is_symlink():
             raise share_not_found()
-        share = self._share(target)
-        if op is Op.CREATE_SHARE or op is Op.SHARE_PROPERTIES or op is Op.DELETE_SHARE:
-            return share_reply(op, share, self.delete_share, request.headers), None
-        if op in _WRITES:
-            # case-insensitive names: `a.txt` and `A.txt` are one file, so one lock
-            async with self._locks.hold((target.account, target.share, target.relpath.upper())):
-                resolved = replace(target, parts=share.fs.resolve(target.parts))
-                return await self._run(op, share, resolved, request, query), share
-        resolved = replace(target, parts=share.fs.resolve(target.parts))
-        return await self._run(op, share, resolved, request, query), share
+        return self._share(target)
 
     async def _run(
         self,
@@ -224,6 +214,10 @@ class FileService:
             {**headers, "Content-Type": "application/xml"},
             error_xml(error, request_id, now),
         )
+
+
+def _resolved(share: Share, target: Target) -> Target:
+    return replace(target, parts=share.fs.resolve(target.parts))
 
 
 def assert_never(value: NoReturn) -> NoReturn:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from localcloud.files.fs import ParentMissing, ShareFs
+from localcloud.files.inputs import SmbTimes
 from localcloud.files.meta import ShareMeta
 from localcloud.files.props import (
     ROOT_ID,
@@ -18,6 +19,8 @@ from localcloud.files.props import (
     effective,
     etag_for,
 )
+
+NO_TIMES = SmbTimes()
 
 
 class Stamps:
@@ -67,9 +70,11 @@ class Share:
         content: ContentSettings | None = None,
         metadata: tuple[tuple[str, str], ...] | None = None,
         written: bool = False,
+        times: SmbTimes = NO_TIMES,
     ) -> Record:
         """Record a change to `parts`: a new ETag and change time, the size and mtime now on
-        disk, and `content` / `metadata` when given; `base` None starts a new item."""
+        disk, `content` / `metadata` / explicit `times` when given, the last-write time
+        moved to now when `written`; `base` None starts a new item."""
         disk = self.fs.stat(parts)
         if disk is None:
             raise FileNotFoundError("/".join(parts))
@@ -77,9 +82,11 @@ class Share:
         if base is None:
             file_id = ROOT_ID if not parts else self.stamps.file_id()
             base = Record(disk.is_dir, file_id, now, now, now, "", 0, 0)
+        written_ns = now if written else base.written_ns
         record = replace(
             base,
-            written_ns=now if written else base.written_ns,
+            created_ns=base.created_ns if times.created_ns is None else times.created_ns,
+            written_ns=written_ns if times.written_ns is None else times.written_ns,
             changed_ns=now,
             etag=etag_for(now),
             size=disk.size,

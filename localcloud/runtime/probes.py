@@ -7,6 +7,8 @@
   ready. It never restarts anything.
 - Without a readiness probe, ready means "the port accepts TCP connections" (Azure adds
   default TCP probes to apps with ingress).
+- While liveness / readiness keep passing they probe every `steady_period` (at most the
+  template's period, 2 s by default) instead of the scaled period, so logs stay readable.
 
 `observe` is the pure counting rule; `watch` drives the probes with an injected check, sleep
 and clock so tests never wait.
@@ -149,7 +151,7 @@ async def _liveness(
                 "LivenessProbeFailed",
                 f"Liveness probe failed {count.failures} times; the container will be restarted",
             )
-        await sleep(probe.period)
+        await sleep(probe.steady_period if ok else probe.period)
 
 
 async def _readiness(
@@ -171,7 +173,7 @@ async def _readiness(
         if outcome is not Outcome.PENDING and (outcome is Outcome.PASSED) != ready:
             ready = outcome is Outcome.PASSED
             listener.ready_changed(ready)
-        await sleep(probe.period)
+        await sleep(probe.steady_period if ready and ok else probe.period)
 
 
 def port_checker(session: aiohttp.ClientSession, port: int) -> Checker:

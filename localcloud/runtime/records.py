@@ -3,7 +3,8 @@
 - kind "revision", key `<app key>/revisions/<name>` (lower-cased): one revision
   `{appId, name, ordinal, templateHash, template, active, createdTime, lastActiveTime}`.
 - kind "runtime-app", key `<app key>`: `{appKey, port (ingress, allocated once),
-  latestReady (the last revision that became ready)}`.
+  latestReady (the last revision that became ready), secrets (configuration.secrets with
+  values, as apply received them)}`.
 """
 
 from __future__ import annotations
@@ -81,6 +82,15 @@ class RuntimeRecords:
     def set_latest_ready(self, app_key: str, name: str) -> None:
         if self.latest_ready(app_key) != name:
             self._update(app_key, {"latestReady": name})
+
+    def set_secrets(self, app_key: str, secrets: list[dict[str, Any]]) -> None:
+        """The app's secret values (the stored app document has them redacted); kept so a
+        localcloud restart can resolve secretRef env vars again."""
+        if self._app(app_key).get("secrets") != secrets:
+            self._update(app_key, {"secrets": secrets})
+
+    def secrets(self, app_key: str) -> list[dict[str, Any]]:
+        return list(self._app(app_key).get("secrets") or [])
 
     def forget(self, app_key: str) -> None:
         for record in self.revisions(app_key):

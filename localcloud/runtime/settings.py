@@ -3,6 +3,8 @@
 - `LOCALCLOUD_PROBE_SCALE` (default 0.01): every probe delay and period is multiplied by it,
   because templates tune them for GPU images that `pip install` at boot (60 s delays, 120 s
   periods). Floors: periods >= `LOCALCLOUD_PROBE_MIN_PERIOD` (0.2 s); timeouts are not scaled.
+  Once a liveness / readiness probe passes, it probes at most every
+  `LOCALCLOUD_PROBE_STEADY_PERIOD` (2 s) while it keeps passing (fast start, quiet logs).
 - `LOCALCLOUD_MOUNT_MODE`: `auto` (default), `namespace` or `rewrite` (see mounts.py).
 - `LOCALCLOUD_RESTART_BACKOFF` (default 1.0): first back-off after a container exit, doubled
   per consecutive exit up to `LOCALCLOUD_RESTART_BACKOFF_MAX` (30 s), like CrashLoopBackOff.
@@ -28,12 +30,14 @@ class ScaledProbe:
     initial_delay: float
     period: float
     timeout: float
+    steady_period: float  # between probes while passing (liveness / readiness)
 
 
 @dataclass(frozen=True)
 class RuntimeSettings:
     probe_scale: float = 0.01
     probe_min_period: float = 0.2
+    probe_steady_period: float = 2.0
     probe_min_timeout: float = 1.0
     mount_mode: MountMode = "auto"
     restart_backoff: float = 1.0
@@ -43,11 +47,13 @@ class RuntimeSettings:
     log_lines: int = 2000  # ring buffer per app
 
     def scale(self, probe: ProbeSpec) -> ScaledProbe:
+        period = max(self.probe_min_period, probe.period * self.probe_scale)
         return ScaledProbe(
             spec=probe,
             initial_delay=max(0.0, probe.initial_delay * self.probe_scale),
-            period=max(self.probe_min_period, probe.period * self.probe_scale),
+            period=period,
             timeout=max(self.probe_min_timeout, probe.timeout),
+            steady_period=max(period, min(probe.period, self.probe_steady_period)),
         )
 
     def backoff(self, consecutive_exits: int) -> float:
@@ -63,6 +69,9 @@ class RuntimeSettings:
         return RuntimeSettings(
             probe_scale=_number(env, "LOCALCLOUD_PROBE_SCALE", default.probe_scale),
             probe_min_period=_number(env, "LOCALCLOUD_PROBE_MIN_PERIOD", default.probe_min_period),
+            probe_steady_period=_number(
+                env, "LOCALCLOUD_PROBE_STEADY_PERIOD", default.probe_steady_period
+            ),
             mount_mode=mode,  # type: ignore[arg-type]
             restart_backoff=_number(env, "LOCALCLOUD_RESTART_BACKOFF", default.restart_backoff),
             restart_backoff_max=_number(

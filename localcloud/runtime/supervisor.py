@@ -100,6 +100,8 @@ class Supervisor:
                 latest = name
             case KeepRevision(name=name):
                 latest = name
+        secrets = ((app.get("properties") or {}).get("configuration") or {}).get("secrets")
+        self._records.set_secrets(spec.key, [dict(x) for x in secrets or ()])
         state = self._apps.setdefault(spec.key, _App(spec, app))
         state.spec, state.doc = spec, app
         port = self._ensure_ingress(state)
@@ -189,7 +191,7 @@ class Supervisor:
             app = self._cloud.store.get("resource", key)
             if app is None:
                 continue
-            fields = self.apply(app)
+            fields = self.apply(_with_secrets(app, self._records.secrets(key)))
             self._update_stored_fqdn(key, app, str(fields.get("fqdn") or ""))
 
     async def shutdown(self) -> None:
@@ -350,6 +352,14 @@ class Supervisor:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("runtime background task failed", exc_info=task.exception())
+
+
+def _with_secrets(app: dict[str, Any], secrets: list[dict[str, Any]]) -> dict[str, Any]:
+    props = dict(app.get("properties") or {})
+    config = dict(props.get("configuration") or {})
+    if secrets:
+        config["secrets"] = secrets
+    return {**app, "properties": {**props, "configuration": config}}
 
 
 def _token() -> str:

@@ -33,6 +33,19 @@ class Missing(Lookup):
         raise TemplateError(f"The template {self._what} '{name}' is not found.")
 
 
+class StaticLookup(Lookup):
+    """Fixed named values (case-insensitive names)."""
+
+    def __init__(self, what: str, values: Mapping[str, Any]):
+        self._what = what
+        self._values = {k.lower(): v for k, v in values.items()}
+
+    def get(self, name: str) -> Any:
+        if name.lower() not in self._values:
+            raise TemplateError(f"The template {self._what} '{name}' is not found.")
+        return self._values[name.lower()]
+
+
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -48,6 +61,7 @@ class TemplateResources:
     by_name: Mapping[str, str] = field(default_factory=dict)  # lower name/symbol -> id
     api_versions: Mapping[str, str] = field(default_factory=dict)  # lower id -> apiVersion
     types: Mapping[str, str] = field(default_factory=dict)  # lower id -> type
+    collections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # symbol -> ids
 
     def find(self, name: str) -> str | None:
         return self.by_name.get(name.lower())
@@ -67,6 +81,8 @@ class Context:
     deployment_parameters: Mapping[str, Any] = field(default_factory=dict)
     now: datetime = field(default_factory=_utc_now)
     new_guid: Callable[[], str] = _new_guid
+    # user-defined functions by lower-case "namespace.name"
+    user_functions: Mapping[str, Callable[[Context, list[Any]], Any]] = field(default_factory=dict)
 
     def at_stage(self, stage: Stage) -> Context:
         return replace(self, stage=stage)

@@ -48,7 +48,19 @@ class DependencyIndex:
             by_name={key: items[0].resource_id for key, items in self._by_name.items()},
             api_versions={rid: i.api_version for rid, i in first.items() if i.api_version},
             types={rid: i.type for rid, i in first.items()},
+            collections={
+                key: tuple(i.resource_id for i in items)
+                for key, items in {**self._loops, **self._symbols()}.items()
+            },
         )
+
+    def _symbols(self) -> dict[str, list[Instance]]:
+        symbols: dict[str, list[Instance]] = {}
+        for items in self._by_id.values():
+            symbol = items[0].declaration.symbol
+            if symbol:
+                symbols.setdefault(symbol.lower(), []).extend(items)
+        return symbols
 
 
 def depends_on(
@@ -97,9 +109,16 @@ def _implicit(item: Instance, index: DependencyIndex, resources: TemplateResourc
         except (TemplateError, RecursionError):
             continue
         if isinstance(target, str):
-            rid = target if target.startswith("/") else resources.find(target)
-            found.update(t.resource_id.lower() for t in index.named(rid or ""))
+            found.update(t.resource_id.lower() for t in _targets(call, target, index, resources))
     return found
+
+
+def _targets(
+    call: Call, target: str, index: DependencyIndex, resources: TemplateResources
+) -> list[Instance]:
+    if call.name.lower() == "references" or target.startswith("/"):
+        return index.named(target)  # a whole collection, or an id
+    return index.named(resources.find(target) or target)
 
 
 def _scanned(item: Instance) -> dict[str, Any]:
@@ -134,7 +153,7 @@ def _runtime_calls(value: Any) -> Iterator[Call]:
 def _calls(node: Node) -> Iterator[Call]:
     if isinstance(node, Call):
         name = node.name.lower()
-        if node.args and (name == "reference" or name.startswith("list")):
+        if node.args and (name in ("reference", "references") or name.startswith("list")):
             yield node
         for arg in node.args:
             yield from _calls(arg)

@@ -30,5 +30,5 @@ class TemplateError(Exception):
 class Unresolved(TemplateError):
     """Raised by a Resolver when a referenced resource does not exist (yet)."""
 
-    def __init__(self, message: str, *, target: str | None = None):
-        super().__init__(message, code="ResourceNotFound", target=target)
+    def __init__(self, message: str, *, code: str = "ResourceNotFound", target: str | None = None):
+        super().__init__(message, code=code, target=target)

@@ -18,6 +18,7 @@ from localcloud.template.parameters import ParameterTable
 from localcloud.template.resources import Declaration, Instance, declarations, expand
 from localcloud.template.scope import Resolver, Scope
 from localcloud.template.tree import evaluate_value
+from localcloud.template.user_functions import user_functions
 from localcloud.template.values import strip_nulls
 from localcloud.template.variables import VariableTable
 
@@ -103,7 +104,12 @@ class Prepared:
                 nested.template, nested.parameters, nested.scope,
                 now=base.now, new_guid=base.new_guid,
             )  # fmt: skip
-        outer = replace(base, template=nested.template, deployment_parameters={})
+        outer = replace(
+            base,
+            template=nested.template,
+            deployment_parameters={},
+            user_functions={**base.user_functions, **user_functions(nested.template)},
+        )
         return _build(nested.template, outer, dict(self.parameters))
 
 
@@ -131,6 +137,7 @@ def prepare(
         deployment_parameters=parameters,
         now=now or datetime.now(timezone.utc),
         new_guid=new_guid or (lambda: str(uuid.uuid4())),
+        user_functions=user_functions(template),
     )
     params.bind(ctx)
     variables.bind(ctx)

@@ -141,6 +141,27 @@ def flatten(value: Any) -> list[Any]:
     return [item for inner in value for item in expect("flatten", inner, list)]
 
 
+@pure(FUNCTIONS, "tryGet", 2, None)
+def try_get(value: Any, *keys: Any) -> Any:
+    """Nested property/index lookup that yields null instead of failing."""
+    for key in keys:
+        if isinstance(value, dict) and isinstance(key, str):
+            value = lookup(value, key)[1]
+        elif isinstance(value, list) and is_int(key) and 0 <= key < len(value):
+            value = value[key]
+        else:
+            return None
+    return value
+
+
+@pure(FUNCTIONS, "shallowMerge", 1)
+def shallow_merge(objects: Any) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for item in expect("shallowMerge", objects, list):
+        merged.update(expect("shallowMerge", item, dict))
+    return merged
+
+
 @pure(FUNCTIONS, "range", 2)
 def range_(start: Any, count: Any) -> list[int]:
     expect("range", start, int)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 from localcloud.template.errors import TemplateError
@@ -96,10 +98,10 @@ def bool_(value: Any) -> bool:
 def int_(value: Any) -> int:
     if is_int(value):
         return int(value)
-    if isinstance(value, float) and value == value and abs(value) < 2**63:
+    if isinstance(value, float) and math.isfinite(value) and abs(value) < 2**63:
         return int(value)
-    text = value.strip() if isinstance(value, str) else None
-    if text and text.lstrip("+-").isdigit() and text.isascii():
+    text = value.strip() if isinstance(value, str) else ""
+    if re.fullmatch(r"[+-]?[0-9]+", text):
         return checked_int(int(text), "int")
     raise TemplateError(
         f"The template language function 'int' cannot convert provided value '{value}' to "
@@ -132,12 +134,20 @@ def _reject_constant(name: str) -> Any:
 def json_(text: Any) -> Any:
     expect("json", text, str)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
         raise TemplateError(
             f"The template language function 'json' has an invalid parameter: '{text}' is not "
             "valid JSON. Please see https://aka.ms/arm-functions for usage details."
         ) from exc
+    return value
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"'{text}' is out of range")
+    return value
 
 
 def _ints(function: str, left: Any, right: Any) -> tuple[int, int]:

@@ -91,6 +91,20 @@ def reference(ctx: Context, args: list[Any]) -> Any:
     return resolver.reference(rid, api_version, full)
 
 
+@contextual(FUNCTIONS, "references", 1, 2)
+def references(ctx: Context, args: list[Any]) -> list[Any]:
+    """2.0: `reference()` of every instance of a resource collection (copy loop)."""
+    resolver = ctx.require_runtime("references")
+    name = str(expect("references", args[0], str))
+    ids = ctx.resources.collections.get(name.lower())
+    if ids is None:
+        raise TemplateError(f"The resource collection '{name}' is not defined in the template.")
+    full = len(args) == 2 and isinstance(args[1], str) and args[1].lower() == "full"
+    return [
+        resolver.reference(rid, ctx.resources.api_versions.get(rid.lower()), full) for rid in ids
+    ]
+
+
 def _api_version(ctx: Context, function: str, args: list[Any], rid: str) -> str | None:
     if len(args) > 1 and args[1] is not None:
         return str(expect(function, args[1], str, 2))

@@ -92,6 +92,8 @@ def call(node: Call, ctx: Context) -> Any:
     if special is not None:
         return special(node, ctx, evaluate)
     function = FUNCTIONS.get(key)
+    if function is None and key in ctx.user_functions:
+        return ctx.user_functions[key](ctx, [evaluate(arg, ctx) for arg in node.args])
     if function is None and key.startswith("list"):
         function = functions_resource.list_action_function(node.name)
     if function is None:

@@ -28,7 +28,7 @@ def run(
     clients = factory.deploy_clients(inv, target.subscription)
     started = time.monotonic()
     account_url, key = pipeline.storage_access(clients, target)
-    share = clients.share(account_url, target.share, key)
+    share = clients.share(account_url, target.share, target.account, key)
     the_plan, skipped = pipeline.plan(inv, share, options)
     data: dict[str, Any] = {
         "target": target.__dict__,

@@ -15,7 +15,7 @@ from typing import Any
 class DeployClients:
     storage: Any  # azure.mgmt.storage.StorageManagementClient
     apps: Any  # azure.mgmt.appcontainers.ContainerAppsAPIClient
-    share: Callable[[str, str, str], Any]  # (account_url, share name, key) -> ShareClient
+    share: Callable[[str, str, str, str], Any]  # (account_url, share, account, key) -> ShareClient
     http_get: Callable[[str, Mapping[str, str], float], tuple[int, bytes]]  # url, headers, timeout
     http_stream: Callable[[str, Mapping[str, str]], Any]  # url, headers -> iterator of lines
     portal: str | None  # portal base for links (None on localcloud)

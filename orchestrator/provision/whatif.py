@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,11 +95,12 @@ def _property_data(change: PropertyChange) -> dict[str, Any]:
 
 def _property(doc: Mapping[str, Any]) -> PropertyChange:
     children = doc.get("children")
+    path = str(doc.get("path", ""))
     return PropertyChange(
-        path=str(doc.get("path", "")),
+        path=path,
         kind=str(doc.get("propertyChangeType", "")),
-        before=doc.get("before"),
-        after=doc.get("after"),
+        before=_redact(path, doc.get("before")),
+        after=_redact(path, doc.get("after")),
         children=tuple(_property(c) for c in children if isinstance(c, Mapping))
         if isinstance(children, list)
         else (),
@@ -131,13 +133,31 @@ def parse_what_if(result: Mapping[str, Any]) -> WhatIf:
     return WhatIf(tuple(parsed))
 
 
+_SECRET = re.compile(r"(key|secret|password|connectionstring|token)$", re.IGNORECASE)
+REDACTED = "(secret hidden)"
+
+
+def _redact(path: str, value: Any) -> Any:
+    """Secrets (account keys, shared keys, passwords) are never shown or returned."""
+    if value is None:
+        return None
+    last = path.rsplit(".", 1)[-1]
+    return REDACTED if _SECRET.search(last) else value
+
+
 def _value(value: Any) -> str:
+    if value == REDACTED:
+        return REDACTED
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value is not None else "null"
 
 
 def _property_lines(changes: Sequence[PropertyChange], indent: str) -> list[str]:
     lines = []
     for p in changes:
+        if p.children and p.kind != "Array":
+            lines.append(f"{indent}~ {p.path}:")
+            lines += _property_lines(p.children, indent + "    ")
+            continue
         match p.kind:
             case "Create":
                 lines.append(f"{indent}+ {p.path}: {_value(p.after)}")

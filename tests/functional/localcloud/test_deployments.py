@@ -142,7 +142,7 @@ def test_what_if_reports_create_then_modify_with_a_property_delta(
     assert "properties.provisioningState" not in delta
 
 
-def test_what_if_ignores_other_group_resources_and_deletes_them_in_complete_mode(
+def test_other_group_resources_are_ignored_or_deleted_in_complete_mode(
     localcloud: LocalCloudHandle, fresh_group: str
 ) -> None:
     client = deployments_client(localcloud)
@@ -157,6 +157,13 @@ def test_what_if_ignores_other_group_resources_and_deletes_them_in_complete_mode
     complete = client.deployments.begin_what_if(fresh_group, "x", only_keep).result()
     kinds = {c.resource_id.rsplit("/", 1)[1]: c.change_type for c in complete.properties.changes}
     assert kinds == {"keep": "NoChange", "other": "Delete"}
+
+    client.deployments.begin_create_or_update(fresh_group, "x", only_keep).result()
+    things = f"{group_path(localcloud, fresh_group)}/providers/Test.Things/things"
+    assert localcloud.request("GET", f"{things}/other?api-version=2024-01-01").status_code == 404
+    assert localcloud.request("GET", f"{things}/keep?api-version=2024-01-01").status_code == 200
+    ops = client.deployment_operations.list(fresh_group, "x")
+    assert "Delete" in {op.properties.provisioning_operation for op in ops}
 
 
 def test_validate_accepts_a_good_template_with_validated_resources(
@@ -295,7 +302,7 @@ def test_a_failed_resource_fails_the_deployment_with_the_nested_error_tree(
             poller.result()
         assert arm_error(err.value).code == "DeploymentFailed"
     finally:
-        localcloud.admin("POST", "settings", json={"fail": {BROKEN: {"code": "", "message": ""}}})
+        localcloud.admin("POST", "settings", json={"fail": {BROKEN: None}})
 
     error = client.deployments.get(fresh_group, "f").properties.error
     assert error.code == "DeploymentFailed"
@@ -473,3 +480,21 @@ def test_list_follows_next_links_past_one_page(
     client = deployments_client(localcloud)
     names = {d.name for d in client.deployments.list_by_resource_group(fresh_group)}
     assert names == {f"p{i:03d}" for i in range(105)}
+
+
+def test_json_nested_too_deeply_is_a_400_not_a_500(
+    localcloud: LocalCloudHandle, fresh_group: str
+) -> None:
+    path = f"{group_path(localcloud, fresh_group)}/providers/Microsoft.Resources/deployments/deep"
+    deep = "[" * 5000 + "]" * 5000
+    raw = '{"properties":{"mode":"Incremental","template":{"variables":{"v":' + deep + "}}}}"
+    for suffix in ("", "/validate", "/whatIf"):
+        method = "PUT" if not suffix else "POST"
+        response = localcloud.request(
+            method,
+            f"{path}{suffix}?{API}",
+            data=raw.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "InvalidRequestContent"

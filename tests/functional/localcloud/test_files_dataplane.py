@@ -405,3 +405,22 @@ def test_names_are_case_insensitive_and_case_preserving(
         workdir.get_subdirectory_client("readme.MD").create_directory()
     on_disk = sorted(p.name for p in (share.folder / workdir.directory_path).iterdir())
     assert on_disk == ["ReadMe.md"]
+
+
+def test_validate_content_checks_transactional_md5s(workdir: ShareDirectoryClient) -> None:
+    file = workdir.get_file_client("validated.bin")
+    data = os.urandom(300_000)
+    file.upload_file(data, validate_content=True)  # Content-MD5 on each range, verified
+    assert file.download_file(validate_content=True).readall() == data  # range MD5s
+
+
+def test_given_file_times_are_kept(workdir: ShareDirectoryClient) -> None:
+    file = workdir.get_file_client("timed.txt")
+    file.create_file(
+        size=3,
+        file_creation_time="2020-01-02T03:04:05.0000000Z",
+        file_last_write_time="2021-01-02T03:04:05.1234567Z",
+    )
+    props = file.get_file_properties()
+    assert props.creation_time.isoformat().startswith("2020-01-02T03:04:05")
+    assert props.last_write_time.isoformat().startswith("2021-01-02T03:04:05.123456")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,3 +163,54 @@ def test_an_inference_shaped_app_serves_from_its_share(
         aca.container_apps.begin_delete(group, "app1", polling_interval=0.1).result()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"https://{fqdn}/", verify=lc.ca_file, timeout=5)
+
+
+def test_stopping_localcloud_stops_replicas_and_a_restart_reruns_them(
+    private_localcloud: LocalCloudHandle,
+) -> None:
+    lc = private_localcloud
+    group = "rg-restart"
+    resources = ResourceManagementClient(lc.credential(), lc.subscription_id, **sdk_kwargs(lc))
+    resources.resource_groups.create_or_update(group, {"location": "eastus"})
+    aca = ContainerAppsAPIClient(
+        lc.credential(), lc.subscription_id, api_version=API, **sdk_kwargs(lc)
+    )
+    env = aca.managed_environments.begin_create_or_update(
+        group, "env1", {"location": "eastus", "properties": {}}, polling_interval=0.1
+    ).result()
+    serve = 'exec python3 -m http.server "$PORT" --bind 127.0.0.1'
+    body = {
+        "location": "eastus",
+        "properties": {
+            "managedEnvironmentId": env.id,
+            "configuration": {"ingress": {"external": True, "targetPort": 7860}},
+            "template": {
+                "containers": [{"name": "web", "image": "x", "command": ["/bin/bash", "-c", serve]}]
+            },
+        },
+    }
+    app = aca.container_apps.begin_create_or_update(
+        group, "web1", body, polling_interval=0.1
+    ).result()
+    fqdn, rev = app.configuration.ingress.fqdn, app.latest_revision_name
+
+    def ready_pid(client: ContainerAppsAPIClient) -> int | None:
+        reps = client.container_apps_revision_replicas.list_replicas(group, "web1", rev).value
+        if reps and reps[0].containers[0].ready:
+            return int(reps[0].containers[0].container_id.split("//")[1])
+        return None
+
+    pid = wait_for(lambda: ready_pid(aca))
+    lc.stop()
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+    again = lc.restart()
+    try:
+        aca2 = ContainerAppsAPIClient(
+            again.credential(), again.subscription_id, api_version=API, **sdk_kwargs(again)
+        )
+        wait_for(lambda: ready_pid(aca2))
+        answer = requests.get(f"https://{fqdn}/", verify=again.ca_file, timeout=10)
+        assert answer.status_code == 200
+    finally:
+        again.stop()

@@ -114,9 +114,12 @@ def test_a_localcloud_restart_reruns_active_apps_on_the_same_port(tmp_path: Path
         cloud = make_cloud(tmp_path)
         prepare(cloud)
         sup = make_supervisor(cloud)
-        doc = app_doc("again1", SERVE)
+        secret = [{"name": "s1", "value": "kept"}]
+        env = [{"name": "SECRET_VALUE", "secretRef": "s1"}]
+        doc = app_doc("again1", SERVE, env=env, secrets=secret)
         fields = sup.apply(doc)
-        cloud.store.put("resource", doc["id"].lower(), doc)  # what the provider stores
+        stored = app_doc("again1", SERVE, env=env, secrets=[{"name": "s1"}])  # redacted
+        cloud.store.put("resource", doc["id"].lower(), stored)  # what the provider stores
         rev = fields["latestRevisionName"]
         pid = pid_of(await eventually(lambda: ready(sup, doc["id"], rev)))
         await sup.shutdown()
@@ -128,7 +131,8 @@ def test_a_localcloud_restart_reruns_active_apps_on_the_same_port(tmp_path: Path
             again = await eventually(lambda: ready(sup2, doc["id"], rev))
             assert again["name"] != ""
             assert [r["name"] for r in sup2.revisions(doc["id"])] == [rev]
-            assert (await fetch(fields["fqdn"], cloud))["data"] == "shared"
+            body = await fetch(fields["fqdn"], cloud)
+            assert (body["data"], body["secret"]) == ("shared", "kept")
         finally:
             await sup2.shutdown()
 

@@ -129,9 +129,11 @@ def wait_until_done(lc: LocalCloudHandle, group: str, name: str, timeout: float 
     client = deployments_client(lc)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        state = client.deployments.get(group, name).properties.provisioning_state
-        if str(state).lower() in ("succeeded", "failed", "canceled"):
-            return str(state)
+        state = str(
+            client.deployments.get(group, name).as_dict()["properties"]["provisioningState"]
+        )
+        if state.lower() in ("succeeded", "failed", "canceled"):
+            return state
         time.sleep(0.2)
     raise AssertionError(f"{name} still running")
 

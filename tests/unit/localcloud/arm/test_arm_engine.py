@@ -299,3 +299,57 @@ def test_a_deployment_whose_group_was_deleted_stops_and_is_not_resurrected() -> 
     assert engine.history.get(dep_id) is None
     assert engine.history.operations(dep_id) == []
     assert engine.cloud.store.list("resource") == []
+
+
+def test_false_conditions_are_skipped_and_existing_resources_are_read() -> None:
+    async def scenario() -> tuple[DeploymentRecord, DeploymentRecord, Engine]:
+        engine = Engine(make_cloud(), sleep=Gauge().sleep)
+        await deploy(engine, {"resources": [thing("base", size=5)]}, name="first")
+        existing = {**thing("base"), "existing": True}
+        skipped = {**thing("never"), "condition": False}
+        template = {
+            "resources": [existing, skipped],
+            "outputs": {
+                "SIZE": {"type": "int", "value": f"[reference(resourceId('{THING}', 'base')).size]"}
+            },
+        }
+        good = await deploy(engine, template, name="second")
+        missing = {**thing("ghost"), "existing": True}
+        bad = await deploy(engine, {"resources": [missing]}, name="third")
+        return good, bad, engine
+
+    good, bad, engine = run(scenario())
+    assert good.state == "Succeeded"
+    assert good.outputs == {"SIZE": {"type": "Int", "value": 5}}
+    assert good.output_resources == []
+    [read, _outputs] = engine.history.operations(good.id)
+    assert read.provisioning_operation == "Read"
+    assert read.status_code == "OK"
+    assert bad.state == "Failed"
+    [failed] = engine.history.operations(bad.id)
+    assert failed.provisioning_operation == "Read"
+    assert failed.status_code == "NotFound"
+    assert failed.error is not None and failed.error["code"] == "ResourceNotFound"
+
+
+def test_complete_mode_deletes_what_the_template_no_longer_declares() -> None:
+    async def scenario() -> tuple[DeploymentRecord, Engine]:
+        engine = Engine(make_cloud(), sleep=Gauge().sleep)
+        await deploy(engine, {"resources": [thing("keep"), thing("drop")]}, name="first")
+        req = DeploymentRequest("Complete", {"resources": [thing("keep")]}, {}, {})
+        scope = engine.scope(SUB, RG, "second", req.mode)
+        prepared = prepare_template(req, scope)
+        rec = engine.new_record(scope, req, prepared, "corr")
+        engine.start(rec, prepared)
+        while engine.active():
+            await asyncio.sleep(0.005)
+        final = engine.history.get(rec.id)
+        assert final is not None
+        return final, engine
+
+    rec, engine = run(scenario())
+    assert rec.state == "Succeeded"
+    names = [d["name"] for d in engine.cloud.store.list("resource")]
+    assert names == ["keep"]
+    kinds = [op.provisioning_operation for op in engine.history.operations(rec.id)]
+    assert kinds == ["Create", "Delete", "EvaluateDeploymentOutput"]

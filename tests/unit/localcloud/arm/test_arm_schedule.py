@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from localcloud.arm.schedule import next_step
+from localcloud.arm.schedule import complete_mode_deletions, next_step
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,11 @@ def test_started_nodes_are_never_decided_again() -> None:
     step = next_step(nodes, {0, 1}, {0}, {1})
     assert step.start == ()
     assert step.blocked == ()
+
+
+def test_complete_mode_deletes_undeclared_resources_children_first_but_keeps_service_children() -> (
+    None
+):
+    declared = [STORAGE]
+    group = [STORAGE, STORAGE + "/fileServices/default", LOGS, LOGS + "/tables/t", ENV]
+    assert complete_mode_deletions(group, declared) == [LOGS + "/tables/t", ENV, LOGS]

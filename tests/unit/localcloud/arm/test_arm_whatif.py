@@ -108,3 +108,9 @@ def test_template_resources_are_not_listed_twice() -> None:
         [desired({"properties": {}})], {RID.lower(): STORED}, [STORED], mode="Complete", full=True
     )
     assert [c["changeType"] for c in out] == ["NoChange"]
+
+
+def test_write_only_secrets_missing_from_the_stored_document_are_no_change() -> None:
+    before = {"properties": {"azureFile": {"accountName": "a"}}}
+    after = {"properties": {"azureFile": {"accountName": "a", "accountKey": "s3cret"}}}
+    assert property_delta(before, after) == []

@@ -84,3 +84,15 @@ def test_transactional_md5_must_match_the_body() -> None:
     assert error_of(
         inputs.check_body_md5, {"Content-MD5": MD5}, hashlib.md5(b"other").digest()
     ) == (400, "Md5Mismatch")
+
+
+def test_smb_times_parse_timestamps_and_skip_keywords() -> None:
+    times = inputs.smb_times(
+        {"x-ms-file-creation-time": "now", "x-ms-file-last-write-time": "2019-09-04T08:13:20.96Z"}
+    )
+    assert times == inputs.SmbTimes(None, 1_567_584_800_960_000_000)
+    assert error_of(inputs.smb_times, {"x-ms-file-creation-time": "yesterday"}) == (
+        400,
+        "InvalidHeaderValue",
+    )
+    assert error_of(inputs.smb_times, {"x-ms-file-creation-time": "2019-13-45T00:00:00Z"})[0] == 400

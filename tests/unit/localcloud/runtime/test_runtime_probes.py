@@ -18,7 +18,7 @@ from localcloud.runtime.probes import (
 from localcloud.runtime.settings import RuntimeSettings, ScaledProbe
 from localcloud.runtime.spec import ContainerSpec, ProbeSpec
 
-SETTINGS = RuntimeSettings(probe_scale=0.01, probe_min_period=0.2)
+SETTINGS = RuntimeSettings(probe_scale=0.01, probe_min_period=0.2, probe_steady_period=0.2)
 
 
 class FakeTime:
@@ -145,6 +145,24 @@ def test_readiness_failures_flip_ready_without_restarting() -> None:
         run(watch(set_, check, rec, time.sleep, time.clock))
     flips = [w for _, w in rec.log if w.startswith("ready")]
     assert flips == ["ready=True", "ready=False", "ready=True"]
+
+
+def test_passing_probes_slow_down_to_the_steady_period() -> None:
+    settings = RuntimeSettings(probe_scale=0.01, probe_min_period=0.2, probe_steady_period=2.0)
+    time = FakeTime(limit=7.0)
+    rec = Recorder(time)
+    checks: list[float] = []
+
+    async def check(p: ScaledProbe) -> bool:
+        checks.append(round(time.now, 3))
+        return time.now < 5.0
+
+    readiness = probe("Readiness", period=10, failure_threshold=3)
+    set_ = ProbeSet.for_container(ContainerSpec("c", "i", (), (), (), (readiness,), ()), settings)
+    with pytest.raises(TimeoutError):
+        run(watch(set_, check, rec, time.sleep, time.clock))
+    assert checks == [0.0, 2.0, 4.0, 6.0, 6.2, 6.4, 6.6, 6.8]  # fast again once failing
+    assert rec.log[-1] == (6.4, "ready=False")
 
 
 def test_without_probes_readiness_is_an_implicit_tcp_check() -> None:

@@ -164,6 +164,12 @@ def test_string_functions(expression: str, expected: Any) -> None:
         ("[take(createArray(1, 2, 3), 2)]", [1, 2]),
         ("[indexOf(createArray('a', 'b'), 'b')]", 1),
         ("[coalesce(null(), null(), 'x')]", "x"),
+        ("[tryGet(createObject('a', createArray(1, 2)), 'a', 1)]", 2),
+        ("[tryGet(createObject('a', 1), 'b')]", None),
+        (
+            "[shallowMerge(createArray(createObject('a', 1), createObject('a', 2, 'b', 3)))]",
+            {"a": 2, "b": 3},
+        ),
         ("[objectKeys(createObject('a', 1, 'b', 2))]", ["a", "b"]),
         ("[flatten(createArray(createArray(1), createArray(2, 3)))]", [1, 2, 3]),
     ],

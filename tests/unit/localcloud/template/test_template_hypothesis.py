@@ -153,3 +153,32 @@ def test_random_templates_prepare_and_evaluate_or_raise_template_error(
         for plan in prepared.resources:
             plan.evaluate(FakeResolver(), lenient=lenient)
         prepared.evaluate_outputs(FakeResolver())
+
+
+ANY_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), JSON_LEAVES),
+    lambda c: st.one_of(
+        st.lists(c, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                ["resources", "parameters", "variables", "outputs", "functions", "type", "name",
+                 "value", "copy", "count", "input", "properties", "dependsOn", "template"]
+            ),
+            c,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@SETTINGS
+@given(ANY_JSON, ANY_JSON)
+def test_arbitrary_json_as_template_raises_only_template_error(
+    template: Any, supplied: Any
+) -> None:
+    with contextlib.suppress(TemplateError):
+        prepared = prepare(template, supplied if isinstance(supplied, dict) else {}, make_scope())
+        for plan in prepared.resources:
+            plan.evaluate(FakeResolver())
+        prepared.evaluate_outputs(FakeResolver())

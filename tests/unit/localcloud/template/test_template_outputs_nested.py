@@ -174,3 +174,25 @@ def test_template_link_deployments_are_not_supported() -> None:
     )
     with pytest.raises(TemplateError, match=r"inline 'properties\.template'"):
         outer.prepare_nested(outer.resources[0], FakeResolver())
+
+
+def test_user_defined_functions_see_only_their_own_parameters() -> None:
+    functions = [
+        {
+            "namespace": "contoso",
+            "members": {
+                "uniqueName": {
+                    "parameters": [{"name": "namePrefix", "type": "string"}],
+                    "output": {
+                        "type": "string",
+                        "value": "[concat(toLower(parameters('namePrefix')), 'x')]",
+                    },
+                }
+            },
+        }
+    ]
+    outputs = {"n": {"type": "string", "value": "[contoso.uniqueName('ABC')]"}}
+    assert _outputs(outputs, functions=functions) == {"n": {"type": "String", "value": "abcx"}}
+    bad = {"n": {"type": "string", "value": "[contoso.uniqueName(1, 2)]"}}
+    with pytest.raises(TemplateError, match="expects 1 argument"):
+        _outputs(bad, functions=functions)

@@ -370,3 +370,87 @@ def test_extension_resource_scope_and_deployment_resource_group() -> None:
         "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/other/providers/"
         "Microsoft.Resources/deployments/d"
     )
+
+
+def test_serial_copy_without_batch_size_deploys_one_at_a_time() -> None:
+    prepared = _prepare(
+        [
+            {
+                "type": SA,
+                "apiVersion": "1",
+                "name": "[format('s{0}', copyIndex())]",
+                "copy": {"name": "l", "count": 3, "mode": "Serial"},
+            }
+        ]
+    )
+    deps = [{d.rsplit("/", 1)[-1] for d in p.depends_on} for p in prepared.resources]
+    assert deps == [set(), {"s0"}, {"s1"}]
+
+
+def test_copy_index_outside_a_loop_fails_with_the_resource_path() -> None:
+    with pytest.raises(TemplateError) as info:
+        _prepare([{"type": SA, "apiVersion": "1", "name": "[string(copyIndex())]"}])
+    assert "The function can only be used in a resource with copy specified" in info.value.message
+    assert info.value.target == "resources[0].name"
+
+
+def test_copy_count_must_be_a_small_non_negative_integer() -> None:
+    with pytest.raises(TemplateError, match="not greater than 800"):
+        _prepare(
+            [
+                {
+                    "type": SA,
+                    "apiVersion": "1",
+                    "name": "[string(copyIndex())]",
+                    "copy": {"name": "l", "count": 801},
+                }
+            ]
+        )
+
+
+def test_list_action_with_a_body_goes_to_the_resolver() -> None:
+    prepared = _prepare(
+        [
+            {"type": SA, "apiVersion": "2023-01-01", "name": "sa"},
+            {
+                "type": SA,
+                "apiVersion": "1",
+                "name": "b",
+                "properties": {
+                    "sas": "[listAccountSas('sa', '2023-01-01', createObject('a', 1)).s]"
+                },
+            },
+        ]
+    )
+    resolver = FakeResolver({_id(SA, "sa"): {}}, {"listAccountSas": {"s": "token"}})
+    assert prepared.resources[1].evaluate(resolver)["properties"] == {"sas": "token"}
+    assert resolver.calls == [("list", _id(SA, "sa"), "listAccountSas", "2023-01-01", {"a": 1})]
+    assert prepared.resources[1].depends_on == {_id(SA, "sa").lower()}
+
+
+def test_references_returns_every_instance_of_a_symbolic_collection() -> None:
+    prepared = prepare(
+        {
+            "languageVersion": "2.0",
+            "resources": {
+                "accounts": {
+                    "type": SA,
+                    "apiVersion": "2023-01-01",
+                    "name": "[format('s{0}', copyIndex())]",
+                    "copy": {"name": "accounts", "count": 2},
+                },
+                "summary": {
+                    "type": SA,
+                    "apiVersion": "1",
+                    "name": "summary",
+                    "properties": {"n": "[length(references('accounts'))]"},
+                },
+            },
+        },
+        {},
+        make_scope(),
+    )
+    summary = prepared.resources[2]
+    assert summary.depends_on == {_id(SA, "s0").lower(), _id(SA, "s1").lower()}
+    resolver = FakeResolver({_id(SA, "s0"): {}, _id(SA, "s1"): {}})
+    assert summary.evaluate(resolver)["properties"] == {"n": 2}

@@ -57,3 +57,50 @@ def test_resource_type_of_nested_resources() -> None:
     rid = f"{BASE}/Microsoft.Storage/storageAccounts/a/fileServices/default/shares/s"
     assert resource_type_of(rid) == "Microsoft.Storage/storageAccounts/fileServices/shares"
     assert resource_type_of("/subscriptions/s/resourceGroups/rg") == ""
+
+
+def test_secret_values_are_hidden() -> None:
+    change = {
+        "resourceId": f"{BASE}/Microsoft.App/managedEnvironments/storages/s",
+        "changeType": "Modify",
+        "delta": [
+            {
+                "path": "properties.azureFile.accountKey",
+                "propertyChangeType": "Create",
+                "after": "K",
+            }
+        ],
+    }
+    plan = parse_what_if({"properties": {"changes": [change]}})
+    text = "\n".join(render_what_if(plan))
+    assert "K" not in text.replace("Key", "") and "(secret hidden)" in text
+    assert "K" not in str(plan.as_data()["changes"][0]["delta"][0]["after"])
+
+
+def test_nested_modifications_show_their_children() -> None:
+    change = {
+        "resourceId": f"{BASE}/Microsoft.App/managedEnvironments/env1",
+        "changeType": "Modify",
+        "delta": [
+            {
+                "path": "properties.workloadProfiles",
+                "propertyChangeType": "Array",
+                "children": [
+                    {
+                        "path": "1",
+                        "propertyChangeType": "Modify",
+                        "children": [
+                            {
+                                "path": "maximumCount",
+                                "propertyChangeType": "Modify",
+                                "before": 1,
+                                "after": 3,
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    text = "\n".join(render_what_if(parse_what_if({"properties": {"changes": [change]}})))
+    assert "~ maximumCount: 1 => 3" in text
