@@ -346,11 +346,13 @@ def deploy_clients(inv: Invocation, subscription: str) -> DeployClients:
         )
 
     def http_get(url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
-        response = session.get(url, headers=dict(headers), timeout=timeout)
+        response = session.get(url, headers=dict(headers), timeout=timeout, verify=verify)
         return response.status_code, response.content
 
     def http_stream(url: str, headers: Mapping[str, str]) -> Iterator[str]:
-        with session.get(url, headers=dict(headers), stream=True, timeout=(10, None)) as response:
+        with session.get(
+            url, headers=dict(headers), stream=True, timeout=(10, None), verify=verify
+        ) as response:
             if response.status_code != 200:
                 raise AzureError(f"log stream answered HTTP {response.status_code}")
             for line in response.iter_lines(decode_unicode=True):
@@ -367,7 +369,11 @@ def deploy_clients(inv: Invocation, subscription: str) -> DeployClients:
 
 
 def _http_session(verify: str | bool) -> Any:
-    """A requests session with a connection pool large enough for parallel uploads."""
+    """A requests session with a connection pool large enough for parallel uploads.
+
+    `session.verify` alone is not enough: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
+    override it, so every call also passes `verify=` explicitly.
+    """
     import requests
     from requests.adapters import HTTPAdapter
 
