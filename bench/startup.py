@@ -1,7 +1,8 @@
 """Startup time of `orchestrator --help` against bare `python -c pass`.
 
-Runs the two alternately (N times each, so machine load affects both alike), prints the
-medians and their ratio, and exits 1 when the ratio is above the target (2.5x bare Python).
+Runs them in turn (N rounds, so machine load affects all alike) - the console script, then
+`python -m orchestrator --help`, then bare Python - prints each median and its ratio to bare
+Python side by side, and exits 1 when the console script's ratio is above the target (2.5x).
 
     .venv/bin/python bench/startup.py [-n 20] [--max-ratio 2.5]
 """
@@ -16,12 +17,11 @@ import time
 from pathlib import Path
 
 
-def orchestrator_command() -> list[str]:
-    """The venv's console script when installed, else `python -m orchestrator`."""
+def orchestrator_commands() -> list[list[str]]:
+    """The venv's console script (when installed) and `python -m orchestrator`."""
+    module = [sys.executable, "-m", "orchestrator", "--help"]
     script = Path(sys.executable).with_name("orchestrator")
-    if script.is_file():
-        return [str(script), "--help"]
-    return [sys.executable, "-m", "orchestrator", "--help"]
+    return [[str(script), "--help"], module] if script.is_file() else [module]
 
 
 def timed(argv: list[str]) -> float:
@@ -35,17 +35,20 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=20, help="runs of each command")
     parser.add_argument("--max-ratio", type=float, default=2.5, help="fail above this ratio")
     args = parser.parse_args()
-    tool, bare = orchestrator_command(), [sys.executable, "-c", "pass"]
-    timed(tool), timed(bare)  # warm the OS file cache
-    tool_times: list[float] = []
-    bare_times: list[float] = []
+    tools, bare = orchestrator_commands(), [sys.executable, "-c", "pass"]
+    commands = [*tools, bare]
+    for argv in commands:
+        timed(argv)  # warm the OS file cache
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(args.n):
-        tool_times.append(timed(tool))
-        bare_times.append(timed(bare))
-    tool_median, bare_median = statistics.median(tool_times), statistics.median(bare_times)
-    ratio = tool_median / bare_median
-    print(f"{' '.join(tool)}: median {tool_median * 1000:.1f} ms over {args.n} runs")
-    print(f"{' '.join(bare)}: median {bare_median * 1000:.1f} ms over {args.n} runs")
+        for argv, seen in zip(commands, times, strict=True):
+            seen.append(timed(argv))
+    medians = [statistics.median(seen) for seen in times]
+    bare_median = medians[-1]
+    for argv, median in zip(commands, medians, strict=True):
+        ratio = median / bare_median
+        print(f"{median * 1000:7.1f} ms  {ratio:4.2f}x  {' '.join(argv)}  (median of {args.n})")
+    ratio = medians[0] / bare_median
     verdict = "ok" if ratio <= args.max_ratio else "TOO SLOW"
     print(f"ratio {ratio:.2f}x (target <= {args.max_ratio}x): {verdict}")
     return 0 if ratio <= args.max_ratio else 1

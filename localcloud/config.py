@@ -113,6 +113,15 @@ def write_json(path: Path, doc: Mapping[str, Any]) -> None:
     write_private(path, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode())
 
 
+def new_secret() -> str:
+    """A client secret that does not start with `-` (which `az login -p` would read as an
+    option)."""
+    while True:
+        secret = secrets.token_urlsafe(32)
+        if not secret.startswith("-"):
+            return secret
+
+
 def new_identity() -> Identity:
     from localcloud.cloud import Identity
 
@@ -120,7 +129,7 @@ def new_identity() -> Identity:
         tenant_id=str(uuid.uuid4()),
         subscription_id=str(uuid.uuid4()),
         client_id=str(uuid.uuid4()),
-        client_secret=secrets.token_urlsafe(32),
+        client_secret=new_secret(),
     )
 
 

@@ -18,7 +18,13 @@ from aiohttp import web
 
 from localcloud.admin import ADMIN_PREFIX, AdminApi, AdminState, Fault
 from localcloud.arm.errors import ArmError
-from localcloud.arm.responses import arm_headers, error_response, json_response, require_api_version
+from localcloud.arm.responses import (
+    api_version,
+    arm_headers,
+    error_response,
+    json_response,
+    require_api_version,
+)
 from localcloud.auth import ARM_AUDIENCES, TokenService, check_bearer
 from localcloud.cloud import LocalCloud
 from localcloud.entra import Entra, is_entra_path
@@ -149,7 +155,7 @@ class Dispatcher:
                 _merge_headers(response, arm_headers(request))
                 return response
             case Area.METADATA:
-                return json_response(cloud_metadata(self.cloud.base_url))
+                return json_response(cloud_metadata(self.cloud.base_url, api_version(request)))
             case Area.ENTRA:
                 return await self.entra.handle(request)
             case Area.LOGSTREAM:

@@ -12,6 +12,7 @@ A `.json` template is used as given once it looks like an ARM deploymentTemplate
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -143,10 +144,7 @@ def compile_template(
     shown = workspace.shown(path)
     if path.suffix.lower() == ".json":
         return CompiledTemplate(_load_arm_template(path, shown), shown, OBTAINED_GIVEN)
-    if not path.is_file():
-        what = "is a directory" if path.is_dir() else "file not found"
-        raise InputError(f"{shown}: {what} (expected a .bicep or ARM .json template)")
-    digest = source_sha256(path)
+    digest = _source_digest(path, shown)
     compiler = find_compiler(env, which)
     version = _usable_version(compiler, runner)
     if compiler is None or version is None:
@@ -156,8 +154,31 @@ def compile_template(
     if cached is not None:
         return CompiledTemplate(cached, shown, OBTAINED_CACHE, digest)
     template = _build(compiler, path, shown, runner)
-    jsonio.write_json_atomic(cache, template)
+    _write_cache(workspace, cache, template)
     return CompiledTemplate(template, shown, f"bicep {version}", digest)
+
+
+def _source_digest(path: Path, shown: str) -> str:
+    """`source_sha256` of the template; an unreadable file is an InputError saying why."""
+    expected = "expected a .bicep or ARM .json template"
+    try:
+        if path.is_dir():
+            raise InputError(f"{shown}: is a directory ({expected})")
+        return source_sha256(path)
+    except FileNotFoundError:
+        raise InputError(f"{shown}: file not found ({expected})") from None
+    except OSError as exc:
+        reason = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror
+        raise InputError(f"{shown}: cannot read ({reason})") from None
+
+
+def _write_cache(workspace: Workspace, cache: Path, template: Mapping[str, Any]) -> None:
+    """Best effort: a workspace we cannot write to still compiles, only without a cache."""
+    try:
+        workspace.ensure_state_dir()
+        jsonio.write_json_atomic(cache, template)
+    except OSError:
+        return
 
 
 def _usable_version(compiler: Compiler | None, runner: Runner) -> str | None:

@@ -21,7 +21,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from orchestrator.cli import main as click_main
 
-    return click_main(args)
+    try:
+        return click_main(args)
+    finally:
+        # The Azure SDKs leave a large heap, and the collector's pass over it at interpreter
+        # exit costs 0.3-0.7 s of every command. Nothing needs collecting any more: freeze
+        # it (atexit handlers and stream flushes still run as usual).
+        import gc
+
+        gc.freeze()
 
 
 def rendered_help() -> str:

@@ -1,7 +1,8 @@
 """One exception root for the tool, and the single place that maps errors to exit codes.
 
 Exit codes: 0 success, 1 a failure (Azure refused, deployment failed, ...), 2 bad input
-(validation, usage), 3 an unexpected error (a bug: details go to a log file), 130 Ctrl-C.
+(validation, usage), 3 an unexpected error (a bug: details go to a log file), 130 Ctrl-C,
+141 the reader of our output went away (a broken pipe, as in `| head`).
 Commands may also return other documented codes in their result (for example `plan
 --exit-code`).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import os
 import sys
 import tempfile
 import traceback
@@ -23,11 +25,16 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program killed by it
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in the user's input: `FILE: JSON.PATH: what is wrong (what is expected)`."""
+    """One problem in the user's input: `FILE: JSON.PATH: what is wrong (what is expected)`.
+
+    A problem found before there is a JSON document (a syntax error, an unreadable file) has
+    no path; its `file` then carries the position (`FILE:LINE:COLUMN`) when there is one.
+    """
 
     file: str
     path: str
@@ -36,7 +43,8 @@ class Problem:
 
     def __str__(self) -> str:
         tail = f" ({self.expected})" if self.expected else ""
-        return f"{self.file}: {self.path}: {self.message}{tail}"
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where}: {self.message}{tail}"
 
 
 class FatalError(Exception):
@@ -96,6 +104,15 @@ def _write_crash_log(exc: BaseException) -> Path:
     return Path(name)
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the final flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        return
+
+
 @contextlib.contextmanager
 def error_handler(stderr: TextIO | None = None) -> Iterator[list[int]]:
     """Map exceptions to exit codes. Yields a one-element list that receives the exit code."""
@@ -110,6 +127,9 @@ def error_handler(stderr: TextIO | None = None) -> Iterator[list[int]]:
     except KeyboardInterrupt:
         print("interrupted", file=err)
         code[0] = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()  # the reader went away (`| head`): nothing more to say, no crash log
+        code[0] = EXIT_BROKEN_PIPE
     except Exception as exc:
         log = _write_crash_log(exc)
         print(f"error: unexpected {type(exc).__name__}: {exc}", file=err)

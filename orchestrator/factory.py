@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from orchestrator.deploy.clients import DeployClients
+from orchestrator.deploy.clients import DeployClients, retry_backoff
 from orchestrator.errors import AzureError
 from orchestrator.invocation import Invocation
 from orchestrator.provision.arm import Arm
@@ -332,7 +332,7 @@ def deploy_clients(inv: Invocation, subscription: str) -> DeployClients:
 
     def share(account_url: str, share_name: str, account: str, key: str) -> Any:
         from azure.core.pipeline.transport import RequestsTransport
-        from azure.storage.fileshare import ExponentialRetry, ShareClient
+        from azure.storage.fileshare import ShareClient
 
         return ShareClient(
             account_url,
@@ -342,7 +342,7 @@ def deploy_clients(inv: Invocation, subscription: str) -> DeployClients:
             transport=RequestsTransport(
                 session=_http_session(verify), session_owner=False, connection_verify=verify
             ),
-            retry_policy=ExponentialRetry(initial_backoff=1, increment_base=2, retry_total=5),
+            retry_policy=files_retry_policy(retry_backoff(inv.env)),
         )
 
     def http_get(url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
@@ -365,6 +365,31 @@ def deploy_clients(inv: Invocation, subscription: str) -> DeployClients:
         http_get=http_get,
         http_stream=http_stream,
         portal="https://portal.azure.com" if clients.profile.name == AZURE else None,
+    )
+
+
+# Retries of one file share request (a 5xx, a dropped connection): `backoff` seconds, then
+# doubled, +-20 % jitter, at most FILES_RETRY_MAX_S. The SDK's default waits 15 s + 3^n.
+FILES_RETRIES = 3
+FILES_RETRY_MAX_S = 30.0
+
+
+def files_retry_policy(backoff: float) -> Any:
+    import random
+
+    from azure.storage.fileshare import ExponentialRetry
+
+    class Retry(ExponentialRetry):
+        def get_backoff_time(self, settings: dict[str, Any]) -> float:
+            count = max(1, int(settings.get("count") or 1))
+            wait = min(FILES_RETRY_MAX_S, backoff * 2 ** (count - 1))
+            return float(wait * random.uniform(0.8, 1.2))
+
+    return Retry(
+        retry_total=FILES_RETRIES,
+        retry_connect=FILES_RETRIES,
+        retry_read=FILES_RETRIES,
+        retry_status=FILES_RETRIES,
     )
 
 

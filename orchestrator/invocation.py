@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from orchestrator.errors import InputError
 from orchestrator.workspace import Workspace, find_workspace
 
 
@@ -34,6 +35,16 @@ def make_invocation(workspace: Path | None, *, as_json: bool, cloud: str | None)
     env = dict(os.environ)
     if cloud:
         env["ORCHESTRATOR_CLOUD"] = cloud
-    ws = Workspace(workspace.resolve()) if workspace else find_workspace(Path.cwd())
+    ws = _given_workspace(workspace) if workspace else find_workspace(Path.cwd())
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and not as_json
     return Invocation(workspace=ws, env=env, as_json=as_json, interactive=interactive)
+
+
+def _given_workspace(folder: Path) -> Workspace:
+    """`-w FOLDER` as a Workspace; a folder that cannot be resolved (a symlink loop) is an
+    InputError."""
+    try:
+        return Workspace(folder.resolve())
+    except (OSError, RuntimeError):
+        message = f"{folder}: cannot resolve the workspace folder (symbolic link loop)"
+        raise InputError(message) from None

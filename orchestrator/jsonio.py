@@ -7,70 +7,131 @@ newline, and keeps the key order it is given, so nothing a user wrote is lost or
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from orchestrator.errors import InputError
+from orchestrator.errors import InputError, Problem
 
 # ARM refuses parameter files and templates over 4 MB; nothing we read should be bigger.
 MAX_JSON_BYTES = 4 * 1024 * 1024
+# Deeper documents are refused too: every walker over the data may then recurse safely.
+MAX_DEPTH = 100
 
 
-def display_path(path: Path, root: Path | None = None) -> str:
-    """The path as the user should see it: relative to the workspace when inside it."""
-    if root is not None:
-        try:
-            return str(path.resolve().relative_to(root.resolve()))
-        except ValueError:
-            pass
-    return str(path)
+class JsonFileError(InputError):
+    """A JSON file that cannot be read or parsed: `FILE[:LINE:COLUMN]: what (expected)`.
+
+    `problem()` turns it into a `Problem` line so that a check can report it together with
+    the problems of the other files."""
+
+    def __init__(self, file: str, what: str, expected: str = "", position: str = "") -> None:
+        self.file = file
+        self.position = position
+        self.what = what
+        self.expected = expected
+        super().__init__(str(self.problem()))
+
+    def problem(self) -> Problem:
+        where = f"{self.file}:{self.position}" if self.position else self.file
+        return Problem(where, "", self.what, self.expected)
 
 
 def read_text(path: Path, shown: str | None = None, *, limit: int = MAX_JSON_BYTES) -> str:
+    """The text of a UTF-8 file (a BOM is skipped); every problem is a JsonFileError."""
     name = shown or str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
-        raise InputError(f"{name}: file not found") from None
+        raise JsonFileError(name, "file not found") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from exc
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory (expected a JSON file)")
-    if size > limit:
-        raise InputError(
-            f"{name}: file is {size:,} bytes (expected at most {limit:,}, the Azure limit)"
+        raise JsonFileError(name, f"cannot read ({_reason(exc)})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise JsonFileError(name, "is a directory", "expected a JSON file")
+    if not stat.S_ISREG(info.st_mode):
+        raise JsonFileError(name, "is not a regular file", "expected a JSON file")
+    if info.st_size > limit:
+        raise JsonFileError(
+            name, f"file is {info.st_size:,} bytes", f"expected at most {limit:,}, the Azure limit"
         )
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from exc
+        raise JsonFileError(name, f"cannot read ({_reason(exc)})") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(
-            f"{name}:{line}:{col}: byte 0x{raw[exc.start]:02x} is not valid UTF-8 "
-            "(expected a UTF-8 text file)"
-        ) from None
+        what = f"byte 0x{raw[exc.start]:02x} is not valid UTF-8"
+        raise JsonFileError(name, what, "expected a UTF-8 text file", f"{line}:{col}") from None
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    return exc.strerror or type(exc).__name__
+
+
+class _NotJson(ValueError):
+    """Raised while parsing for what Python's json accepts but JSON (and ARM) does not."""
+
+
+def _no_constants(token: str) -> Any:
+    raise _NotJson(f"{token} is not a JSON value")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _NotJson(f"key {json.dumps(key, ensure_ascii=False)} appears twice in one object")
+        out[key] = value
+    return out
 
 
 def parse_json(text: str, shown: str) -> Any:
+    """Parse JSON text; errors name `shown` and the line and column."""
     if not text.strip():
-        raise InputError(f"{shown}:1:1: file is empty (expected a JSON document)")
+        raise JsonFileError(shown, "file is empty", "expected a JSON document", "1:1")
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{shown}:{exc.lineno}:{exc.colno}: {exc.msg}") from None
+        raise JsonFileError(shown, exc.msg, position=f"{exc.lineno}:{exc.colno}") from None
+    except _NotJson as exc:
+        expected = "strict JSON: each key once, no NaN or Infinity"
+        raise JsonFileError(shown, str(exc), expected) from None
     except RecursionError:
-        raise InputError(f"{shown}: JSON nested too deeply") from None
+        raise too_deep(shown) from None
+    if depth(data) > MAX_DEPTH:
+        raise too_deep(shown)
+    return data
+
+
+def too_deep(shown: str) -> JsonFileError:
+    return JsonFileError(shown, "JSON nested too deeply", f"expected at most {MAX_DEPTH} levels")
+
+
+def depth(value: Any) -> int:
+    """How deeply arrays and objects nest in `value` (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level + 1)
+            stack.extend((child, level + 1) for child in item)
+    return deepest
 
 
 def load_json(path: Path, shown: str | None = None) -> Any:
-    """Load a JSON file; any problem is an InputError naming file, line and column."""
+    """Load a JSON file; any problem is a JsonFileError naming file, line and column."""
     name = shown or str(path)
     return parse_json(read_text(path, name), name)
 

@@ -32,6 +32,7 @@ class ParametersDocument:
     values: Mapping[str, Any]
     references: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    readable: bool = True  # False: the file could not be read or parsed (see `problems`)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class FinalParameters:
     source: str
     sources: Mapping[str, str] = field(default_factory=dict)
     references: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    file_read: bool = True  # False: the parameters file was unreadable, so values are partial
 
     @property
     def arm_parameters(self) -> dict[str, Any]:
@@ -60,14 +62,19 @@ class FinalParameters:
 
 
 def load_parameters(path: Path, shown: str) -> ParametersDocument:
-    """Read a parameters file. JSON errors raise InputError (FILE:LINE:COL); shape problems are
-    collected in `problems`, and the entries that make sense are kept."""
+    """Read a parameters file. Every problem is collected in `problems`: an unreadable file or
+    a JSON syntax error (FILE:LINE:COL, with `readable=False`) or the shape problems; the
+    entries that make sense are kept."""
     from orchestrator.schemas import DEPLOYMENT_PARAMETERS, load_schema, schema_problems
 
-    document = jsonio.load_json(path, shown)
+    try:
+        document = jsonio.load_json(path, shown)
+    except jsonio.JsonFileError as exc:
+        return ParametersDocument(shown, {}, problems=(exc.problem(),), readable=False)
     problems = schema_problems(load_schema(DEPLOYMENT_PARAMETERS), document, shown)
     section = document.get("parameters") if isinstance(document, Mapping) else None
     entries: Mapping[str, Any] = section if isinstance(section, Mapping) else {}
+    usable = isinstance(section, Mapping)  # else nothing was read (the problems say why)
     values: dict[str, Any] = {}
     references: dict[str, Mapping[str, Any]] = {}
     for name, entry in entries.items():
@@ -75,7 +82,7 @@ def load_parameters(path: Path, shown: str) -> ParametersDocument:
             values[name] = entry["value"]
         elif isinstance(entry, Mapping) and isinstance(entry.get("reference"), Mapping):
             references[name] = {"reference": entry["reference"]}
-    return ParametersDocument(shown, values, references, tuple(problems))
+    return ParametersDocument(shown, values, references, tuple(problems), readable=usable)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -87,9 +94,18 @@ def parse_override(text: str) -> tuple[str, Any]:
             f"--param {text!r}: expected NAME=VALUE", hint="e.g. --param maximumInstanceCount=1"
         )
     try:
-        return name, json.loads(raw)
+        value = json.loads(raw, parse_constant=_not_json)
     except ValueError:
         return name, raw
+    except RecursionError:
+        raise jsonio.too_deep(f"--param {name}") from None
+    if jsonio.depth(value) > jsonio.MAX_DEPTH:
+        raise jsonio.too_deep(f"--param {name}")
+    return name, value
+
+
+def _not_json(token: str) -> Any:
+    raise ValueError(f"{token} is not JSON")  # NaN, Infinity: the value stays a string
 
 
 def apply_overrides(values: Mapping[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
@@ -137,13 +153,13 @@ def _has_template(value: Any) -> bool:
 
 
 class _Renderer:
-    """Renders single strings in a jinja2 SandboxedEnvironment (StrictUndefined, no autoescape)."""
+    """Renders single strings in a bounded, immutable jinja2 sandbox (StrictUndefined, no
+    autoescape). Any failure - syntax, undefined name, unsafe access, 1/0 - is a Problem."""
 
     def __init__(self, context: Mapping[str, Any]) -> None:
-        from jinja2 import StrictUndefined
-        from jinja2.sandbox import SandboxedEnvironment
+        from orchestrator.render_sandbox import bounded_environment
 
-        self._env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._env = bounded_environment()
         self._context = dict(context)
 
     def walk(self, value: Any, path: list[str | int], file: str, problems: list[Problem]) -> Any:
@@ -161,11 +177,14 @@ class _Renderer:
         from orchestrator.schemas import json_path
 
         try:
-            return self._env.from_string(text).render(self._context)
+            return str(self._env.from_string(text).render(self._context))
         except TemplateError as exc:
             message = f"template error: {exc.message or type(exc).__name__}"
-            problems.append(Problem(file, json_path(path), message, RENDER_EXPECTED))
-            return text
+        except Exception as exc:  # user input can fail in any way: 1/0, 'a' + 1, ...
+            message = f"template error: {type(exc).__name__}: {exc}"
+        one_line = " ".join(message.split())
+        problems.append(Problem(file, json_path(path), one_line, RENDER_EXPECTED))
+        return text
 
 
 def render_context(workspace: Workspace, env: Mapping[str, str]) -> dict[str, Any]:
@@ -194,9 +213,15 @@ def collect_parameters(
     overrides: Sequence[str] = (),
     parameters_file: Path | None = None,
 ) -> tuple[FinalParameters, list[Problem]]:
-    """The final parameters and every problem found on the way (file shape, rendering).
-    Unreadable files and bad `--param` syntax raise InputError."""
+    """The final parameters and every problem found on the way (an unreadable or malformed
+    parameters file, its shape, rendering). A folder that is not a workspace and bad `--param`
+    syntax raise InputError."""
     path = parameters_file if parameters_file is not None else workspace.parameters
+    if parameters_file is None and not workspace.infra.is_dir():
+        raise InputError(
+            f"{workspace.root}: not an AI Toolkit workspace (there is no infra/ folder)",
+            hint="run inside the workspace, or pass -w FOLDER (the folder that holds infra/)",
+        )
     document = load_parameters(path, workspace.shown(path))
     names = [parse_override(text)[0] for text in overrides]
     sources = {name: document.shown for name in document.values}
@@ -208,6 +233,7 @@ def collect_parameters(
         source=document.shown,
         sources={n: s for n, s in sources.items() if n in rendered or n in document.references},
         references={n: r for n, r in document.references.items() if n not in names},
+        file_read=document.readable,
     )
     return final, [*document.problems, *problems]
 

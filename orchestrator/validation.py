@@ -82,7 +82,7 @@ def check_parameter_values(final: FinalParameters, template: Mapping[str, Any]) 
             parameter_schema(declared[name]).get("description", "a value"),
         )
         for name in required_parameters(template)
-        if name not in given
+        if name not in given and final.file_read  # an unreadable file is reported already
     ]
     for name, value in final.values.items():
         if name in declared:
@@ -182,8 +182,12 @@ def _strings(value: Any, path: list[str | int]) -> Iterator[tuple[list[str | int
 
 
 def load_config(path: Path, shown: str) -> dict[str, Any]:
-    """A config file as a dict in file order. Not an object -> ValidationFailed."""
-    data = jsonio.load_json(path, shown)
+    """A config file as a dict in file order. Unreadable, not JSON (FILE:LINE:COL) or not an
+    object -> ValidationFailed, so the caller can report it with the other problems."""
+    try:
+        data = jsonio.load_json(path, shown)
+    except jsonio.JsonFileError as exc:
+        raise ValidationFailed([exc.problem()]) from None
     if not isinstance(data, dict):
         raise ValidationFailed(
             [Problem(shown, "$", f"is {json_type(data)}", "an object of KEY: value")]

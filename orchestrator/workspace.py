@@ -1,7 +1,10 @@
-"""Where things live in an AI Toolkit inference workspace (no I/O beyond locating the root)."""
+"""Where things live in an AI Toolkit inference workspace (no I/O beyond locating the root and
+creating the tool's own `.orchestrator/` folder)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,16 +58,42 @@ class Workspace:
         return self.root / ".orchestrator"
 
     def shown(self, path: Path) -> str:
-        """A path as printed in messages: relative to the workspace root when inside it."""
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(path)
+        """A path as printed in messages: relative to the workspace root when inside it.
+
+        Lexical first (a symlink is shown by its own name), then by resolved paths; a path that
+        cannot be resolved (a symlink loop) is shown as given."""
+        for inside, root in _spellings(path, self.root):
+            try:
+                return str(inside.relative_to(root))
+            except ValueError:
+                continue
+        return str(path)
+
+    def ensure_state_dir(self) -> Path:
+        """Create `.orchestrator/` with a `.gitignore` of `*`, so that the tool's state never
+        ends up in the user's repository; returns the folder."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        ignore = self.state_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# orchestrator state: not for version control\n*\n")
+        return self.state_dir
+
+
+def _spellings(path: Path, root: Path) -> Iterator[tuple[Path, Path]]:
+    """(path, root) as absolute paths, then resolved - unless that fails (a symlink loop)."""
+    yield Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    try:
+        yield path.resolve(), root.resolve()
+    except (OSError, RuntimeError):
+        return
 
 
 def find_workspace(start: Path) -> Workspace:
     """The workspace containing `start`: the nearest folder with `infra/` (else `start`)."""
-    here = start.resolve()
+    try:
+        here = start.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: nothing above it can be searched
+        return Workspace(Path(os.path.abspath(start)))
     for candidate in (here, *here.parents):
         if (candidate / "infra" / "provision").is_dir() or (
             candidate / "infra" / "inference.config.json"

@@ -68,9 +68,10 @@ FILTER = re.compile(r"^\s*provisioningState\s+eq\s+'([^']*)'\s*$", re.IGNORECASE
 
 
 async def read_body(request: web.Request) -> Any:
-    """The JSON body; JSON nested too deeply to parse is a 400 like any other bad JSON."""
+    """The JSON (or az CLI's JSONC) body; JSON nested too deeply to parse is a 400 like any
+    other bad JSON."""
     try:
-        return await read_json(request)
+        return await read_json(request, lenient=True)
     except RecursionError as e:
         raise ArmError(
             400,
@@ -109,7 +110,9 @@ class DeploymentRoutes:
         dep_id = self._id(m)
         req = parse_request(await read_body(request))
         existing = self.engine.check_not_active(dep_id)
-        scope = self.engine.scope(m["sub"], m["rg"], m["name"], req.mode)
+        scope = self.engine.scope(
+            m["sub"], m["rg"], m["name"], req.mode, template_hash(req.template)
+        )
         prepared = prepare_template(req, scope)
         preflight(self.cloud, m["name"], prepared, self.engine.resolver(lenient=True))
         rec = self.engine.new_record(scope, req, prepared, correlation_id(request))
@@ -207,7 +210,9 @@ class DeploymentRoutes:
         check_name(m["name"])
         dep_id = self._id(m)
         req = parse_request(await read_body(request))
-        scope = self.engine.scope(m["sub"], m["rg"], m["name"], req.mode)
+        scope = self.engine.scope(
+            m["sub"], m["rg"], m["name"], req.mode, template_hash(req.template)
+        )
         try:
             prepared = prepare_template(req, scope)
         except ArmError as e:
@@ -227,7 +232,9 @@ class DeploymentRoutes:
         check_name(m["name"])
         group = self.engine.group(m["sub"], m["rg"])
         req = parse_request(await read_body(request))
-        scope = self.engine.scope(m["sub"], m["rg"], m["name"], req.mode)
+        scope = self.engine.scope(
+            m["sub"], m["rg"], m["name"], req.mode, template_hash(req.template)
+        )
         prepared = prepare_template(req, scope)
         correlation = correlation_id(request)
         full = req.what_if_format.lower() != "resourceidonly"

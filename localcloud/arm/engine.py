@@ -72,7 +72,14 @@ class Engine:
         """The resource group's document (404 ResourceGroupNotFound, also while deleting)."""
         return require_group(self.cloud, subscription, resource_group)
 
-    def scope(self, subscription: str, resource_group: str, name: str, mode: str) -> Scope:
+    def scope(
+        self,
+        subscription: str,
+        resource_group: str,
+        name: str,
+        mode: str,
+        template_hash: str | None = None,
+    ) -> Scope:
         doc = self.group(subscription, resource_group)
         return Scope(
             subscription_id=self.cloud.identity.subscription_id,
@@ -82,6 +89,7 @@ class Engine:
             deployment_name=name,
             mode=mode,
             resource_group_tags=dict(doc.get("tags") or {}),
+            template_hash=template_hash,
         )
 
     def require(self, dep_id: str, name: str) -> DeploymentRecord:

@@ -1,4 +1,5 @@
-"""ARM-shaped errors: `{"error": {"code", "message", "target"?, "details"?}}` with an HTTP status.
+"""ARM-shaped errors: `{"error": {"code", "message", "target"?, "details"?, "additionalInfo"?}}`
+with an HTTP status.
 
 Raise `ArmError` anywhere below a handler; the server turns it into the response Azure would
 send. Nothing in localcloud answers a bad request with a 500.
@@ -18,6 +19,8 @@ class ErrorDetail:
     message: str
     target: str | None = None
     details: tuple[ErrorDetail, ...] = ()
+    # ARM's `additionalInfo`: [{"type": "TemplateViolation", "info": {...}}, ...]
+    additional_info: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -25,6 +28,8 @@ class ErrorDetail:
             doc["target"] = self.target
         if self.details:
             doc["details"] = [d.to_json() for d in self.details]
+        if self.additional_info:
+            doc["additionalInfo"] = [dict(i) for i in self.additional_info]
         return doc
 
     @staticmethod
@@ -34,6 +39,9 @@ class ErrorDetail:
             message=str(doc.get("message", "")),
             target=doc.get("target"),
             details=tuple(ErrorDetail.from_json(d) for d in doc.get("details") or ()),
+            additional_info=tuple(
+                i for i in doc.get("additionalInfo") or () if isinstance(i, Mapping)
+            ),
         )
 
 
@@ -45,13 +53,20 @@ class ArmError(Exception):
     target: str | None = None
     details: Sequence[ErrorDetail] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
+    additional_info: Sequence[Mapping[str, Any]] = ()
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.code}: {self.message}")
 
     @property
     def detail(self) -> ErrorDetail:
-        return ErrorDetail(self.code, self.message, self.target, tuple(self.details))
+        return ErrorDetail(
+            self.code,
+            self.message,
+            self.target,
+            tuple(self.details),
+            tuple(self.additional_info),
+        )
 
     def body(self) -> dict[str, Any]:
         return {"error": self.detail.to_json()}

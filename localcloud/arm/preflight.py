@@ -90,8 +90,20 @@ def parse_request(body: Any) -> DeploymentRequest:
     )
 
 
+def template_violation(target: str | None) -> tuple[dict[str, Any], ...]:
+    """ARM's `additionalInfo` locating a template error (localcloud knows no line numbers)."""
+    path = "properties.template" + (f".{target}" if target else "")
+    info = {"lineNumber": 0, "linePosition": 0, "path": path}
+    return ({"type": "TemplateViolation", "info": info},)
+
+
 def template_detail(e: TemplateError) -> ErrorDetail:
-    return ErrorDetail(e.code, f"Deployment template validation failed: '{e.message}'.", e.target)
+    return ErrorDetail(
+        e.code,
+        f"Deployment template validation failed: '{e.message}'.",
+        e.target,
+        additional_info=template_violation(e.target),
+    )
 
 
 def prepare_template(req: DeploymentRequest, scope: Scope) -> Prepared:
@@ -100,7 +112,7 @@ def prepare_template(req: DeploymentRequest, scope: Scope) -> Prepared:
         return prepare(req.template, req.parameters, scope)
     except TemplateError as e:
         d = template_detail(e)
-        raise ArmError(400, d.code, d.message, d.target) from e
+        raise ArmError(400, d.code, d.message, d.target, additional_info=d.additional_info) from e
     except Exception as e:  # the template engine must never turn a bad template into a 500
         log.exception("template preparation crashed")
         raise ArmError(

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from localcloud.arm.errors import ArmError
+from localcloud.arm.jsonc import loads_lenient
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -58,8 +59,12 @@ def query_value(request: web.Request, name: str) -> str | None:
     return None
 
 
-async def read_json(request: web.Request, *, required: bool = True) -> Any:
-    """The request body as JSON; 400 `InvalidRequestContent` when it is not JSON."""
+async def read_json(request: web.Request, *, required: bool = True, lenient: bool = False) -> Any:
+    """The request body as JSON; 400 `InvalidRequestContent` when it is not JSON.
+
+    `lenient` also accepts what ARM accepts in deployment bodies and the az CLI sends:
+    comments, trailing commas and unquoted property names (localcloud/arm/jsonc.py).
+    """
     raw = await request.read()
     if not raw.strip():
         if required:
@@ -68,7 +73,8 @@ async def read_json(request: web.Request, *, required: bool = True) -> Any:
             )
         return None
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        return loads_lenient(text) if lenient else json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ArmError(
             400,

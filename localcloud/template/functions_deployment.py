@@ -65,15 +65,15 @@ def new_guid(ctx: Context, args: list[Any]) -> str:
 
 @contextual(FUNCTIONS, "deployment", 0)
 def deployment(ctx: Context, args: list[Any]) -> dict[str, Any]:
-    return {
-        "name": ctx.scope.deployment_name,
-        "properties": {
-            "template": dict(ctx.template),
-            "parameters": dict(ctx.deployment_parameters),
-            "mode": ctx.scope.mode,
-            "provisioningState": "Accepted",
-        },
+    properties: dict[str, Any] = {
+        "template": dict(ctx.template),
+        "parameters": dict(ctx.deployment_parameters),
+        "mode": ctx.scope.mode,
+        "provisioningState": "Accepted",
     }
+    if ctx.scope.template_hash is not None:
+        properties["templateHash"] = ctx.scope.template_hash
+    return {"name": ctx.scope.deployment_name, "properties": properties}
 
 
 @contextual(FUNCTIONS, "environment", 0)

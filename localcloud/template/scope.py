@@ -52,6 +52,7 @@ class Scope:
     resource_group_managed_by: str | None = None
     subscription_display_name: str = "Local Subscription"
     environment: Mapping[str, Any] = field(default_factory=azure_cloud_environment)
+    template_hash: str | None = None  # `deployment().properties.templateHash`, when known
 
     @property
     def subscription_path(self) -> str:

@@ -6,7 +6,9 @@ import time
 from typing import Any
 
 from orchestrator.deploy import pipeline
+from orchestrator.deploy.clients import retry_backoff
 from orchestrator.deploy.display import reporter
+from orchestrator.deploy.syncplan import SyncPlan
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
 
@@ -23,59 +25,66 @@ def run(
 ) -> CommandResult:
     from orchestrator import factory
 
-    options = pipeline.Options(tuple(sources), delete, dry_run, not no_restart, timeout)
+    options = pipeline.Options(
+        tuple(sources), delete, dry_run, not no_restart, timeout, retry_backoff(inv.env)
+    )
     target = pipeline.load_target(inv)
+    roots = pipeline.sync_roots(inv.workspace.root, options.sources)
     clients = factory.deploy_clients(inv, target.subscription)
     started = time.monotonic()
-    account_url, key = pipeline.storage_access(clients, target)
-    share = clients.share(account_url, target.share, target.account, key)
-    the_plan, skipped = pipeline.plan(inv, share, options)
+    state = pipeline.check_app(clients, target)
+    share = pipeline.open_share(clients, target)
+    the_plan, skipped = pipeline.plan(inv, share, roots, options)
     data: dict[str, Any] = {
-        "target": target.__dict__,
+        "target": target.describe(),
         "plan": pipeline.describe_plan(the_plan, skipped),
     }
     messages = [
         Message(f"target: {target.app} in {target.group}, share {target.account}/{target.share}")
     ]
+    if state.fqdn and state.fqdn.lower() != target.endpoint.lower():
+        messages.append(
+            Message(
+                f"ACA_APP_ENDPOINT in {target.shown} is {target.endpoint}, but the app "
+                f"answers at {state.fqdn}: using {state.fqdn}",
+                "warning",
+            )
+        )
     messages += [Message(s, "warning") for s in skipped]
-    messages.append(Message(_plan_line(the_plan)))
+    messages.append(Message(plan_line(the_plan)))
     if dry_run:
-        messages += [
-            Message(f"would upload {u.path} ({u.reason})", "detail") for u in the_plan.uploads
-        ]
-        messages += [Message(f"would delete {p}", "detail") for p in the_plan.delete_files]
-        messages += [
-            Message(f"remote extra kept: {p} (use --delete)", "detail")
-            for p in the_plan.kept_remote
-        ]
+        messages += dry_run_lines(the_plan)
+        messages.append(Message("dry run: nothing was changed", "success"))
         return CommandResult("deploy", {**data, "dry_run": True}, tuple(messages))
     pipeline.sync(inv, share, the_plan, reporter(inv, "sync"))
     data["sync_seconds"] = round(time.monotonic() - started, 3)
-    outcome = pipeline.Outcome(plan=the_plan)
+    messages += kept_lines(the_plan)
     if options.restart:
-        pipeline.restart_and_wait(
-            clients, target, options, pipeline.Clock(), reporter(inv, "restart"), outcome
+        rollout = pipeline.restart_and_wait(
+            clients, target, state, options, pipeline.Clock(), reporter(inv, "restart")
         )
-        messages.append(
-            Message(f"restarted {outcome.revision}; replica {outcome.replica} is ready")
-        )
+        messages.append(Message(restart_line(the_plan, rollout)))
         data.update(
-            revision=outcome.revision, replica=outcome.replica, status=outcome.endpoint_status
+            restarted=True,
+            revision=rollout.revision,
+            replica=rollout.replica,
+            status=rollout.endpoint_status,
         )
     else:
-        messages.append(
-            Message("not restarted (--no-restart): the app serves the old code until it restarts")
-        )
-    endpoint = f"https://{target.endpoint}"
+        data["restarted"] = False
+        messages.append(Message(no_restart_line(the_plan)))
+    endpoint = f"https://{state.fqdn or target.endpoint}"
     data["endpoint"] = endpoint
     messages.append(Message(f"The inference endpoint is available at {endpoint}", "success"))
     return CommandResult("deploy", data, tuple(messages))
 
 
-def _plan_line(the_plan: Any) -> str:
+def plan_line(the_plan: SyncPlan) -> str:
+    if not the_plan.uploads and not the_plan.delete_files:
+        return f"sync: nothing to upload, {_files(the_plan.unchanged)} unchanged"
     mib = the_plan.upload_bytes / (1024 * 1024)
     parts = [
-        f"{len(the_plan.uploads)} to upload ({mib:.1f} MiB)",
+        f"{_files(len(the_plan.uploads))} to upload ({mib:.1f} MiB)",
         f"{the_plan.unchanged} unchanged",
     ]
     if the_plan.delete_files:
@@ -83,3 +92,41 @@ def _plan_line(the_plan: Any) -> str:
     if the_plan.kept_remote:
         parts.append(f"{len(the_plan.kept_remote)} remote extras kept")
     return "sync: " + ", ".join(parts)
+
+
+def dry_run_lines(the_plan: SyncPlan) -> list[Message]:
+    lines = [Message(f"would create folder {d}/", "detail") for d in the_plan.make_dirs]
+    lines += [Message(f"would upload {u.path} ({u.reason})", "detail") for u in the_plan.uploads]
+    lines += [Message(f"would delete {p}", "detail") for p in the_plan.delete_files]
+    lines += [Message(f"would delete folder {d}/", "detail") for d in the_plan.delete_dirs]
+    lines += [
+        Message(f"remote extra kept: {p} (--delete removes it)", "detail")
+        for p in the_plan.kept_remote
+    ]
+    return lines
+
+
+def kept_lines(the_plan: SyncPlan) -> list[Message]:
+    return [
+        Message(f"remote extra kept: {p} (not in the workspace; --delete removes it)", "detail")
+        for p in the_plan.kept_remote
+    ]
+
+
+def restart_line(the_plan: SyncPlan, rollout: pipeline.Rollout) -> str:
+    if the_plan.is_noop:
+        return (
+            f"nothing changed on the share; restarted {rollout.revision} anyway "
+            f"(--no-restart skips this); replica {rollout.replica} is ready"
+        )
+    return f"restarted {rollout.revision}; replica {rollout.replica} is ready"
+
+
+def no_restart_line(the_plan: SyncPlan) -> str:
+    if the_plan.is_noop:
+        return "nothing changed on the share; not restarted (--no-restart)"
+    return "not restarted (--no-restart): the app serves the old code until it restarts"
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"

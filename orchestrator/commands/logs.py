@@ -1,10 +1,16 @@
-"""`orchestrator logs [--follow]`: the inference app's console output."""
+"""`orchestrator logs [--follow]`: the inference app's console output.
+
+Without --follow the last `--tail` lines are the result. With --follow the lines are written
+as they arrive (NDJSON `{"event": "log", "text": ...}` with --json) until Ctrl-C or the
+stream ends; the result then says how many were streamed.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from orchestrator.deploy import logstream, pipeline, restart
+from orchestrator.deploy import logstream, pipeline
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
 
@@ -14,18 +20,19 @@ def run(inv: Invocation, *, follow: bool = False, tail: int = 100, **_: Any) -> 
 
     target = pipeline.load_target(inv)
     clients = factory.deploy_clients(inv, target.subscription)
-    state = restart.app_state(clients, target.group, target.app)
+    state = pipeline.check_app(clients, target)
+    tail = max(0, tail)
+    where = (target.subscription, target.group, target.app)
     if not follow:
-        lines = logstream.tail(clients, state, target.subscription, target.group, target.app, tail)
+        lines = logstream.tail(clients, state, *where, tail)
         return CommandResult(
             "logs", {"revision": state.revision, "lines": lines}, tuple(Message(x) for x in lines)
         )
     count = 0
     try:
-        for line in logstream.follow(
-            clients, state, target.subscription, target.group, target.app, tail
-        ):
-            inv.stdout.write(line + "\n")
+        for line in logstream.follow(clients, state, *where, tail):
+            text = json.dumps({"event": "log", "text": line}) if inv.as_json else line
+            inv.stdout.write(text + "\n")
             inv.stdout.flush()
             count += 1
     except KeyboardInterrupt:

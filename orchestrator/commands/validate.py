@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from orchestrator.compile import compile_template
-from orchestrator.errors import InputError, Problem, ValidationFailed
+from orchestrator.errors import Problem, ValidationFailed
 from orchestrator.invocation import Invocation
 from orchestrator.parameters import FinalParameters, collect_parameters
 from orchestrator.result import CommandResult, Message
@@ -71,7 +70,7 @@ def run(
 def _inference_config(inv: Invocation) -> tuple[dict[str, Any], Check, list[Problem]]:
     path = inv.workspace.config
     shown = inv.workspace.shown(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a dangling link or loop is reported
         return {}, Check(shown, "skipped", "not present; provision writes it"), []
     try:
         config = load_config(path, shown)
@@ -84,7 +83,7 @@ def _inference_config(inv: Invocation) -> tuple[dict[str, Any], Check, list[Prob
 def _finetuning_config(inv: Invocation) -> tuple[Check, list[Problem]]:
     path = inv.workspace.finetuning_config
     shown = inv.workspace.shown(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a dangling link or loop is reported
         return Check(shown, "skipped", "not present"), []
     try:
         config = load_config(path, shown)
@@ -94,18 +93,16 @@ def _finetuning_config(inv: Invocation) -> tuple[Check, list[Problem]]:
 
 
 def _online(inv: Invocation, config: Mapping[str, Any]) -> Check:
-    """The hook for `--online`: orchestrator.online.check_config_resources(inv, config)."""
-    try:
-        module = import_module("orchestrator.online")
-    except ModuleNotFoundError as exc:
-        if exc.name != "orchestrator.online":
-            raise
-        raise InputError(
-            "online checks are unavailable in this version (no orchestrator.online)"
-        ) from None
-    problems: list[Problem] = list(module.check_config_resources(inv, config))
+    """`--online`: orchestrator.online.check_config_resources(inv, config)."""
+    from orchestrator.online import check_config_resources
+
+    problems = check_config_resources(inv, config)
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed(
+            problems,
+            hint="fix the keys above (or run `orchestrator provision`), "
+            "then run `orchestrator validate --online`",
+        )
     return Check("online: the configured resources exist", "passed")
 
 

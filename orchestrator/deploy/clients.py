@@ -10,6 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# Seconds before the first retry of a refused or dropped call (file share requests, a 409 on
+# restart); doubled per retry. A setting, read once from the invocation's environment.
+RETRY_BACKOFF_ENV = "ORCHESTRATOR_RETRY_BACKOFF"
+DEFAULT_RETRY_BACKOFF = 1.0
+
 
 @dataclass(frozen=True)
 class DeployClients:
@@ -28,3 +33,12 @@ def raw(model: Any) -> dict[str, Any]:
     if isinstance(model, dict):
         return model
     return {key: model[key] for key in model}
+
+
+def retry_backoff(env: Mapping[str, str]) -> float:
+    """ORCHESTRATOR_RETRY_BACKOFF (0-60 s, default 1); anything else is the default."""
+    try:
+        value = float(env.get(RETRY_BACKOFF_ENV, DEFAULT_RETRY_BACKOFF))
+    except ValueError:
+        return DEFAULT_RETRY_BACKOFF
+    return value if 0 <= value <= 60 else DEFAULT_RETRY_BACKOFF

@@ -28,10 +28,15 @@ class Verdict:
 def judge(found: list[Replica], old: Collection[str], revision: Mapping[str, Any]) -> Verdict:
     """Where the rollover stands, from one look at the replicas and the revision."""
     fresh = [r for r in found if r.name not in old]
-    newest = fresh[-1] if fresh else None
+    newest = max(reversed(fresh), key=lambda r: r.created) if fresh else None  # ISO sorts
     running = str(revision.get("runningState") or "")
     if running == "Failed" or str(revision.get("provisioningState") or "") == "Failed":
-        why = revision.get("runningStateDetails") or revision.get("provisioningError") or running
+        why = (
+            revision.get("runningStateDetails")
+            or revision.get("provisioningError")
+            or (newest.detail if newest is not None else "")
+            or running
+        )
         return Verdict("failed", newest, f"revision failed: {why}")
     if newest is None:
         return Verdict("waiting", None, "waiting for a new replica")

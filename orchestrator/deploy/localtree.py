@@ -1,5 +1,8 @@
 """Read the local folders to sync: which files, their sizes and MD5s.
 
+A file whose stat stamp matches a remembered MD5 (`localhashes.py`) is not read again; the
+tree reports the MD5s worth remembering for next time.
+
 Skipped always: `__pycache__`, `.git`, virtual environments (any folder holding `pyvenv.cfg`,
 and `.venv`), and whatever the ignore file (gitignore syntax) names. Symlinks are followed
 only when they stay inside their source folder; one pointing outside is skipped and
@@ -10,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from orchestrator.deploy.localhashes import Hashed, Stamp, recordable, reusable
 from orchestrator.deploy.syncplan import PROTECTED_ROOTS, LocalFile
 from orchestrator.errors import InputError
 
@@ -32,6 +37,7 @@ class LocalTree:
     files: tuple[LocalFile, ...]
     dirs: tuple[str, ...]
     skipped: tuple[str, ...]  # what was left out and why, one line each
+    hashes: Mapping[str, Hashed] = field(default_factory=dict)  # MD5s to remember
 
 
 def check_sources(root: Path, sources: Sequence[str]) -> tuple[str, ...]:
@@ -63,10 +69,18 @@ def load_ignore(path: Path | None) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def scan(root: Path, sources: Sequence[str], ignore: pathspec.GitIgnoreSpec | None) -> LocalTree:
+def scan(
+    root: Path,
+    sources: Sequence[str],
+    ignore: pathspec.GitIgnoreSpec | None,
+    known: Mapping[str, Hashed] | None = None,
+) -> LocalTree:
+    """The files and folders to sync; MD5s in `known` are reused where the stamp matches."""
     files: list[LocalFile] = []
     dirs: list[str] = []
     skipped: list[str] = []
+    hashes: dict[str, Hashed] = {}
+    started_ns = time.time_ns()
     for source in sources:
         base = root / source
         if not base.is_dir():
@@ -78,9 +92,12 @@ def scan(root: Path, sources: Sequence[str], ignore: pathspec.GitIgnoreSpec | No
                 continue
             if is_dir:
                 dirs.append(rel)
-            else:
-                files.append(_describe(rel, full))
-    return LocalTree(tuple(files), tuple(dirs), tuple(skipped))
+                continue
+            described, hashed = _describe(rel, full, (known or {}).get(rel))
+            files.append(described)
+            if hashed is not None and recordable(hashed.stamp, started_ns):
+                hashes[rel] = hashed
+    return LocalTree(tuple(files), tuple(dirs), tuple(skipped), hashes)
 
 
 def _walk(base: Path, prefix: str, skipped: list[str]) -> Iterator[tuple[str, Path, bool]]:
@@ -124,11 +141,19 @@ def _skip_reason(entry: os.DirEntry[str], limit: Path) -> str:
     return ""
 
 
-def _describe(rel: str, full: Path) -> LocalFile:
-    digest = hashlib.md5(usedforsecurity=False)
-    size = 0
+def _describe(rel: str, full: Path, known: Hashed | None) -> tuple[LocalFile, Hashed | None]:
+    """The file, and its MD5 with the stamp it belongs to (None if it changed while read)."""
     with full.open("rb") as fh:
+        stamp = Stamp.of(os.fstat(fh.fileno()))
+        md5 = reusable(known, stamp)
+        if md5 is not None:
+            return LocalFile(path=rel, size=stamp.size, md5=md5), Hashed(stamp, md5)
+        digest = hashlib.md5(usedforsecurity=False)
+        size = 0
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
-    return LocalFile(path=rel, size=size, md5=digest.digest())
+        after = Stamp.of(os.fstat(fh.fileno()))
+    described = LocalFile(path=rel, size=size, md5=digest.digest())
+    steady = after == stamp and size == stamp.size
+    return described, Hashed(stamp, described.md5) if steady else None

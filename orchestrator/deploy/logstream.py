@@ -34,7 +34,8 @@ def _target(
     found = replicas(clients, group, app, state.revision) if state.revision else []
     if not found:
         return None
-    url = console_url(state, subscription, group, app, found[-1].name)
+    newest = max(reversed(found), key=lambda r: r.created)  # ISO 8601 UTC sorts as text
+    url = console_url(state, subscription, group, app, newest.name)
     return url, {"Authorization": f"Bearer {_token(clients, group, app)}"}
 
 
@@ -47,10 +48,13 @@ def tail(
         return []
     url, headers = target
     query = urlencode({"follow": "false", "tailLines": lines, "output": "text"})
-    status, body = clients.http_get(f"{url}?{query}", headers, 30.0)
+    try:
+        status, body = clients.http_get(f"{url}?{query}", headers, 30.0)
+    except OSError as exc:  # requests' errors are OSErrors
+        raise AzureError(f"could not read the log stream of {app}: {type(exc).__name__}") from exc
     if status != 200:
         return [f"(log stream answered {status})"]
-    return body.decode("utf-8", errors="replace").splitlines()[-lines:]
+    return body.decode("utf-8", errors="replace").splitlines()[-lines:] if lines else []
 
 
 def follow(
@@ -61,4 +65,10 @@ def follow(
         raise AzureError(f"app {app} has no running replica to stream logs from")
     url, headers = target
     query = urlencode({"follow": "true", "tailLines": lines, "output": "text"})
-    yield from clients.http_stream(f"{url}?{query}", headers)
+    try:
+        yield from clients.http_stream(f"{url}?{query}", headers)
+    except OSError as exc:  # requests' errors are OSErrors
+        raise AzureError(
+            f"the log stream of {app} was cut off: {type(exc).__name__}",
+            hint="run `orchestrator logs --follow` again",
+        ) from exc

@@ -10,6 +10,15 @@ from orchestrator.deploy.clients import DeployClients, raw
 from orchestrator.errors import AzureError
 
 RETRYABLE = {"ContainerAppOperationInProgress", "Conflict", "OperationInProgress"}
+MAX_BACKOFF = 30.0
+
+
+class NotFound(AzureError):
+    """The app, revision or resource group is not there (ARM answered 404)."""
+
+    def __init__(self, message: str, *, code: str = "", hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -101,9 +110,12 @@ def restart(
     revision: str,
     *,
     sleep: Callable[[float], None],
+    report: Callable[[str], None] = lambda _text: None,
+    backoff: float = 1.0,
     attempts: int = 8,
 ) -> int:
-    """Restart `revision`; returns how many 409s were waited out."""
+    """Restart `revision`; returns how many 409s were waited out (waits `backoff`, doubled
+    per attempt up to MAX_BACKOFF seconds)."""
     from azure.core.exceptions import HttpResponseError
 
     for attempt in range(attempts):
@@ -111,18 +123,26 @@ def restart(
             clients.apps.container_apps_revisions.restart_revision(group, app, revision)
             return attempt
         except HttpResponseError as exc:
-            code = str(getattr(getattr(exc, "error", None), "code", "") or "")
-            if (
-                exc.status_code == 409
-                and (code in RETRYABLE or not code)
-                and attempt + 1 < attempts
-            ):
-                sleep(min(2.0 * 2**attempt, 30.0))
-                continue
+            code = _code(exc)
+            if exc.status_code == 409 and (code in RETRYABLE or not code):
+                if attempt + 1 < attempts:
+                    wait = min(backoff * 2**attempt, MAX_BACKOFF)
+                    report(f"restart refused ({code or 'HTTP 409'}); retrying in {wait:g} s")
+                    sleep(wait)
+                    continue
+                raise AzureError(
+                    f"could not restart revision {revision}: still refused after {attempts} "
+                    f"attempts ({code or 'HTTP 409'}: another operation on {app} is running)",
+                    hint="wait for the other update of the app to finish, then run deploy again",
+                ) from exc
             raise _translate(exc, f"restart revision {revision}") from exc
         except Exception as exc:
             raise _translate(exc, f"restart revision {revision}") from exc
     raise AzureError(f"restart of {revision}: still refused after {attempts} attempts")
+
+
+def _code(exc: Any) -> str:
+    return str(getattr(getattr(exc, "error", None), "code", "") or "")
 
 
 def _call(action: Callable[[], Any], what: str) -> Any:
@@ -141,16 +161,16 @@ def _translate(exc: Exception, what: str) -> AzureError:
     )
 
     if isinstance(exc, ResourceNotFoundError):
-        return AzureError(
-            f"could not {what}: not found",
+        return NotFound(
+            f"could not {what}: not found ({_code(exc) or 'HTTP 404'})",
+            code=_code(exc),
             hint="check ACA_APP_NAME and RESOURCE_GROUP_NAME in infra/inference.config.json, "
             "or run `orchestrator provision`",
         )
     if isinstance(exc, ClientAuthenticationError):
         return AzureError(f"could not {what}: not signed in or not allowed ({exc.message})")
     if isinstance(exc, HttpResponseError):
-        code = getattr(getattr(exc, "error", None), "code", None) or exc.status_code
-        return AzureError(f"could not {what}: {code}: {exc.message}")
+        return AzureError(f"could not {what}: {_code(exc) or exc.status_code}: {exc.message}")
     if isinstance(exc, ServiceRequestError):
         return AzureError(f"could not {what}: cannot reach Azure ({exc.message})")
     raise exc

@@ -1,7 +1,10 @@
 """Decide what a sync does (pure: no I/O, no clients).
 
 Local and remote trees are compared by size and MD5. Remote MD5s come from the files'
-Content-MD5 property (set on every upload) - the caller fetches them only where sizes match.
+Content-MD5 property (set on every upload) - the caller fetches them only where sizes match,
+and not even there when the workspace remembers the file (`KnownFile`: its ETag, size and
+MD5 as of our own upload or HEAD) and the listing shows the same ETag and size: Azure Files
+changes a file's ETag on every write to its content or properties, so the MD5 still holds.
 Remote files missing locally are deleted only with `delete=True`, only inside the synced
 roots, and never under the protected folders that hold the fine-tuned model.
 """
@@ -28,6 +31,16 @@ class RemoteFile:
     path: str
     size: int
     md5: bytes | None  # None: the file has no Content-MD5 (uploaded by something else)
+    etag: str = ""  # as listed; "" when the listing carried none
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A remote file as we last saw it ourselves (after uploading it, or from a HEAD)."""
+
+    etag: str
+    size: int
+    md5: bytes | None
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,44 @@ def needs_md5(local: Iterable[LocalFile], remote_sizes: Mapping[str, int]) -> li
     return [f.path for f in local if remote_sizes.get(f.path) == f.size]
 
 
+def known_md5s(
+    paths: Iterable[str], remote: Iterable[RemoteFile], known: Mapping[str, KnownFile]
+) -> dict[str, bytes | None]:
+    """The MD5s among `paths` that need no HEAD: the listed ETag and size are the ones we
+    recorded with the MD5. A listing without an ETag never matches."""
+    listed = {f.path: f for f in remote}
+    found: dict[str, bytes | None] = {}
+    for path in paths:
+        entry, now = known.get(path), listed.get(path)
+        if entry is not None and now is not None and _same_version(entry, now):
+            found[path] = entry.md5
+    return found
+
+
+def remember(
+    known: Mapping[str, KnownFile],
+    remote: Iterable[RemoteFile],
+    seen: Mapping[str, KnownFile],
+    deleted: Iterable[str] = (),
+) -> dict[str, KnownFile]:
+    """What to remember after a listing: the entries the listing still confirms (same ETag
+    and size), updated with what we just saw or wrote (`seen`), without deleted files."""
+    listed = {f.path: f for f in remote}
+    kept = {
+        path: entry
+        for path, entry in known.items()
+        if path in listed and _same_version(entry, listed[path])
+    }
+    kept.update(seen)
+    for path in deleted:
+        kept.pop(path, None)
+    return dict(sorted(kept.items()))
+
+
+def _same_version(entry: KnownFile, listed: RemoteFile) -> bool:
+    return bool(listed.etag) and entry.etag == listed.etag and entry.size == listed.size
+
+
 def plan_sync(
     local: Sequence[LocalFile],
     local_dirs: Iterable[str],
@@ -70,15 +121,26 @@ def plan_sync(
     *,
     delete: bool,
 ) -> SyncPlan:
-    remote_by_path = {f.path: f for f in remote}
-    uploads = [u for u in (_compare(f, remote_by_path.get(f.path)) for f in local) if u]
-    existing_dirs = set(remote_dirs)
+    # Azure Files names are case-insensitive: a local `App.py` is the share's `app.py`, so
+    # every comparison goes by lower-cased path (else --delete would remove a renamed file).
+    remote_by_path = {f.path.lower(): f for f in remote}
+    uploads = [u for u in (_compare(f, remote_by_path.get(f.path.lower())) for f in local) if u]
+    existing_dirs = {d.lower(): d for d in remote_dirs}
     wanted_dirs = set(local_dirs) | {d for f in local for d in _parents(f.path)}
-    make_dirs = sorted(wanted_dirs - existing_dirs, key=_depth_then_name)
-    local_paths = {f.path for f in local}
-    extras = sorted(p for p in remote_by_path if p not in local_paths and _deletable(p, roots))
+    wanted_keys = {d.lower() for d in wanted_dirs}
+    make_dirs = sorted(
+        (d for d in wanted_dirs if d.lower() not in existing_dirs), key=_depth_then_name
+    )
+    local_paths = {f.path.lower() for f in local}
+    extras = sorted(
+        f.path for f in remote if f.path.lower() not in local_paths and _deletable(f.path, roots)
+    )
     extra_dirs = sorted(
-        (d for d in existing_dirs - wanted_dirs if _deletable(d, roots) and d not in roots),
+        (
+            d
+            for key, d in existing_dirs.items()
+            if key not in wanted_keys and _deletable(d, roots) and d not in roots
+        ),
         key=_depth_then_name,
         reverse=True,
     )

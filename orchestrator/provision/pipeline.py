@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orchestrator.errors import AzureError, InputError, Interrupted
-from orchestrator.provision import inflight, nochange
+from orchestrator.provision import hashcache, inflight, nochange
 from orchestrator.provision.arm import Arm, PollingSource
 from orchestrator.provision.errors import render_causes, root_causes
 from orchestrator.provision.faults import DeploymentFailedError, ResourceGroupMissing
@@ -152,7 +152,10 @@ class Provisioner:
         if active:
             self.wait_for_active(group, active[0], options)
             deployments = self.arm.list_deployments(group)
-        template_hash = self.arm.template_hash(prepared.compiled.template)
+        template = prepared.compiled.template
+        template_hash = hashcache.template_hash(
+            self.workspace, self.arm.endpoint, template, lambda: self.arm.template_hash(template)
+        )
         candidate = nochange.find_candidate(
             deployments, template_hash=template_hash, phash=prepared.param_hash, force=options.force
         )

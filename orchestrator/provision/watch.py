@@ -1,11 +1,15 @@
 """Watch a running deployment until it ends: adaptive polling, events to a display.
 
 Each tick lists the deployment's operations (per-resource progress) and GETs the deployment
-itself when no resource is running any more, or every few ticks regardless - so a deployment
-costs about one read per tick. The interval starts at about 1 s, backs off while nothing
-changes, resets when something does, and follows `Retry-After` on 429. A 404 right after the
-create (ARM's read-after-write lag) and dropped connections / 5xx are tolerated for a while.
-The clock and sleep are injected, so every schedule is tested without waiting.
+itself when no resource is running any more, or - a safety net for deployment-level changes
+such as a cancel - on the third tick and then every few ticks at least `deployment_seconds`
+apart; so a deployment costs about one read per tick. The interval starts at about 1 s,
+backs off while nothing changes, resets when something does, and follows `Retry-After` on
+429. A read budget (one read a second on average, with a burst of one) stretches a wait when
+ticks that cost two reads come close together, so frequent changes cannot make the watcher
+chatty. A 404 right after the create (ARM's read-after-write lag) and dropped connections /
+5xx are tolerated for a while. The clock and sleep are injected, so every schedule is tested
+without waiting.
 """
 
 from __future__ import annotations
@@ -35,12 +39,15 @@ class DeploymentSource(Protocol):
 @dataclass(frozen=True)
 class PollPolicy:
     initial: float = 1.0
-    factor: float = 1.5
+    factor: float = 2.0
     maximum: float = 2.0
     throttled: float = 10.0  # wait after a 429 that names no Retry-After
     not_found_grace: float = 20.0  # seconds after the create during which 404 means "not yet"
     max_failures: int = 10  # consecutive transient failures before giving up
-    deployment_every: int = 3  # GET the deployment at least every N ticks
+    deployment_every: int = 3  # GET the deployment at least every N ticks...
+    deployment_seconds: float = 10.0  # ...and, after the first, this far apart
+    reads_per_second: float = 1.0  # average read budget over the whole watch
+    read_burst: float = 1.0  # reads the budget may run ahead by
 
 
 def next_interval(
@@ -52,6 +59,14 @@ def next_interval(
     if changed:
         return policy.initial
     return min(current * policy.factor, policy.maximum)
+
+
+def budget_wait(policy: PollPolicy, reads: int, elapsed: float) -> float:
+    """The least wait that keeps the next tick's read within the budget (pure): after it,
+    `reads + 1 <= reads_per_second * (elapsed + wait) + read_burst`."""
+    if policy.reads_per_second <= 0:
+        return 0.0
+    return max(0.0, (reads + 1 - policy.read_burst) / policy.reads_per_second - elapsed)
 
 
 @dataclass(frozen=True)
@@ -71,7 +86,9 @@ class _Progress:
     operations: dict[str, OperationSnapshot] = field(default_factory=dict)
     state: str = ""
     ticks_since_get: int = 0
+    last_get: float | None = None  # clock time of the last deployment GET
     failures: int = 0
+    reads: int = 0
 
     def any_running(self) -> bool:
         return any(op.has_resource and not op.is_terminal for op in self.operations.values())
@@ -127,6 +144,7 @@ class Watcher:
             interval = next_interval(
                 self._policy, interval, changed=changed, retry_after=retry_after
             )
+            interval = max(interval, budget_wait(self._policy, seen.reads, self._clock() - start))
 
     def _note_failure(self, seen: _Progress, exc: AzureError, text: str) -> None:
         seen.failures += 1
@@ -137,18 +155,29 @@ class Watcher:
     def _tick(
         self, group: str, name: str, seen: _Progress
     ) -> tuple[bool, DeploymentSnapshot | None]:
+        seen.reads += 1
         changed = self._report(self._source.list_operations(group, name), seen)
         seen.ticks_since_get += 1
-        if seen.any_running() and seen.ticks_since_get < self._policy.deployment_every:
+        if seen.any_running() and not self._deployment_due(seen):
             return changed, None
+        seen.reads += 1
         deployment = self._source.get_deployment(group, name)
         seen.ticks_since_get = 0
+        seen.last_get = self._clock()
         if deployment.state != seen.state:
             seen.state = deployment.state
             changed = True
             if not deployment.is_terminal:
                 self._display.show(StateChanged(name, deployment.state))
         return changed, deployment if deployment.is_terminal else None
+
+    def _deployment_due(self, seen: _Progress) -> bool:
+        """While resources run: is it time for the periodic deployment GET?"""
+        if seen.ticks_since_get < self._policy.deployment_every:
+            return False
+        if seen.last_get is None:
+            return True
+        return self._clock() - seen.last_get >= self._policy.deployment_seconds
 
     def _report(self, operations: Sequence[OperationSnapshot], seen: _Progress) -> bool:
         changed = False

@@ -1,6 +1,7 @@
 """Microsoft.App/jobs: stored with Azure's computed fields. Jobs do not run in localcloud:
 `start` records an execution (type `Microsoft.App/jobs/executions`) that reports Succeeded at
-once, so clients that start a job and poll it finish."""
+once, so clients that start a job and poll it finish. `suspend` / `resume` set the job's
+`runningState` (Suspended / Ready)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from localcloud.providers.containerapps.appshape import environment_id, event_st
 JOB_TYPE = "Microsoft.App/jobs"
 EXECUTION_TYPE = "Microsoft.App/jobs/executions"
 TRIGGER_TYPES = ("Manual", "Schedule", "Event")
+READY = "Ready"
+SUSPENDED = "Suspended"
 
 
 def trigger_problems(props: Mapping[str, Any]) -> list[Problem]:
@@ -47,7 +50,7 @@ def job_properties(rid: ResourceId, requested: Mapping[str, Any], base_url: str)
         "environmentId": env_id,
         "eventStreamEndpoint": event_stream(base_url, rid, "jobs"),
         "outboundIpAddresses": ["127.0.0.1"],
-        "runningState": "Ready",
+        "runningState": READY,
         "provisioningState": "Succeeded",
     }
 
@@ -71,6 +74,8 @@ class JobProvider(AppLikeProvider):
         requested, _ = self.keep_secrets(rid, properties_of(body))
         doc = base_doc(rid, body, APP_KEYS)
         doc["properties"] = job_properties(rid, requested, self.cloud.base_url)
+        if existing is not None and properties_of(existing).get("runningState") == SUSPENDED:
+            doc["properties"]["runningState"] = SUSPENDED  # an update does not resume a job
         return doc
 
     def delete(self, rid: ResourceId) -> bool:
@@ -82,10 +87,20 @@ class JobProvider(AppLikeProvider):
         match action.lower():
             case "start":
                 return self.start(doc, body)
+            case "suspend":
+                return self.set_running_state(doc, SUSPENDED)
+            case "resume":
+                return self.set_running_state(doc, READY)
             case "listsecrets":
                 return self.list_secrets(rid)
             case _:
                 return super().action(rid, action, body, api_version=api_version)
+
+    def set_running_state(self, doc: Mapping[str, Any], state: str) -> dict[str, Any]:
+        """`suspend` / `resume`: the job's `runningState`; returns the job as GET shows it."""
+        updated = {**doc, "properties": {**doc["properties"], "runningState": state}}
+        self.cloud.store.put(RESOURCE, ResourceId.parse(str(doc["id"])).key, updated)
+        return updated
 
     def start(self, doc: Mapping[str, Any], body: Any) -> dict[str, Any]:
         job = ResourceId.parse(str(doc["id"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import time
 from typing import Any
@@ -142,6 +144,37 @@ def test_what_if_reports_create_then_modify_with_a_property_delta(
     assert "properties.provisioningState" not in delta
 
 
+def test_what_if_on_the_wire_is_202_with_a_location_then_the_result(
+    localcloud: LocalCloudHandle, fresh_group: str
+) -> None:
+    path = f"{group_path(localcloud, fresh_group)}/providers/Microsoft.Resources/deployments/wire"
+    doc = body(template(thing("w", size=1)))
+    doc["properties"]["whatIfSettings"] = {"resultFormat": "FullResourcePayloads"}
+    started = localcloud.request("POST", f"{path}/whatIf?{API}", json=doc)
+    assert started.status_code == 202
+    assert started.content == b""
+    assert started.headers["Retry-After"] == "1"
+    location = started.headers["Location"]
+    prefix = f"{localcloud.endpoint}/subscriptions/{localcloud.subscription_id}/operationresults/"
+    assert location.startswith(prefix) and location.endswith(f"?{API}")
+    token = location[len(prefix) : -len(f"?{API}")]
+    job = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    assert job["jobId"].startswith("DeploymentWhatIfJob--")
+    assert job["jobLocation"] == "eastus"
+    for _ in range(200):
+        polled = localcloud.request("GET", location[len(localcloud.endpoint) :])
+        if polled.status_code != 202:
+            break
+        time.sleep(0.05)
+    assert polled.status_code == 200
+    result = polled.json()
+    assert result["status"] == "Succeeded"
+    [change] = result["properties"]["changes"]
+    assert change["changeType"] == "Create"
+    assert change["resourceId"].endswith("/providers/Test.Things/things/w")
+    assert change["after"]["properties"] == {"size": 1}
+
+
 def test_other_group_resources_are_ignored_or_deleted_in_complete_mode(
     localcloud: LocalCloudHandle, fresh_group: str
 ) -> None:
@@ -217,6 +250,20 @@ def test_put_with_a_template_error_is_400_invalid_template(
         )
     assert err.value.status_code == 400
     assert arm_error(err.value).code == "InvalidTemplate"
+    error = err.value.response.json()["error"]
+    assert error["message"].startswith("Deployment template validation failed: ")
+    assert "bogusFunction" in error["message"]
+    assert error["target"] == "resources[0].name"
+    assert error["additionalInfo"] == [
+        {
+            "type": "TemplateViolation",
+            "info": {
+                "lineNumber": 0,
+                "linePosition": 0,
+                "path": "properties.template.resources[0].name",
+            },
+        }
+    ]
 
 
 def test_unknown_deployment_is_404_deployment_not_found(
@@ -327,12 +374,20 @@ def test_calculate_template_hash_equals_the_deployment_template_hash(
     localcloud: LocalCloudHandle, fresh_group: str
 ) -> None:
     client = deployments_client(localcloud)
-    tmpl = template(thing("h", size=4))
+    tmpl = template(
+        thing("h", size=4),
+        outputs={
+            "HASH": {"type": "string", "value": "[deployment().properties.templateHash]"},
+            "NAME": {"type": "string", "value": "[deployment().name]"},
+        },
+    )
     calculated = client.deployments.calculate_template_hash(tmpl)
     assert calculated.template_hash.isdigit()
     assert calculated.minified_template == calculated.minified_template.upper()
     deployed = client.deployments.begin_create_or_update(fresh_group, "h", body(tmpl)).result()
     assert deployed.properties.template_hash == calculated.template_hash
+    assert deployed.properties.outputs["hash"]["value"] == calculated.template_hash
+    assert deployed.properties.outputs["name"]["value"] == "h"
     bicep = inference_template()
     assert (
         client.deployments.calculate_template_hash(bicep).template_hash

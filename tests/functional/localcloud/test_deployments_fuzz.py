@@ -1,12 +1,14 @@
-"""Random request bodies and templates never make the deployment routes answer 500."""
+"""Random request bodies, templates and raw text never make the deployment routes answer 500:
+bad input is a 4xx with an ARM error body."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError
-from deployments_helpers import SCHEMA, THING, deployments_client
+from deployments_helpers import SCHEMA, THING, deployments_client, group_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from localcloud_fixture import LocalCloudHandle
@@ -36,7 +38,9 @@ expressions = st.sampled_from(
         "[json('{')]",
     ]
 )
-resource_values = json_values | expressions
+# Arbitrary text inside `[...]`: the expression parser sees every kind of garbage.
+arbitrary_expressions = st.text(max_size=30).map(lambda t: f"[{t}]")
+resource_values = json_values | expressions | arbitrary_expressions
 resources = st.fixed_dictionaries(
     {"type": st.sampled_from([THING, "Bad", "A/b/c", 5]), "name": resource_values},
     optional={
@@ -91,3 +95,42 @@ def test_random_bodies_never_get_a_500(
         assert err.status_code is not None and err.status_code < 500, err.message
         assert err.error is not None and err.error.code
     assert "internal error serving" not in localcloud.log_text()[log_start:]
+
+
+# Raw bodies: JSON, near-JSON (what az's JSONC rewrite sees) and arbitrary text.
+raw_texts = st.one_of(
+    json_values.map(json.dumps),
+    st.text(alphabet='{}[]:,"/*\\ \nabt-1', max_size=80),
+    st.text(max_size=80),
+    templates.map(
+        lambda t: '{"properties": {"mode": "Incremental", template: ' + json.dumps(t) + "}}"
+    ),
+)
+ROUTES = ["", "/validate", "/whatIf", "CALCULATE"]
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=raw_texts, route=st.sampled_from(ROUTES))
+def test_raw_text_bodies_get_an_arm_error_or_succeed_never_a_500(
+    localcloud: LocalCloudHandle, fresh_group: str, text: str, route: str
+) -> None:
+    if route == "CALCULATE":
+        method, path = "POST", "/providers/Microsoft.Resources/calculateTemplateHash"
+    else:
+        deployments = f"{group_path(localcloud, fresh_group)}/providers/Microsoft.Resources"
+        method, path = ("POST" if route else "PUT"), f"{deployments}/deployments/raw{route}"
+    response = localcloud.request(
+        method,
+        f"{path}?api-version=2026-06-01",
+        data=text.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code < 500, (path, text, response.text[:300])
+    if response.status_code >= 400:
+        error = response.json()["error"]
+        assert isinstance(error["code"], str) and error["code"]
+        assert isinstance(error["message"], str) and error["message"]

@@ -34,6 +34,12 @@ def test_restart_keeps_finished_deployments_and_fails_the_interrupted_one(
         done = client.deployments.get("rg-restart", "done")
         assert done.properties.provisioning_state == "Succeeded"
         assert len(list(client.deployment_operations.list("rg-restart", "done"))) == 2
+        resources = ResourceManagementClient(
+            restarted.credential(), restarted.subscription_id, **sdk_kwargs(restarted)
+        )
+        [kept] = [r.id for r in done.properties.output_resources]
+        assert resources.resources.get_by_id(kept, api_version="2024-01-01").name == "a"
+        assert resources.resource_groups.check_existence("rg-restart") is True
         cut = client.deployments.get("rg-restart", "cut")
         assert cut.properties.provisioning_state == "Failed"
         assert cut.properties.error.code == "DeploymentFailed"

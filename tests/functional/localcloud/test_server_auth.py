@@ -152,11 +152,19 @@ def test_subscription_and_tenant_listings_for_az_login(localcloud: LocalCloudHan
 
 
 def test_cloud_metadata_points_at_localcloud(localcloud: LocalCloudHandle) -> None:
-    clouds = localcloud.request(
+    """2022-09-01 (`az cloud register`) is one cloud object; 2019-05-01
+    (`ARM_CLOUD_METADATA_URL`, the Go SDKs) is an array of clouds, as on management.azure.com."""
+    cloud = localcloud.request(
         "GET", "/metadata/endpoints?api-version=2022-09-01", token=None
     ).json()
-    assert clouds[0]["resourceManager"] == localcloud.endpoint + "/"
-    assert clouds[0]["authentication"]["loginEndpoint"] == localcloud.endpoint
+    assert cloud["resourceManager"] == localcloud.endpoint + "/"
+    assert cloud["authentication"]["loginEndpoint"] == localcloud.endpoint
+    assert cloud["authentication"]["audiences"][0] == "https://management.core.windows.net/"
+    assert isinstance(cloud["suffixes"], dict)
+    clouds = localcloud.request(
+        "GET", "/metadata/endpoints?api-version=2019-05-01", token=None
+    ).json()
+    assert clouds == [cloud]
 
 
 def test_arm_responses_carry_request_ids_and_budget_headers(localcloud: LocalCloudHandle) -> None:

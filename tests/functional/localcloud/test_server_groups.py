@@ -83,7 +83,8 @@ def test_generic_resource_crud_by_id(
         rid, {"location": "eastus", "properties": {"size": 3}}, api_version="2024-01-01"
     ).result()
     assert made.id == rid
-    assert made.properties["size"] == 3
+    assert (made.name, made.type, made.location) == ("w1", "Contoso.Test/widgets", "eastus")
+    assert made.properties == {"size": 3, "provisioningState": "Succeeded"}
     assert client.resources.check_existence_by_id(rid, api_version="2024-01-01") is True
     listed = list(client.resources.list_by_resource_group(fresh_group))
     assert [(r.id, r.type) for r in listed] == [(rid, "Contoso.Test/widgets")]

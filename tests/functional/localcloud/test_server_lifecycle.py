@@ -118,3 +118,33 @@ def test_a_fixed_port_is_used(tmp_path: Path) -> None:
     finally:
         handle.stop()
     assert not (tmp_path / "fixed" / "runtime.json").exists()
+
+
+def test_the_state_dir_can_come_from_the_environment(
+    private_localcloud: LocalCloudHandle,
+) -> None:
+    env = {**os.environ, "LOCALCLOUD_STATE_DIR": str(private_localcloud.state_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "localcloud", "status", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["state_dir"] == str(private_localcloud.state_dir.resolve())
+    assert status["endpoint"] == private_localcloud.endpoint
+
+
+def test_it_listens_on_loopback_127_0_0_1_only(localcloud: LocalCloudHandle) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", localcloud.port), timeout=5):
+        pass
+    # Every 127/8 address reaches the loopback interface, but only 127.0.0.1 is bound.
+    for host, family in (("127.0.0.2", socket.AF_INET), ("::1", socket.AF_INET6)):
+        with socket.socket(family) as probe:
+            probe.settimeout(5)
+            with pytest.raises(OSError):
+                probe.connect((host, localcloud.port))

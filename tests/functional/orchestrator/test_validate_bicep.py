@@ -127,3 +127,55 @@ def test_template_option_rejects_non_templates(tmp_path: Path) -> None:
     assert "error: infra/inference.config.json: $schema: not an ARM deployment template" in (
         done.stderr
     )
+
+
+FAKE_AZ = """#!/bin/sh
+echo "az $@" >> "$FAKE_BICEP_LOG"
+[ "$1" = bicep ] || exit 2
+case "$2" in
+  version) echo "Bicep CLI version 0.30.3 (fake az)" ;;
+  build) [ "$3" = --file ] && [ "$5" = --stdout ] && /bin/cat "$FAKE_BICEP_OUTPUT" ;;
+esac
+"""
+
+
+def test_azure_cli_download_folder_is_used(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    (ws / ".azure/bin").mkdir(parents=True)
+    install_fake(ws / ".azure/bin")
+    done = run(ws)
+    assert done.returncode == 0, done.stderr
+    assert "(bicep 0.99.1)" in done.stdout
+
+
+def test_az_bicep_is_the_last_resort(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    az = ws / "bin/az"
+    az.write_text(FAKE_AZ)
+    az.chmod(0o755)
+    done = run(ws)
+    assert done.returncode == 0, done.stderr
+    assert "(bicep 0.30.3)" in done.stdout
+    bicep = ws / "infra/provision/inference.bicep"
+    assert f"az bicep build --file {bicep} --stdout" in (ws / "bicep.log").read_text()
+
+
+def test_the_cache_folder_is_git_ignored(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    install_fake(ws / "bin")
+    assert run(ws).returncode == 0
+    assert (ws / ".orchestrator/.gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_toolkit_workspace_without_compiler_says_how_to_install(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    (ws / "infra/provision/inference.json").unlink()  # the toolkit ships only the .bicep
+    done = run(ws)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        "error: infra/provision/inference.bicep: no Bicep CLI found and no "
+        "infra/provision/inference.json",
+        "hint: install the Bicep CLI (`az bicep install`, or https://aka.ms/bicep-install), "
+        "or pass an ARM template with `--template FILE.json`",
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from localcloud.config import resolve_state_dir
+from localcloud.config import new_secret, resolve_state_dir
 from localcloud.dispatch import Area, classify
 
 
@@ -36,3 +36,9 @@ def test_state_dir_option_beats_environment_beats_home() -> None:
     assert resolve_state_dir("/tmp/opt", env) == Path("/tmp/opt")
     assert resolve_state_dir(None, env) == Path("/tmp/from-env")
     assert resolve_state_dir(None, {}) == Path("~/.localcloud").expanduser().resolve()
+
+
+def test_generated_secrets_never_start_with_a_dash() -> None:
+    secrets = [new_secret() for _ in range(300)]
+    assert not any(s.startswith("-") for s in secrets)
+    assert len(set(secrets)) == 300 and all(len(s) >= 40 for s in secrets)

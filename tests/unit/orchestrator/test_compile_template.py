@@ -6,6 +6,7 @@ import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -172,3 +173,32 @@ def test_named_bicep_that_fails_is_an_error(ws: Workspace) -> None:
     with pytest.raises(InputError) as caught:
         compile_template(ws, None, {"BICEP": "/opt/bicep"}, broken, no_which)
     assert caught.value.message == "/opt/bicep: cannot tell its version (exit 126)"
+
+
+def test_the_cache_folder_ignores_itself_in_git(ws: Workspace) -> None:
+    compile_template(ws, None, {"BICEP": "/opt/bicep"}, FakeRunner(), no_which)
+    assert (ws.state_dir / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_an_unwritable_cache_still_compiles(ws: Workspace) -> None:
+    ws.state_dir.write_text("not a folder")  # mkdir fails like a read-only workspace would
+    runner = FakeRunner()
+    compiled = compile_template(ws, None, {"BICEP": "/opt/bicep"}, runner, no_which)
+    assert compiled.obtained == "bicep 0.26.170" and compiled.template == COMPILED
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda p: p.mkdir(), "infra/provision/inference.bicep: is a directory"),
+        (lambda p: p.symlink_to(p.name), "infra/provision/inference.bicep: cannot read (symbolic"),
+        (lambda p: None, "infra/provision/inference.bicep: file not found"),
+    ],
+    ids=["directory", "symlink-loop", "missing"],
+)
+def test_an_unreadable_bicep_is_an_input_error(ws: Workspace, make: Any, said: str) -> None:
+    ws.bicep.unlink()
+    make(ws.bicep)
+    with pytest.raises(InputError) as caught:
+        compile_template(ws, None, {"HOME": "/nowhere"}, FakeRunner(), no_which)
+    assert caught.value.message.startswith(said)

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from orchestrator.errors import ValidationFailed
 from orchestrator.parameters import FinalParameters
 from orchestrator.validation import (
     check_config,
     check_finetuning_config,
     check_parameter_values,
     endpoint_problems,
+    load_config,
 )
 
 REPO = Path(__file__).resolve().parents[3]
@@ -184,3 +186,36 @@ def test_empty_strings_count_as_not_yet_known() -> None:
     problems = check_config(blank, "c.json", require_complete=True)
     assert problems[0].message.startswith("is empty: run `orchestrator provision`")
     assert len(problems) == 6
+
+
+def test_an_unreadable_parameters_file_does_not_add_missing_parameters() -> None:
+    unread = FinalParameters(values={}, source="p.json", file_read=False)
+    assert check_parameter_values(unread, TEMPLATE) == []
+    overridden = FinalParameters(
+        values={"acaAppName": "Bad"}, source="p.json", sources={"acaAppName": "--param"},
+        file_read=False,
+    )  # fmt: skip
+    assert [(p.file, p.path) for p in check_parameter_values(overridden, TEMPLATE)] == [
+        ("--param", "parameters.acaAppName.value")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"A": nul}', "c.json:1:7: Expecting value"),
+        ("", "c.json:1:1: file is empty (expected a JSON document)"),
+        ("[]", "c.json: $: is an array (an object of KEY: value)"),
+    ],
+)
+def test_an_unreadable_config_is_a_problem_line(content: str, problem: str, tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(content)
+    with pytest.raises(ValidationFailed) as caught:
+        load_config(path, "c.json")
+    assert [str(p) for p in caught.value.problems] == [problem]
+
+
+def test_a_hand_filled_config_with_a_lower_case_endpoint_host_and_port_passes() -> None:
+    config = {**GOOD_CONFIG, "ACA_APP_ENDPOINT": "localhost:45123"}
+    assert check_config(config, "c.json", require_complete=True) == []

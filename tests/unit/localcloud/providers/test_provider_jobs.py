@@ -84,3 +84,13 @@ def test_job_delete_removes_executions(arm) -> None:
     name = arm.action(JOB, "start")["name"]
     assert arm.delete(JOB)
     assert arm.get(JOB + "/executions/" + name) is None
+
+
+def test_suspend_and_resume_set_the_running_state_which_an_update_keeps(arm) -> None:
+    arm.environment()
+    arm.put(JOB, job_body(arm.id(arm.ENV)))
+    assert arm.action(JOB, "suspend")["properties"]["runningState"] == "Suspended"
+    assert arm.get(JOB)["properties"]["runningState"] == "Suspended"
+    assert arm.put(JOB, job_body(arm.id(arm.ENV)))["properties"]["runningState"] == "Suspended"
+    assert arm.action(JOB, "resume")["properties"]["runningState"] == "Ready"
+    assert arm.get(JOB)["properties"]["runningState"] == "Ready"

@@ -6,7 +6,15 @@ import re
 from typing import Any
 
 import pytest
-from tmpl_support import GROUP_ID, SUBSCRIPTION, TENANT, FakeResolver, ev, make_scope
+from tmpl_support import (
+    FIXED_NOW,
+    GROUP_ID,
+    SUBSCRIPTION,
+    TENANT,
+    FakeResolver,
+    ev,
+    make_scope,
+)
 
 from localcloud.template import TemplateError, arm_guid, unique_string
 from localcloud.template.context import Context
@@ -34,11 +42,19 @@ from localcloud.template.tree import evaluate_string
     ],
 )
 def test_reference_vectors(expression: str, expected: Any) -> None:
+    """Every vector of template-engine.md §5 (uniqueString and guid bit-exact with Azure)."""
     assert ev(expression) == expected
 
 
 def test_unique_string_of_the_resource_group_gives_the_inference_suffix() -> None:
     assert ev("[substring(uniqueString(resourceGroup().id), 0, 5)]") == "js26o"
+
+
+def test_unique_string_agrees_with_the_terraform_azapi_port_on_a_seven_byte_tail() -> None:
+    """The §5 vectors have tails of 0, 3, 4 and 5 bytes; Azure/terraform-provider-azapi's
+    unique_string_function_test.go gives one of 63 bytes (7 blocks + 7)."""
+    sub = "/subscriptions/00000000-0000-0000-0000-000000000000"
+    assert unique_string(sub, "resource-id") == "cwvxuqg24sifi"
 
 
 def test_unique_string_joins_arguments_with_a_dash() -> None:
@@ -311,6 +327,23 @@ def test_scope_functions_describe_the_deployment_scope() -> None:
     assert ev("[deployment().name]") == "main"
 
 
+def test_deployment_function_has_the_documented_shape() -> None:
+    ctx = Context(make_scope(template_hash="1234567890"), {}, "variables", now=FIXED_NOW)
+    doc = evaluate_string("[deployment()]", ctx, "x")
+    assert doc["name"] == "main"
+    assert doc["properties"]["templateHash"] == "1234567890"
+    assert doc["properties"]["mode"] == "Incremental"
+    assert doc["properties"]["provisioningState"] == "Accepted"
+    assert set(doc["properties"]) == {
+        "template",
+        "templateHash",
+        "parameters",
+        "mode",
+        "provisioningState",
+    }
+    assert "templateHash" not in ev("[deployment().properties]")
+
+
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
@@ -388,6 +421,14 @@ def test_reference_and_list_go_through_the_resolver() -> None:
         ("reference", rid, "2023-01-01", True),
         ("list", rid, "listKeys", "2023-01-01", None),
     ]
+
+
+@pytest.mark.parametrize("flag", ["full", "Full", "FULL"])
+def test_reference_full_flag_is_case_insensitive(flag: str) -> None:
+    rid = f"{GROUP_ID}/providers/Microsoft.Storage/storageAccounts/sa"
+    resolver = FakeResolver({rid: {"location": "westus", "properties": {}}})
+    expression = f"[reference('{rid}', '2023-01-01', '{flag}').location]"
+    assert ev(expression, stage="outputs", resolver=resolver) == "westus"
 
 
 @pytest.mark.parametrize("expression", ["[reference('/x', '1')]", "[listKeys('/x', '1')]"])

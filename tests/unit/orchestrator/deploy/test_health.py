@@ -89,3 +89,10 @@ def test_endpoint_wait_gives_up_at_the_deadline() -> None:
     )
     assert answer.status is None
     assert answer.seconds == 3.0
+
+
+def test_a_failed_revision_without_details_says_why_its_replica_failed() -> None:
+    crashed = Replica("new", "", "NotRunning", False, 3, "CrashLoopBackOff: exited with code 1")
+    verdict = judge([crashed], {"old"}, {"runningState": "Failed"})
+    assert verdict.state == "failed"
+    assert verdict.reason == "revision failed: CrashLoopBackOff: exited with code 1"

@@ -5,7 +5,15 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orchestrator.deploy.syncplan import LocalFile, RemoteFile, needs_md5, plan_sync
+from orchestrator.deploy.syncplan import (
+    KnownFile,
+    LocalFile,
+    RemoteFile,
+    known_md5s,
+    needs_md5,
+    plan_sync,
+    remember,
+)
 
 
 def local(path: str, content: bytes = b"x") -> LocalFile:
@@ -129,3 +137,73 @@ def test_a_second_plan_after_applying_the_first_is_a_noop(
     dirs = list(first.make_dirs)
     second = plan_sync(files, [], list(after.values()), dirs, ROOTS, delete=delete)
     assert second.uploads == ()
+
+
+# --- remembered ETags: which MD5s need no HEAD --------------------------------------------
+
+
+def listed(path: str, size: int, etag: str) -> RemoteFile:
+    return RemoteFile(path, size, None, etag)
+
+
+MD5 = hashlib.md5(b"v1").digest()
+
+
+def test_a_remembered_md5_is_trusted_while_etag_and_size_are_unchanged() -> None:
+    known = {"inference/a.py": KnownFile('"0x1"', 2, MD5)}
+    found = known_md5s(["inference/a.py"], [listed("inference/a.py", 2, '"0x1"')], known)
+    assert found == {"inference/a.py": MD5}
+
+
+def test_a_changed_etag_or_size_means_the_file_must_be_read_again() -> None:
+    known = {"inference/a.py": KnownFile('"0x1"', 2, MD5)}
+    assert known_md5s(["inference/a.py"], [listed("inference/a.py", 2, '"0x2"')], known) == {}
+    assert known_md5s(["inference/a.py"], [listed("inference/a.py", 3, '"0x1"')], known) == {}
+
+
+def test_a_listing_without_etags_never_matches() -> None:
+    known = {"inference/a.py": KnownFile("", 2, MD5)}
+    assert known_md5s(["inference/a.py"], [listed("inference/a.py", 2, "")], known) == {}
+
+
+def test_only_the_asked_paths_are_answered() -> None:
+    known = {"inference/a.py": KnownFile('"0x1"', 2, MD5)}
+    assert known_md5s([], [listed("inference/a.py", 2, '"0x1"')], known) == {}
+
+
+def test_remembering_keeps_confirmed_entries_and_takes_new_ones() -> None:
+    known = {
+        "inference/same.py": KnownFile('"0x1"', 2, MD5),
+        "inference/rewritten.py": KnownFile('"0x1"', 2, MD5),
+        "inference/gone.py": KnownFile('"0x1"', 2, MD5),
+    }
+    remote_now = [
+        listed("inference/same.py", 2, '"0x1"'),
+        listed("inference/rewritten.py", 2, '"0x9"'),
+        listed("inference/headed.py", 4, '"0x5"'),
+        listed("inference/deleted.py", 4, '"0x6"'),
+    ]
+    seen = {
+        "inference/headed.py": KnownFile('"0x5"', 4, None),
+        "inference/deleted.py": KnownFile('"0x6"', 4, MD5),
+    }
+    kept = remember(known, remote_now, seen, deleted=["inference/deleted.py"])
+    assert kept == {
+        "inference/headed.py": KnownFile('"0x5"', 4, None),
+        "inference/same.py": KnownFile('"0x1"', 2, MD5),
+    }
+
+
+def test_a_case_only_rename_is_not_deleted_after_upload() -> None:
+    """Azure Files names are case-insensitive: `Greeting.txt` replaces `greeting.txt`."""
+    plan = plan_sync(
+        [local("inference/Greeting.txt", b"hi"), local("inference/Utils/u.py")],
+        ["inference", "inference/Utils"],
+        [remote("inference/greeting.txt", b"hi"), remote("inference/utils/u.py")],
+        ["inference", "inference/utils"],
+        ROOTS,
+        delete=True,
+    )
+    assert plan.delete_files == () and plan.delete_dirs == ()
+    assert plan.uploads == () and plan.make_dirs == ()
+    assert plan.unchanged == 2

@@ -13,6 +13,7 @@ from orchestrator.provision.watch import (
     PollPolicy,
     Watcher,
     WatchTimedOut,
+    budget_wait,
     next_interval,
 )
 
@@ -207,3 +208,64 @@ def test_failed_deployment_reads_operations_once_more_for_root_causes() -> None:
     result = watcher(source, FakeClock(), Recorder()).watch("rg", "d1", timeout=100)
     assert result.deployment.state == "Failed"
     assert failed in result.operations
+
+
+def test_budget_wait_is_zero_while_reads_are_within_budget() -> None:
+    policy = PollPolicy(reads_per_second=1.0, read_burst=1.0)
+    assert budget_wait(policy, reads=3, elapsed=5.0) == 0.0
+
+
+def test_budget_wait_stretches_the_wait_when_reads_ran_ahead() -> None:
+    policy = PollPolicy(reads_per_second=0.5, read_burst=1.0)
+    # 5 reads so far, the 6th allowed once 0.5 * t + 1 >= 6, i.e. at t = 10
+    assert budget_wait(policy, reads=5, elapsed=4.0) == 6.0
+
+
+def test_a_zero_budget_rate_means_no_budget() -> None:
+    assert budget_wait(PollPolicy(reads_per_second=0.0), reads=100, elapsed=1.0) == 0.0
+
+
+def changing_every_tick(ticks: int) -> ScriptedSource:
+    """A deployment whose only resource changes state on every read (the worst case)."""
+    states = ["Running", "Accepted"]
+    ops = [[op("1", states[i % 2])] for i in range(ticks)] + [[op("1", "Succeeded")]]
+    deps = [deployment("Running"), deployment("Accepted")] * ticks + [deployment("Succeeded")]
+    return ScriptedSource(ops=ops, deps=deps)
+
+
+def test_reads_stay_within_the_budget_when_everything_keeps_changing() -> None:
+    policy = PollPolicy(
+        initial=1.0, deployment_every=1, deployment_seconds=0.0, reads_per_second=0.9
+    )
+    source, clock = changing_every_tick(40), FakeClock()
+    Watcher(source, Recorder(), policy=policy, clock=clock, sleep=clock.sleep).watch(
+        "rg", "d1", timeout=1000
+    )
+    # every tick costs two reads and resets the interval; the budget alone spaces them: a
+    # tick starts only within budget (+ burst 1), and its second read may go one over
+    assert source.calls.count("get") == source.calls.count("ops")
+    assert len(source.calls) <= 0.9 * clock.now + 1.0 + 1
+    assert len(source.calls) / clock.now > 0.8  # ...and does not starve the watcher
+
+
+def test_periodic_deployment_reads_are_spaced_in_time_after_the_first() -> None:
+    running = [op("1", "Running")]
+    source = ScriptedSource(
+        ops=[running] * 30 + [[op("1", "Succeeded")]], deps=[deployment("Running")]
+    )
+    clock = FakeClock()
+    policy = PollPolicy(initial=1.0, factor=1.0, maximum=1.0, deployment_seconds=10.0)
+    with pytest.raises(WatchTimedOut):
+        Watcher(source, Recorder(), policy=policy, clock=clock, sleep=clock.sleep).watch(
+            "rg", "d1", timeout=25
+        )
+    # ticks every second for 25 s: the first GET on tick 3 (t = 3), then t = 13 and t = 23
+    assert source.calls[:4] == ["ops", "ops", "ops", "get"]
+    assert source.calls.count("get") == 3
+
+
+def test_default_policy_polls_about_every_second_at_first() -> None:
+    source = ScriptedSource(ops=[[]], deps=[deployment("Succeeded")])
+    clock = FakeClock()
+    Watcher(source, Recorder(), clock=clock, sleep=clock.sleep).watch("rg", "d1", timeout=100)
+    assert clock.sleeps == [1.0]

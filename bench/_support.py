@@ -1,0 +1,182 @@
+"""Shared pieces of the benchmarks: a private localcloud, workspaces, the request log, tables.
+
+The benchmarks are scripts, not tests: each starts its own `localcloud serve` in a temp state
+dir (through tests/localcloud_fixture.py, the same way the functional tests do), drives it,
+and prints a table of side-by-side figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from localcloud_fixture import (  # noqa: E402
+    LocalCloudHandle,
+    sdk_kwargs,
+    start_localcloud,
+    unique_name,
+)
+
+__all__ = [
+    "ROOT",
+    "LocalCloudHandle",
+    "Ran",
+    "cli_env",
+    "create_group",
+    "is_write",
+    "make_workspace",
+    "median",
+    "parse_timestamp",
+    "private_localcloud",
+    "request_log",
+    "run_cli",
+    "sdk_kwargs",
+    "table",
+    "unique_name",
+]
+
+CONFIG_KEYS = (
+    "SUBSCRIPTION_ID",
+    "RESOURCE_GROUP_NAME",
+    "STORAGE_ACCOUNT_NAME",
+    "FILE_SHARE_NAME",
+    "ACA_APP_NAME",
+    "ACA_APP_ENDPOINT",
+)
+WRITE_METHODS = ("PUT", "PATCH", "DELETE", "POST")
+
+
+@contextlib.contextmanager
+def private_localcloud(prefix: str) -> Iterator[tuple[LocalCloudHandle, Path]]:
+    """A localcloud of the benchmark's own in a temp dir, and a scratch dir next to it."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        handle = start_localcloud(Path(tmp) / "state")
+        try:
+            yield handle, Path(tmp)
+        finally:
+            handle.stop()
+
+
+def make_workspace(root: Path, *, idle_app: bool = True) -> Path:
+    """A copy of the repo's workspace with the localcloud parameters; the app idles when
+    `idle_app` (so no replica installs or serves anything while we measure)."""
+    shutil.copytree(ROOT / "infra", root / "infra")
+    shutil.copytree(ROOT / "inference", root / "inference")
+    shutil.rmtree(root / "infra" / ".orchestrator", ignore_errors=True)
+    provision = root / "infra" / "provision"
+    params_file = provision / "inference.parameters.json"
+    shutil.copyfile(provision / "inference.localcloud.parameters.json", params_file)
+    if idle_app:
+        params = json.loads(params_file.read_text())
+        params["parameters"]["defaultCommands"] = {"value": ["sleep 600"]}
+        params_file.write_text(json.dumps(params, indent=2) + "\n")
+    config = {key: None for key in CONFIG_KEYS}
+    (root / "infra" / "inference.config.json").write_text(json.dumps(config, indent=2) + "\n")
+    return root
+
+
+def cli_env(handle: LocalCloudHandle) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "ORCHESTRATOR_"))}
+    env.update({"LOCALCLOUD_STATE_DIR": str(handle.state_dir), "ORCHESTRATOR_CLOUD": "local"})
+    return env
+
+
+@dataclass(frozen=True)
+class Ran:
+    code: int
+    output: str
+    started: float  # time.time() just before the process started
+    ended: float  # time.time() right after it exited
+
+    @property
+    def wall(self) -> float:
+        return self.ended - self.started
+
+
+def run_cli(workspace: Path, handle: LocalCloudHandle, *args: str, timeout: float = 600) -> Ran:
+    """`python -m orchestrator ARGS` in `workspace`, timed with the wall clock."""
+    started = time.time()
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestrator", *args],
+        cwd=workspace,
+        env=cli_env(handle),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    ended = time.time()
+    return Ran(done.returncode, done.stdout + done.stderr, started, ended)
+
+
+def create_group(handle: LocalCloudHandle, name: str) -> None:
+    response = handle.request(
+        "PUT",
+        f"/subscriptions/{handle.subscription_id}/resourcegroups/{name}?api-version=2022-09-01",
+        json={"location": "eastus"},
+    )
+    response.raise_for_status()
+
+
+def request_log(handle: LocalCloudHandle, *, clear: bool = False) -> list[dict[str, Any]]:
+    """localcloud's request log (admin calls are not in it); emptied after reading if `clear`."""
+    response = handle.admin("GET", "requests")
+    response.raise_for_status()
+    log = list(response.json())
+    if clear:
+        handle.admin("DELETE", "requests").raise_for_status()
+    return log
+
+
+def is_token_request(entry: dict[str, Any]) -> bool:
+    return "/oauth2/" in str(entry["path"]).lower()
+
+
+def is_write(entry: dict[str, Any]) -> bool:
+    """A request with a writing method, the Entra token POST excepted."""
+    return str(entry["method"]).upper() in WRITE_METHODS and not is_token_request(entry)
+
+
+def parse_timestamp(text: str) -> float:
+    """An ARM timestamp (`2026-12-01T20:01:23.1234567Z`) as epoch seconds."""
+    head, _, frac = text.rstrip("Z").partition(".")
+    moment = datetime.fromisoformat(head + "+00:00").timestamp()
+    return moment + (float("0." + frac) if frac else 0.0)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain fixed-width table (the form pasted into bench/RESULTS.md)."""
+    cells = [list(map(str, headers))] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
