@@ -40,6 +40,7 @@ __all__ = [
     "cli_env",
     "create_group",
     "is_write",
+    "machine",
     "make_workspace",
     "median",
     "parse_timestamp",
@@ -179,4 +180,9 @@ def _cell(value: object) -> str:
 
 
 def machine() -> str:
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    """The machine, and how busy it is (load average over 1 / 5 / 15 minutes)."""
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"load average {load}"
+    )

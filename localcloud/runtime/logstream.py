@@ -7,7 +7,7 @@
 
 The token is the app's getAuthtoken token (audience `containerapps-logstream`, subject the
 app's resource ID). Answers are chunked; with follow=true new lines stream until the client
-disconnects.
+disconnects, or (console) until the replica is deleted, e.g. by a revision restart.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from localcloud.runtime.logs import Entry, LogBook, LogLine, SystemEvent
+from localcloud.runtime.replica import REPLICA_DELETED
 
 AUDIENCE = "containerapps-logstream"
 DEFAULT_TAIL = 20
@@ -47,6 +48,15 @@ class StreamRequest:
         if not self.console:
             return isinstance(entry, SystemEvent)
         return isinstance(entry, LogLine) and self.matches(entry)
+
+    def ends(self, entry: Entry) -> bool:
+        """A followed console stream ends when its replica is deleted (as in Azure)."""
+        return (
+            self.console
+            and isinstance(entry, SystemEvent)
+            and entry.reason == REPLICA_DELETED
+            and entry.replica.lower() == self.replica.lower()
+        )
 
     def matches(self, line: LogLine) -> bool:
         return (
@@ -150,6 +160,8 @@ async def serve_logstream(
                 if request.transport is None or request.transport.is_closing():
                     break
                 continue
+            if target.ends(fresh):
+                break
             if target.wants(fresh):
                 await response.write(f"{render(fresh, options.json_output)}\n".encode())
     except (ConnectionResetError, ConnectionError):

@@ -27,6 +27,7 @@ from localcloud.runtime.settings import RuntimeSettings, ScaledProbe
 
 ContainerState = Literal["Waiting", "Running", "Terminated"]
 MAX_LINE = 1 << 20
+REPLICA_DELETED = "ReplicaDeleted"  # the system event a stopped replica leaves behind
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class Replica:
         self._s.ready = self._s.started = False
         self._s.state, self._s.details = "Terminated", "Stopped"
         _remove_replica_dir(self._launch.replica_dir)
+        # Also ends every console log stream that follows this replica (logstream.py).
+        self._event(REPLICA_DELETED, f"Replica '{self.ident.name}' was deleted")
 
     def status(self) -> ReplicaStatus:
         s = self._s

@@ -110,6 +110,29 @@ def test_put_is_201_then_200_with_an_async_operation_url_and_no_location(
     assert len(localcloud.request("GET", with_provider).json()["value"]) == 1
 
 
+def test_routes_match_in_any_case_and_ids_keep_arms_casing(
+    localcloud: LocalCloudHandle, fresh_group: str
+) -> None:
+    path = f"{group_path(localcloud, fresh_group)}/providers/Microsoft.Resources/deployments/cc"
+    assert localcloud.request("PUT", f"{path}?{API}", json=body(template(thing("c")))).ok
+    _wait_terminal(localcloud, path)
+    sub = localcloud.subscription_id
+    for variant in (
+        f"/SUBSCRIPTIONS/{sub}/RESOURCEGROUPS/{fresh_group}/PROVIDERS/MICROSOFT.RESOURCES"
+        "/DEPLOYMENTS/cc",
+        f"/subscriptions/{sub}/resourceGroups/{fresh_group}/providers/microsoft.resources"
+        "/deployments/cc",
+    ):
+        got = localcloud.request("GET", f"{variant}?API-VERSION=2026-06-01")
+        assert got.status_code == 200, variant
+        assert got.json()["id"] == (
+            f"/subscriptions/{sub}/resourceGroups/{fresh_group}"
+            "/providers/Microsoft.Resources/deployments/cc"
+        )
+        ops = localcloud.request("GET", f"{variant}/OPERATIONS?{API}")
+        assert ops.status_code == 200 and ops.json()["value"], variant
+
+
 def _wait_terminal(handle: LocalCloudHandle, path: str) -> dict[str, Any]:
     for _ in range(400):
         doc: dict[str, Any] = handle.request("GET", f"{path}?{API}").json()
