@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from orchestrator.deploy import pipeline
@@ -39,22 +40,9 @@ def run(
         "target": target.describe(),
         "plan": pipeline.describe_plan(the_plan, skipped),
     }
-    messages = [
-        Message(f"target: {target.app} in {target.group}, share {target.account}/{target.share}")
-    ]
-    if state.fqdn and state.fqdn.lower() != target.endpoint.lower():
-        messages.append(
-            Message(
-                f"ACA_APP_ENDPOINT in {target.shown} is {target.endpoint}, but the app "
-                f"answers at {state.fqdn}: using {state.fqdn}",
-                "warning",
-            )
-        )
-    messages += [Message(s, "warning") for s in skipped]
-    messages.append(Message(plan_line(the_plan)))
+    messages = summary_lines(target, state.fqdn, the_plan, skipped)
     if dry_run:
-        messages += dry_run_lines(the_plan)
-        messages.append(Message("dry run: nothing was changed", "success"))
+        messages += [*dry_run_lines(the_plan), Message("dry run: nothing was changed", "success")]
         return CommandResult("deploy", {**data, "dry_run": True}, tuple(messages))
     pipeline.sync(inv, share, the_plan, reporter(inv, "sync"))
     data["sync_seconds"] = round(time.monotonic() - started, 3)
@@ -64,19 +52,34 @@ def run(
             clients, target, state, options, pipeline.Clock(), reporter(inv, "restart")
         )
         messages.append(Message(restart_line(the_plan, rollout)))
-        data.update(
-            restarted=True,
-            revision=rollout.revision,
-            replica=rollout.replica,
-            status=rollout.endpoint_status,
-        )
+        data.update(restarted=True, revision=rollout.revision, replica=rollout.replica)
+        data["status"] = rollout.endpoint_status
     else:
         data["restarted"] = False
         messages.append(Message(no_restart_line(the_plan)))
-    endpoint = f"https://{state.fqdn or target.endpoint}"
-    data["endpoint"] = endpoint
+    data["endpoint"] = endpoint = f"https://{state.fqdn or target.endpoint}"
     messages.append(Message(f"The inference endpoint is available at {endpoint}", "success"))
     return CommandResult("deploy", data, tuple(messages))
+
+
+def summary_lines(
+    target: pipeline.Target, fqdn: str, the_plan: SyncPlan, skipped: Sequence[str]
+) -> list[Message]:
+    """Where to, what the app really answers at, what was left out, what the sync does."""
+    lines = [
+        Message(f"target: {target.app} in {target.group}, share {target.account}/{target.share}")
+    ]
+    if fqdn and fqdn.lower() != target.endpoint.lower():
+        lines.append(
+            Message(
+                f"ACA_APP_ENDPOINT in {target.shown} is {target.endpoint}, but the app "
+                f"answers at {fqdn}: using {fqdn}",
+                "warning",
+            )
+        )
+    lines += [Message(s, "warning") for s in skipped]
+    lines.append(Message(plan_line(the_plan)))
+    return lines
 
 
 def plan_line(the_plan: SyncPlan) -> str:

@@ -1,8 +1,8 @@
 """`orchestrator logs [--follow]`: the inference app's console output.
 
 Without --follow the last `--tail` lines are the result. With --follow the lines are written
-as they arrive (NDJSON `{"event": "log", "text": ...}` with --json) until Ctrl-C or the
-stream ends; the result then says how many were streamed.
+as they arrive (NDJSON `{"event": "log", "text": ...}` with --json) until Ctrl-C; when the
+replica goes away (a deploy restarted it) the replacement replica's console follows.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from orchestrator.deploy import logstream, pipeline
+from orchestrator.deploy.display import reporter
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
 
@@ -30,7 +31,8 @@ def run(inv: Invocation, *, follow: bool = False, tail: int = 100, **_: Any) -> 
         )
     count = 0
     try:
-        for line in logstream.follow(clients, state, *where, tail):
+        how = logstream.Follow(report=reporter(inv, "logs"))
+        for line in logstream.follow(clients, state, *where, tail, how):
             text = json.dumps({"event": "log", "text": line}) if inv.as_json else line
             inv.stdout.write(text + "\n")
             inv.stdout.flush()

@@ -269,3 +269,8 @@ class LineReader:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait(30)
+
+    def stderr(self) -> str:
+        """Everything the process wrote on stderr (once it has stopped)."""
+        assert self.process.stderr is not None and self.process.poll() is not None
+        return self.process.stderr.read()

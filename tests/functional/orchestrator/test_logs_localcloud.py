@@ -71,6 +71,20 @@ def test_logs_follow_streams_new_lines_until_stopped(deployed: Provisioned) -> N
         reader.stop()
 
 
+def test_logs_follow_goes_on_with_the_new_replica_after_a_deploy(deployed: Provisioned) -> None:
+    reader = LineReader(deployed.workspace, deployed.lc, ["logs", "--follow", "--tail", "5"])
+    try:
+        reader.wait_for(" ")
+        ran = deployed.deploy()  # restarts the revision: a new replica
+        assert ran.code == 0, ran.output
+        marker = request_marker(deployed)
+        assert reader.wait_for(marker).endswith(f'"GET {marker} HTTP/1.1" 404 -')
+        assert reader.process.poll() is None
+    finally:
+        reader.stop()
+    assert "is gone; following " in reader.stderr()
+
+
 def test_logs_follow_json_streams_ndjson(deployed: Provisioned) -> None:
     reader = LineReader(
         deployed.workspace, deployed.lc, ["logs", "--follow", "--tail", "5", "--json"]
