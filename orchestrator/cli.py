@@ -76,7 +76,7 @@ def _run(command: str, workspace: Path | None, as_json: bool, cloud: str | None,
     from orchestrator.invocation import make_invocation
     from orchestrator.render import render
 
-    with error_handler() as code:
+    with error_handler(json_command=command if as_json else "") as code:
         inv = make_invocation(workspace, as_json=as_json, cloud=cloud)
         module = import_module(f"orchestrator.commands.{command}")
         result = module.run(inv, **kw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import json
 import os
 import sys
 import tempfile
@@ -44,7 +45,7 @@ class Problem:
     def __str__(self) -> str:
         tail = f" ({self.expected})" if self.expected else ""
         where = f"{self.file}: {self.path}" if self.path else self.file
-        return f"{where}: {self.message}{tail}"
+        return f"{where}: {self.message}{tail}" if self.message else f"{where}{tail}"
 
 
 class FatalError(Exception):
@@ -62,6 +63,10 @@ class FatalError(Exception):
         if self.hint:
             out.append(f"hint: {self.hint}")
         return out
+
+    def as_data(self) -> dict[str, object]:
+        """The error as the `error` member of a `--json` document."""
+        return {"kind": type(self).__name__, "message": self.message, "hint": self.hint or None}
 
 
 class InputError(FatalError):
@@ -84,6 +89,13 @@ class ValidationFailed(InputError):
         if self.hint:
             out.append(f"hint: {self.hint}")
         return out
+
+    def as_data(self) -> dict[str, object]:
+        problems = [
+            {"file": p.file, "path": p.path, "message": p.message, "expected": p.expected or None}
+            for p in self.problems
+        ]
+        return {**super().as_data(), "problems": problems}
 
 
 class AzureError(FatalError):
@@ -113,9 +125,23 @@ def _silence_stdout() -> None:
         return
 
 
+def _json_document(command: str, code: int, error: dict[str, object], out: TextIO) -> None:
+    """With --json, a failure is still one JSON document on stdout (the lines go to stderr)."""
+    doc = {"command": command, "exit_code": code, "error": error}
+    with contextlib.suppress(OSError, ValueError):
+        out.write(json.dumps(doc, indent=2, default=str) + "\n")
+        out.flush()
+
+
 @contextlib.contextmanager
-def error_handler(stderr: TextIO | None = None) -> Iterator[list[int]]:
-    """Map exceptions to exit codes. Yields a one-element list that receives the exit code."""
+def error_handler(
+    stderr: TextIO | None = None, *, json_command: str = "", stdout: TextIO | None = None
+) -> Iterator[list[int]]:
+    """Map exceptions to exit codes. Yields a one-element list that receives the exit code.
+
+    `json_command` (the command's name, under --json) also writes the error as a JSON
+    document on `stdout`, so a script reading stdout always gets one document.
+    """
     err = stderr if stderr is not None else sys.stderr
     code = [EXIT_OK]
     try:
@@ -124,6 +150,8 @@ def error_handler(stderr: TextIO | None = None) -> Iterator[list[int]]:
         for line in exc.lines():
             print(line, file=err)
         code[0] = exc.exit_code
+        if json_command:
+            _json_document(json_command, code[0], exc.as_data(), stdout or sys.stdout)
     except KeyboardInterrupt:
         print("interrupted", file=err)
         code[0] = EXIT_INTERRUPTED

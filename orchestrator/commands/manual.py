@@ -51,7 +51,7 @@ def run(
     target, _config = load_target(ws, inv.env, profile.name, flags, profile.default_subscription)
     request = Request(flags, template, parameters_file, tuple(params))
     final = load_parameters(ws, inv.env, request)
-    params_path = ws.state_dir / "final.parameters.json"
+    params_path = ws.ensure_state_dir() / "final.parameters.json"
     write_json_atomic(
         params_path,
         {

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orchestrator.compile import compile_template
-from orchestrator.errors import Problem, ValidationFailed
+from orchestrator.compile import CompiledTemplate, compile_template
+from orchestrator.errors import InputError, Problem, ValidationFailed
 from orchestrator.invocation import Invocation
 from orchestrator.parameters import FinalParameters, collect_parameters
 from orchestrator.result import CommandResult, Message
@@ -46,15 +46,20 @@ def run(
 ) -> CommandResult:
     ws = inv.workspace
     final, problems = collect_parameters(ws, inv.env, params, parameters_file)
-    compiled = compile_template(ws, template, inv.env)
-    problems += check_parameter_values(final, compiled.template)
+    hint = "fix the lines above, then run `orchestrator validate`"
+    try:
+        compiled: CompiledTemplate | None = compile_template(ws, template, inv.env)
+    except InputError as exc:  # reported with the other problems, not instead of them
+        compiled = None
+        problems.append(Problem(exc.message, "", ""))
+        hint = exc.hint or hint
+    if compiled is not None:
+        problems += check_parameter_values(final, compiled.template)
     config, config_check, config_problems = _inference_config(inv)
     finetuning_check, finetuning_problems = _finetuning_config(inv)
     problems += config_problems + finetuning_problems
-    if problems:
-        raise ValidationFailed(
-            problems, hint="fix the lines above, then run `orchestrator validate`"
-        )
+    if problems or compiled is None:
+        raise ValidationFailed(problems, hint=hint)
     checks = [
         Check(f"{final.source}: ARM deploymentParameters shape", "passed"),
         Check(f"template: {compiled.source} ({compiled.obtained})", "passed"),
@@ -64,7 +69,7 @@ def run(
     ]
     if online:
         checks.append(_online(inv, config))
-    return _result(final, compiled.source, compiled.obtained, checks)
+    return _result(final, compiled, checks)
 
 
 def _inference_config(inv: Invocation) -> tuple[dict[str, Any], Check, list[Problem]]:
@@ -106,16 +111,34 @@ def _online(inv: Invocation, config: Mapping[str, Any]) -> Check:
     return Check("online: the configured resources exist", "passed")
 
 
+SECURE_TYPES = frozenset({"securestring", "secureobject"})
+MASK = "(secure value not shown)"
+
+
+def shown_values(final: FinalParameters, template: Mapping[str, Any]) -> dict[str, Any]:
+    """The final values, with those of secure parameters masked (never printed)."""
+    declared = template.get("parameters") or {}
+
+    def secure(name: str) -> bool:
+        entry = declared.get(name) if isinstance(declared, Mapping) else None
+        kind = entry.get("type") if isinstance(entry, Mapping) else None
+        return isinstance(kind, str) and kind.lower() in SECURE_TYPES
+
+    return {name: MASK if secure(name) else v for name, v in final.values.items()}
+
+
 def _result(
-    final: FinalParameters, source: str, obtained: str, checks: list[Check]
+    final: FinalParameters, compiled: CompiledTemplate, checks: list[Check]
 ) -> CommandResult:
+    source, obtained = compiled.source, compiled.obtained
+    values = shown_values(final, compiled.template)
     messages = [
         Message(f"validated {final.source} against {source} ({obtained})"),
         Message("final parameters:"),
     ]
     messages += [
         Message(f"{name} = {json.dumps(value, ensure_ascii=False)}", "detail")
-        for name, value in final.values.items()
+        for name, value in values.items()
     ]
     messages += [Message(f"{name} = (Key Vault reference)", "detail") for name in final.references]
     messages.append(Message("checks:"))
@@ -125,7 +148,7 @@ def _result(
         "template": {"source": source, "obtained": obtained},
         "parameters": {
             "source": final.source,
-            "values": dict(final.values),
+            "values": values,
             "sha256": final.sha256,
         },
         "checks": [{"name": c.name, "status": c.status, "detail": c.detail} for c in checks],

@@ -65,6 +65,7 @@ def path_for(workspace: Workspace) -> Path:
 
 
 def record(workspace: Workspace, entry: InflightRecord) -> None:
+    workspace.ensure_state_dir()
     write_json_atomic(path_for(workspace), entry.to_json())
 
 

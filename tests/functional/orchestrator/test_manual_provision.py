@@ -47,6 +47,7 @@ def test_manual_prints_the_exact_az_command_and_writes_final_parameters(tmp_path
     assert final["contentVersion"] == "1.0.0.0"
     assert final["parameters"]["maximumInstanceCount"] == {"value": 3}
     assert "location" not in final["parameters"]  # nulls dropped
+    assert (workspace / ".orchestrator" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_manual_script_is_an_executable_bash_script(tmp_path: Path) -> None:

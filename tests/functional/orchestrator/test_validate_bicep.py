@@ -99,7 +99,7 @@ def test_compiler_errors_are_shown_without_traceback(tmp_path: Path) -> None:
     done = run(ws, FAKE_BICEP_FAIL="1")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert "error: infra/provision/inference.bicep: bicep build failed:" in done.stderr
+    assert "\ninfra/provision/inference.bicep: bicep build failed:" in "\n" + done.stderr
     assert "Error BCP007: This declaration type is not recognized." in done.stderr
 
 
@@ -109,7 +109,8 @@ def test_no_compiler_and_edited_bicep_says_how_to_fix(tmp_path: Path) -> None:
     bicep.write_text(bicep.read_text() + "\n// edited\n")
     done = run(ws)
     assert done.returncode == 2
-    assert "error: infra/provision/inference.json was not compiled from the current" in done.stderr
+    first = done.stderr.splitlines()[0]
+    assert first.startswith("infra/provision/inference.json was not compiled from the current")
     assert "az bicep install" in done.stderr and "--template FILE.json" in done.stderr
 
 
@@ -124,8 +125,8 @@ def test_template_option_rejects_non_templates(tmp_path: Path) -> None:
     ws = workspace(tmp_path)
     done = run(ws, "--template", "infra/inference.config.json")
     assert done.returncode == 2
-    assert "error: infra/inference.config.json: $schema: not an ARM deployment template" in (
-        done.stderr
+    assert done.stderr.startswith(
+        "infra/inference.config.json: $schema: not an ARM deployment template"
     )
 
 
@@ -174,8 +175,50 @@ def test_toolkit_workspace_without_compiler_says_how_to_install(tmp_path: Path) 
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [
-        "error: infra/provision/inference.bicep: no Bicep CLI found and no "
+        "infra/provision/inference.bicep: no Bicep CLI found and no "
         "infra/provision/inference.json",
+        "error: 1 problem found",
         "hint: install the Bicep CLI (`az bicep install`, or https://aka.ms/bicep-install), "
         "or pass an ARM template with `--template FILE.json`",
     ]
+
+
+def test_a_template_that_does_not_compile_is_reported_with_the_other_problems(
+    tmp_path: Path,
+) -> None:
+    ws = workspace(tmp_path)
+    (ws / "infra/provision/inference.json").unlink()
+    config = ws / "infra/inference.config.json"
+    config.write_text(config.read_text().replace('"SUBSCRIPTION_ID": null', '"SUBSCRIPTION_ID": 1'))
+    done = run(ws)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("infra/provision/inference.bicep: no Bicep CLI found"), lines
+    assert lines[1].startswith("infra/inference.config.json: SUBSCRIPTION_ID: "), lines
+    assert lines[2] == "error: 2 problems found"
+
+
+def test_secure_parameter_values_are_never_printed(tmp_path: Path) -> None:
+    import json
+
+    ws = workspace(tmp_path)
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"password": {"type": "secureString"}, "name": {"type": "string"}},
+        "resources": [],
+    }
+    (ws / "custom.json").write_text(json.dumps(template))
+    parameters = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"password": {"value": "hunter2-s3cret"}, "name": {"value": "app"}},
+    }
+    (ws / "custom.parameters.json").write_text(json.dumps(parameters))
+    args = ("--template", "custom.json", "--parameters", "custom.parameters.json")
+    human = run(ws, *args)
+    as_json = run(ws, *args, "--json")
+    assert human.returncode == 0 and as_json.returncode == 0, human.stderr + as_json.stderr
+    assert "hunter2-s3cret" not in human.stdout + human.stderr + as_json.stdout + as_json.stderr
+    assert "password = \"(secure value not shown)\"" in human.stdout
+    assert json.loads(as_json.stdout)["parameters"]["values"]["name"] == "app"

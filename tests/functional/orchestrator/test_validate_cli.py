@@ -877,6 +877,20 @@ def test_json_output_lists_final_values_and_checks(tmp_path: Path) -> None:
     assert {c["status"] for c in data["checks"]} == {"passed", "skipped"}
 
 
+def test_json_failure_is_one_document_on_stdout_with_every_problem(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    set_param("storageAccountName", "BAD")(ws)
+    config(SUBSCRIPTION_ID="nope")(ws)
+    done = run_validate(ws, "--json")
+    assert done.returncode == 2, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["command"] == "validate" and doc["exit_code"] == 2
+    assert doc["error"]["kind"] == "ValidationFailed"
+    paths = sorted(p["path"] for p in doc["error"]["problems"])
+    assert paths == ["SUBSCRIPTION_ID", "parameters.storageAccountName.value"], doc
+    assert len(problem_lines(done.stderr)) == 2  # the human lines still go to stderr
+
+
 def test_rendering_uses_env_and_config(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     config()(ws)
