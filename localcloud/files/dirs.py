@@ -73,9 +73,10 @@ def list_entries(
         raise errors.resource_not_found() from error
     names, next_marker = listing.select_page(entries, options)
     prefix = f"{target.relpath}/" if target.parts else ""
+    records = share.meta.get_many([prefix + name for name in names])
     items = tuple(
         listing.ListedItem(
-            name, effective(share.meta.get(prefix + name), entries[name], directory.file_id)
+            name, effective(records.get(prefix + name), entries[name], directory.file_id)
         )
         for name in names
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from localcloud.files.props import Record
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS items (path TEXT PRIMARY KEY, doc TEXT NOT NULL)"
+_BATCH = 500  # host parameters per query (SQLite allows at least 999)
 
 
 class ShareMeta:
@@ -28,19 +29,19 @@ class ShareMeta:
 
     def get(self, path: str) -> Record | None:
         row = self._db.execute("SELECT doc FROM items WHERE path = ?", (path,)).fetchone()
-        if row is None:
-            return None
-        try:
-            return Record.from_json(json.loads(row[0]))
-        except (ValueError, KeyError, TypeError):
-            return None  # an unreadable record is treated as no record
+        return None if row is None else _parse(row[0])
 
     def get_many(self, paths: list[str]) -> dict[str, Record]:
+        """The records of `paths` that have one, in one query per `_BATCH` paths."""
         found: dict[str, Record] = {}
-        for path in paths:
-            record = self.get(path)
-            if record is not None:
-                found[path] = record
+        for start in range(0, len(paths), _BATCH):
+            batch = paths[start : start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(f"SELECT path, doc FROM items WHERE path IN ({marks})", batch)
+            for path, doc in rows:
+                record = _parse(doc)
+                if record is not None:
+                    found[path] = record
         return found
 
     def put(self, path: str, record: Record) -> None:
@@ -60,3 +61,10 @@ class ShareMeta:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _parse(doc: str) -> Record | None:
+    try:
+        return Record.from_json(json.loads(doc))
+    except (ValueError, KeyError, TypeError):
+        return None  # an unreadable record is treated as no record

@@ -20,7 +20,6 @@ from orchestrator.provision.prepare import load_target
 from orchestrator.provision.progress import Notice
 from orchestrator.provision.report import (
     deployment_data,
-    finished_message,
     outputs_data,
     outputs_messages,
 )
@@ -76,7 +75,7 @@ def run(
         "deployment": deployment_data(result.deployment),
         **outputs_data(mapped, shown, written),
     }
-    messages = (finished_message(result.deployment), *outputs_messages(mapped, shown, written))
+    messages = tuple(outputs_messages(mapped, shown, written))  # the display said how it ended
     return CommandResult("attach", data=data, messages=messages)
 
 

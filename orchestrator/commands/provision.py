@@ -16,7 +16,6 @@ from orchestrator.provision.prepare import Prepared, Request, prepare
 from orchestrator.provision.progress import Notice
 from orchestrator.provision.report import (
     deployment_data,
-    finished_message,
     outputs_data,
     outputs_messages,
 )
@@ -91,7 +90,7 @@ def _result(inv: Invocation, prepared: Prepared, outcome: Outcome) -> CommandRes
             if outcome.plan is not None:
                 data["plan"] = outcome.plan.as_data()
             data |= outputs_data(mapped, shown, written)
-            messages.append(finished_message(deployment))
+            # "deployment ... succeeded in ..." is the progress display's last line (stderr)
             messages += outputs_messages(mapped, shown, written)
         case Submitted(deployment=deployment, reason=reason):
             data |= {"action": "submitted", "reason": reason}

@@ -143,11 +143,12 @@ def _skip_reason(entry: os.DirEntry[str], limit: Path) -> str:
 
 def _describe(rel: str, full: Path, known: Hashed | None) -> tuple[LocalFile, Hashed | None]:
     """The file, and its MD5 with the stamp it belongs to (None if it changed while read)."""
+    if known is not None:
+        md5 = reusable(known, Stamp.of(os.stat(full)))
+        if md5 is not None:
+            return LocalFile(path=rel, size=known.stamp.size, md5=md5), known
     with full.open("rb") as fh:
         stamp = Stamp.of(os.fstat(fh.fileno()))
-        md5 = reusable(known, stamp)
-        if md5 is not None:
-            return LocalFile(path=rel, size=stamp.size, md5=md5), Hashed(stamp, md5)
         digest = hashlib.md5(usedforsecurity=False)
         size = 0
         while chunk := fh.read(_CHUNK):

@@ -6,7 +6,6 @@ from typing import Any
 
 from orchestrator.provision.model import DeploymentSnapshot
 from orchestrator.provision.outputs import MappedOutputs
-from orchestrator.provision.progress import format_duration
 from orchestrator.result import Message
 
 
@@ -43,9 +42,3 @@ def outputs_data(mapped: MappedOutputs, config_shown: str, written: bool) -> dic
         "config": {"path": config_shown, "written": written},
         "endpoint": mapped.endpoint_url or None,
     }
-
-
-def finished_message(deployment: DeploymentSnapshot) -> Message:
-    took = format_duration(deployment.duration)
-    suffix = f" in {took}" if took else ""
-    return Message(f"deployment {deployment.name} {deployment.state.lower()}{suffix}", "success")

@@ -26,8 +26,19 @@ _STYLE = {"succeeded": "green", "failed": "red", "canceled": "yellow", "running"
 
 
 class RichDisplay:
-    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
-        self._console = Console(file=stream, stderr=True)
+    def __init__(
+        self,
+        stream: TextIO,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        force_terminal: bool | None = None,
+        width: int | None = None,
+        auto_refresh: bool = True,
+    ) -> None:
+        self._console = Console(
+            file=stream, stderr=True, highlight=False, force_terminal=force_terminal, width=width
+        )
+        self._auto_refresh = auto_refresh
         self._clock = clock
         self._rows: dict[tuple[str, str], tuple[ResourceChanged, float]] = {}
         self._state = "Accepted"
@@ -43,7 +54,8 @@ class RichDisplay:
                 self._rows[key] = (event, first_seen)
             case StateChanged(state=state):
                 self._state = state
-            case Finished():
+            case Finished(state=state):
+                self._state = state
                 self.close()
                 self._console.print(format_event(event))
                 return
@@ -65,16 +77,23 @@ class RichDisplay:
         if not self._rows:
             return
         if self._live is None:
-            self._live = Live(self._table(), console=self._console, auto_refresh=False)
+            # The table is rebuilt on every refresh (4 a second), so running resources' durations
+            # tick between polls; updates from events refresh at once.
+            self._live = Live(
+                console=self._console,
+                get_renderable=self._table,
+                auto_refresh=self._auto_refresh,
+                refresh_per_second=4,
+            )
             self._live.start()
-        self._live.update(self._table(), refresh=True)
+        self._live.refresh()
 
     def _table(self) -> Table:
         table = Table(title=f"deployment: {self._state}", title_justify="left", box=None)
         for column in ("resource", "name", "state", "duration"):
             table.add_column(column)
         now = self._clock()
-        for event, first_seen in self._rows.values():
+        for event, first_seen in list(self._rows.values()):  # a snapshot: events may arrive
             running = event.state.lower() not in ("succeeded", "failed", "canceled")
             took = now - first_seen if running else event.duration
             style = _STYLE.get(event.state.lower(), "")

@@ -123,7 +123,7 @@ def test_no_wait_returns_the_name_and_attach_records_the_outputs(
     assert config(workspace)["ACA_APP_NAME"] is None
     attached = run_cli(workspace, localcloud, "attach")
     assert attached.code == 0, attached.output
-    assert f"deployment {name} succeeded" in attached.stdout
+    assert f"deployment {name} succeeded" in attached.stderr  # the display's last line
     assert config(workspace)["ACA_APP_NAME"]
     assert not (workspace / ".orchestrator" / "inflight.json").exists()
 
