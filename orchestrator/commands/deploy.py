@@ -44,6 +44,9 @@ def run(
     if dry_run:
         messages += [*dry_run_lines(the_plan), Message("dry run: nothing was changed", "success")]
         return CommandResult("deploy", {**data, "dry_run": True}, tuple(messages))
+    announce = reporter(inv, "plan")  # before the uploads scroll by, say where and what
+    for message in messages:
+        announce(message.text)
     pipeline.sync(inv, share, the_plan, reporter(inv, "sync"))
     data["sync_seconds"] = round(time.monotonic() - started, 3)
     messages += kept_lines(the_plan)
