@@ -175,8 +175,7 @@ def test_toolkit_workspace_without_compiler_says_how_to_install(tmp_path: Path) 
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [
-        "infra/provision/inference.bicep: no Bicep CLI found and no "
-        "infra/provision/inference.json",
+        "infra/provision/inference.bicep: no Bicep CLI found and no infra/provision/inference.json",
         "error: 1 problem found",
         "hint: install the Bicep CLI (`az bicep install`, or https://aka.ms/bicep-install), "
         "or pass an ARM template with `--template FILE.json`",
@@ -220,5 +219,5 @@ def test_secure_parameter_values_are_never_printed(tmp_path: Path) -> None:
     as_json = run(ws, *args, "--json")
     assert human.returncode == 0 and as_json.returncode == 0, human.stderr + as_json.stderr
     assert "hunter2-s3cret" not in human.stdout + human.stderr + as_json.stdout + as_json.stderr
-    assert "password = \"(secure value not shown)\"" in human.stdout
+    assert 'password = "(secure value not shown)"' in human.stdout
     assert json.loads(as_json.stdout)["parameters"]["values"]["name"] == "app"
