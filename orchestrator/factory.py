@@ -5,7 +5,8 @@ ORCHESTRATOR_CLOUD=local) it asks `python -m localcloud status --json` (a subpro
 programs meet only over HTTPS) for the endpoint, CA file and service principal of the
 instance named by LOCALCLOUD_STATE_DIR, starting it first when it is not running, and signs in
 as that service principal exactly as with a real one. Against Azure it reuses `az login`
-in-process (azure-cli-core, optional extra) or through azure-identity.
+in-process (azure-cli-core, optional extra) or through azure-identity, on the az CLI's active
+cloud (`orchestrator/azcli.py`: public, sovereign or registered custom cloud).
 
 Credential choice against Azure, first match wins:
 1. AZURE_CLIENT_ID + AZURE_TENANT_ID + AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH
@@ -37,11 +38,8 @@ from orchestrator.provision.target import NOT_SET, Sourced, az_default_subscript
 
 AZURE = "azure"
 LOCAL = "local"
-AZURE_ARM = "https://management.azure.com"
 ARM_SCOPES = ("https://management.azure.com/.default",)
-PORTAL_DEPLOYMENT = (
-    "https://portal.azure.com/#blade/HubsExtension/DeploymentDetailsBlade/overview/id/"
-)
+PORTAL_DEPLOYMENT = "/#blade/HubsExtension/DeploymentDetailsBlade/overview/id/"
 # Never the SDK's 30 s default: every long-running call made with these clients polls at 1 s.
 CLIENT_POLLING_INTERVAL = 1
 
@@ -72,12 +70,14 @@ class CloudProfile:
     connection_verify: str | bool = True
     default_subscription: Sourced = NOT_SET
     local: LocalCloudInfo | None = None
+    portal: str = ""  # the cloud's portal ("" for localcloud: there is none)
+    az_cloud: str = ""  # the az CLI cloud the endpoints came from
 
     def portal_url(self, deployment_id: str) -> str:
-        """The Azure portal page of a deployment ("" for localcloud: there is no portal)."""
-        if self.name != AZURE or not deployment_id:
+        """The portal page of a deployment ("" where the cloud has no portal)."""
+        if not self.portal or not deployment_id:
             return ""
-        return PORTAL_DEPLOYMENT + quote(deployment_id, safe="")
+        return self.portal + PORTAL_DEPLOYMENT + quote(deployment_id, safe="")
 
 
 # --- cloud selection ----------------------------------------------------------------------
@@ -101,8 +101,16 @@ def cloud_profile(env: Mapping[str, str], run: Run = subprocess.run) -> CloudPro
             default_subscription=Sourced(info.subscription_id, "localcloud's subscription"),
             local=info,
         )
+    from orchestrator.azcli import active_cloud
+
+    cloud = active_cloud(env)  # the az CLI's active cloud: public, sovereign or custom
     return CloudProfile(
-        name=AZURE, arm_endpoint=AZURE_ARM, default_subscription=az_default_subscription(env)
+        name=AZURE,
+        arm_endpoint=cloud.resource_manager,
+        credential_scopes=(cloud.scope,),
+        default_subscription=az_default_subscription(env, cloud.name),
+        portal=cloud.portal,
+        az_cloud=cloud.name,
     )
 
 
@@ -364,7 +372,7 @@ def deploy_clients(inv: Invocation, subscription: str) -> DeployClients:
         share=share,
         http_get=http_get,
         http_stream=http_stream,
-        portal="https://portal.azure.com" if clients.profile.name == AZURE else None,
+        portal=clients.profile.portal or None,
     )
 
 

@@ -15,7 +15,6 @@ The location has no file source: unset means "the resource group's location".
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,19 +168,12 @@ def read_config(workspace: Workspace, path: Path) -> Mapping[str, Any]:
     return data
 
 
-def az_default_subscription(env: Mapping[str, str]) -> Sourced:
-    """The az CLI's default subscription from azureProfile.json (UTF-8 with BOM)."""
-    folder = env.get("AZURE_CONFIG_DIR") or str(Path(env.get("HOME", "~")).expanduser() / ".azure")
-    path = Path(folder) / "azureProfile.json"
-    try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, ValueError):
-        return NOT_SET
-    subscriptions = doc.get("subscriptions") if isinstance(doc, dict) else None
-    for entry in subscriptions if isinstance(subscriptions, list) else []:
-        if isinstance(entry, dict) and entry.get("isDefault") and _text(entry.get("id")):
-            return Sourced(_text(entry.get("id")), f"az CLI default ({path})")
-    return NOT_SET
+def az_default_subscription(env: Mapping[str, str], cloud: str = "AzureCloud") -> Sourced:
+    """The az CLI's default subscription of `cloud` (see `orchestrator/azcli.py`)."""
+    from orchestrator.azcli import default_subscription
+
+    found = default_subscription(env, cloud)
+    return Sourced(found[0], f"az CLI default ({found[1]})") if found else NOT_SET
 
 
 def gather_sources(
