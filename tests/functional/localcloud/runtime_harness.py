@@ -170,7 +170,7 @@ def app_doc(
     }
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 20.0, every: float = 0.1) -> Any:
+async def eventually(check: Callable[[], Any], timeout: float = 60.0, every: float = 0.1) -> Any:
     """Poll `check` until it returns something truthy (or raise AssertionError)."""
     deadline = time.monotonic() + timeout
     last: Any = None
