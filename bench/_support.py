@@ -33,6 +33,8 @@ from localcloud_fixture import (  # noqa: E402
     unique_name,
 )
 
+from orchestrator.workspace import CONFIG_KEYS  # noqa: E402
+
 __all__ = [
     "ROOT",
     "LocalCloudHandle",
@@ -52,14 +54,6 @@ __all__ = [
     "unique_name",
 ]
 
-CONFIG_KEYS = (
-    "SUBSCRIPTION_ID",
-    "RESOURCE_GROUP_NAME",
-    "STORAGE_ACCOUNT_NAME",
-    "FILE_SHARE_NAME",
-    "ACA_APP_NAME",
-    "ACA_APP_ENDPOINT",
-)
 WRITE_METHODS = ("PUT", "PATCH", "DELETE", "POST")
 
 

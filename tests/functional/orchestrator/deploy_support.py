@@ -26,12 +26,11 @@ from localcloud_fixture import LocalCloudHandle, sdk_kwargs, unique_name
 from provision_support import (
     CONFIG_KEYS,
     Ran,
-    cli_env,
     config,
     make_workspace,
-    orchestrator_argv,
     requests_log,
     run_cli,
+    start_cli,
 )
 
 T = TypeVar("T")
@@ -229,14 +228,7 @@ class LineReader:
     """A subprocess's stdout read on a thread, so a test can wait for a line with a timeout."""
 
     def __init__(self, workspace: Path, lc: LocalCloudHandle, args: Sequence[str]) -> None:
-        self.process = subprocess.Popen(
-            orchestrator_argv(*args),
-            cwd=workspace,
-            env=cli_env(lc),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        self.process = start_cli(workspace, lc, *args)
         self.seen: list[str] = []
         self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()

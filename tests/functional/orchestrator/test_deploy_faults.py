@@ -9,7 +9,6 @@ import base64
 import os
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +26,12 @@ from deploy_support import (
     written_paths,
 )
 from localcloud_fixture import LocalCloudHandle
-from provision_support import add_fault, requests_log, reset
+from provision_support import add_fault, requests_log
 
 pytestmark = [pytest.mark.functional, pytest.mark.slow]
 
 CRASHING = 'defaultCommands=["echo booting up", "echo about to fail >&2", "exit 1"]'
 NEVER_READY = 'defaultCommands=["echo sleeping instead of serving", "sleep 600"]'
-
-
-@pytest.fixture
-def lc(localcloud: LocalCloudHandle) -> Iterator[LocalCloudHandle]:
-    """The worker's localcloud, with faults, settings and the request log cleared after."""
-    try:
-        yield localcloud
-    finally:
-        reset(localcloud)
 
 
 @pytest.fixture

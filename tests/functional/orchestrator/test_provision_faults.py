@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from provision_support import (
     group_requests,
     make_workspace,
     requests_log,
-    reset,
     run_cli,
     set_settings,
     start_cli,
@@ -32,15 +30,6 @@ pytestmark = pytest.mark.functional
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     return make_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def lc(localcloud: LocalCloudHandle) -> Iterator[LocalCloudHandle]:
-    """The session localcloud, with faults and settings cleared afterwards."""
-    try:
-        yield localcloud
-    finally:
-        reset(localcloud)
 
 
 def deployments_path(group: str) -> str:
