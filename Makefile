@@ -7,14 +7,14 @@ ARGS   ?=
 # Pytest workers: 2 cores here and in CI.
 PYTEST_WORKERS ?= 2
 
-.PHONY: test lint typecheck unit functional bench demo provision plan deploy status logs clean localcloud-stop venv
+.PHONY: test lint typecheck unit functional bench fidelity fidelity-engine demo provision plan deploy status logs clean localcloud-stop venv
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]' --config-settings editable_mode=compat
+	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
 lint: $(STAMP)
@@ -38,6 +38,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/localcloud.py
 	$(BIN)/python bench/completion.py
 	$(BIN)/python bench/sync.py
+
+# The template engine over the Bicep repository's compiled corpus and real-engine
+# expectations (docs/fidelity.md). BICEP=<checkout or git dir of Azure/bicep> reads a local
+# copy; without it the repository is cloned.
+fidelity-engine: $(STAMP)
+	$(BIN)/python fidelity/engine_corpus.py $(if $(BICEP),--bicep $(BICEP))
+
+fidelity: fidelity-engine
 
 # The AI Toolkit's two commands, from a terminal. ARGS passes options through,
 # e.g. `make provision ARGS="--cloud local --create-resource-group --location eastus"`.

@@ -6,15 +6,20 @@
                                     "delay"?, "drop"?, "count"?} -> the rule with its id
     GET    /_localcloud/faults     the rules still armed;  DELETE clears them
     POST   /_localcloud/settings   {"provisioning_seconds": {type|*: s}, "fail": {type: {code,
-                                    message}}} merged into cloud.settings;  GET shows them
-    POST   /_localcloud/reset      clear log, faults, and settings back to defaults
+                                    message}}, "latency_ms": n, "bandwidth_kbps": n} merged
+                                    into cloud.settings;  GET shows them
+    POST   /_localcloud/reset      clear log, faults, and settings back to how the server
+                                    started (its --latency-ms / --bandwidth-kbps included)
     GET    /_localcloud/info       endpoint, tenant, subscription (no secrets)
+    *      /_localcloud/<name>     an endpoint a subsystem adds (`AdminExtension`), e.g.
+                                   `executions`, `quota`, `loganalytics` (docs/localcloud-jobs.md)
 
 Every call needs a bearer token from the Entra endpoint (any audience).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import time
@@ -24,7 +29,8 @@ from typing import Any
 
 from aiohttp import web
 
-from localcloud.cloud import Settings
+from localcloud.cloud import AdminExtension, Settings
+from localcloud.shaping import ShapingError, checked
 
 ADMIN_PREFIX = "/_localcloud/"
 LOG_LIMIT = 10_000
@@ -130,13 +136,23 @@ def take_fault(faults: list[Fault], method: str, target: str) -> tuple[Fault | N
     return None, faults
 
 
+SETTING_NAMES = (
+    "bandwidth_kbps",
+    "empty_pages",
+    "fail",
+    "latency_ms",
+    "page_size",
+    "provisioning_seconds",
+)
+
+
 def merge_settings(settings: Settings, doc: Any) -> Settings:
     """`settings` with a POST /settings body merged in (pure); raises `AdminInputError`."""
     if not isinstance(doc, dict):
         raise AdminInputError("settings must be a JSON object")
-    unknown = sorted(set(doc) - {"provisioning_seconds", "fail"})
+    unknown = sorted(set(doc) - set(SETTING_NAMES))
     if unknown:
-        raise AdminInputError(f"unknown setting(s) {unknown}; known: fail, provisioning_seconds")
+        raise AdminInputError(f"unknown setting(s) {unknown}; known: {', '.join(SETTING_NAMES)}")
     seconds = dict(settings.provisioning_seconds)
     for key, value in (_object(doc, "provisioning_seconds")).items():
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
@@ -150,7 +166,25 @@ def merge_settings(settings: Settings, doc: Any) -> Settings:
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise AdminInputError(f'fail[\'{key}\'] must be {{"code": ..., "message": ...}}')
         fail[key] = {"code": "ResourceFailed", "message": "Failed by localcloud settings."} | value
-    return Settings(provisioning_seconds=seconds, fail=fail)
+    try:
+        latency = checked("latency_ms", doc.get("latency_ms", settings.latency_ms))
+        bandwidth = checked("bandwidth_kbps", doc.get("bandwidth_kbps", settings.bandwidth_kbps))
+    except ShapingError as err:
+        raise AdminInputError(str(err)) from err
+    page_size = doc.get("page_size", settings.page_size)
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 0:
+        raise AdminInputError("page_size must be an integer >= 0 (0: each list's default)")
+    empty_pages = doc.get("empty_pages", settings.empty_pages)
+    if not isinstance(empty_pages, bool):
+        raise AdminInputError("empty_pages must be true or false")
+    return Settings(
+        provisioning_seconds=seconds,
+        fail=fail,
+        latency_ms=latency,
+        bandwidth_kbps=bandwidth,
+        page_size=page_size,
+        empty_pages=empty_pages,
+    )
 
 
 def _object(doc: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -198,9 +232,17 @@ class AdminState:
 
 
 class AdminApi:
-    def __init__(self, state: AdminState, settings: Settings, info: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        state: AdminState,
+        settings: Settings,
+        info: Mapping[str, Any],
+        extensions: Mapping[str, AdminExtension] | None = None,
+    ) -> None:
+        self.extensions = dict(extensions or {})
         self.state = state
         self.settings = settings
+        self._initial = copy.deepcopy(settings)  # what POST reset goes back to
         self.info = dict(info)
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -234,22 +276,37 @@ class AdminApi:
             case ("reset", "POST"):
                 self.state.log.clear()
                 self.state.faults.clear()
-                self._apply(Settings())
+                self._apply(copy.deepcopy(self._initial))
+                for extension in self.extensions.values():
+                    extension.reset()
                 return web.Response(status=204)
             case ("info", "GET"):
                 return web.json_response(self.info)
             case ("requests" | "faults" | "settings" | "reset" | "info", _):
                 return _error(405, "MethodNotAllowed", f"{method} is not supported on {name}")
+        if name in self.extensions:
+            return await self.extensions[name].handle(method, request)
         return _error(404, "NotFound", f"no admin endpoint '{name}'")
 
     def _apply(self, new: Settings) -> None:
         # Mutate in place: every subsystem holds the same Settings object.
         self.settings.provisioning_seconds = new.provisioning_seconds
         self.settings.fail = new.fail
+        self.settings.latency_ms = new.latency_ms
+        self.settings.bandwidth_kbps = new.bandwidth_kbps
+        self.settings.page_size = new.page_size
+        self.settings.empty_pages = new.empty_pages
 
 
 def _settings_json(settings: Settings) -> dict[str, Any]:
-    return {"provisioning_seconds": settings.provisioning_seconds, "fail": settings.fail}
+    return {
+        "provisioning_seconds": settings.provisioning_seconds,
+        "fail": settings.fail,
+        "latency_ms": settings.latency_ms,
+        "page_size": settings.page_size,
+        "empty_pages": settings.empty_pages,
+        "bandwidth_kbps": settings.bandwidth_kbps,
+    }
 
 
 async def _body(request: web.Request) -> Any:

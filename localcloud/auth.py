@@ -1,6 +1,6 @@
 """Access tokens: HS256 JWTs signed with the state directory's key, and bearer checks.
 
-`TokenService` is what other subsystems use (`cloud.extras["auth"]`):
+`TokenService` is what other subsystems use (`cloud.tokens`):
 `issue_token(subject, audience, lifetime_s) -> str` and `verify(token, audience=None) ->
 claims | None`. The two ARM audiences (`https://management.azure.com/` and
 `https://management.core.windows.net/`) are interchangeable.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from localcloud.arm.errors import ArmError
-from localcloud.cloud import Identity
+from localcloud.config import Identity
 
 ARM_AUDIENCES = ("https://management.azure.com/", "https://management.core.windows.net/")
 DEFAULT_LIFETIME_S = 3600

@@ -11,8 +11,9 @@ from pathlib import Path
 import click
 
 from localcloud import __version__
-from localcloud.config import StatePaths, resolve_state_dir
+from localcloud.config import StateDirError, StatePaths, resolve_state_dir
 from localcloud.daemon import Result
+from localcloud.shaping import Shaping
 
 STATE_DIR = click.option(
     "--state-dir",
@@ -21,12 +22,42 @@ STATE_DIR = click.option(
     help="State directory (default: $LOCALCLOUD_STATE_DIR, else ~/.localcloud).",
 )
 PORT = click.option(
-    "--port", type=click.IntRange(0, 65535), default=0, help="Port (0: pick a free one)."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Port (0: the last run's port when free, else any free one).",
+)
+LATENCY = click.option(
+    "--latency-ms",
+    type=click.FloatRange(0, 60_000),
+    default=0.0,
+    help="Network shaping: delay added to every request (one round trip), ms. 0: off.",
+)
+BANDWIDTH = click.option(
+    "--bandwidth-kbps",
+    type=click.FloatRange(0),
+    default=0.0,
+    help="Network shaping: cap per connection and direction, kilobits/s. 0: off.",
+)
+HEADER_TIMEOUT = click.option(
+    "--header-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=15.0,
+    show_default=True,
+    help="Seconds a client has to send a request head (also the keep-alive idle time); "
+    "a small body must arrive within twice that.",
 )
 
 
 def _paths(state_dir: Path | None) -> StatePaths:
-    return StatePaths(resolve_state_dir(state_dir, os.environ))
+    """The state directory's paths; an unsafe directory is one line on stderr, exit 1."""
+    paths = StatePaths(resolve_state_dir(state_dir, os.environ))
+    try:
+        paths.check()
+    except StateDirError as err:
+        click.echo(f"localcloud: {err}", err=True)
+        sys.exit(1)
+    return paths
 
 
 def _render(result: Result, as_json: bool) -> None:
@@ -47,10 +78,21 @@ def cli() -> None:
 @cli.command()
 @STATE_DIR
 @PORT
+@LATENCY
+@BANDWIDTH
+@HEADER_TIMEOUT
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
-def serve(state_dir: Path | None, port: int, quiet: bool) -> None:
+def serve(
+    state_dir: Path | None,
+    port: int,
+    latency_ms: float,
+    bandwidth_kbps: float,
+    header_timeout: float,
+    quiet: bool,
+) -> None:
     """Run in the foreground until Ctrl-C."""
     from localcloud.daemon import running_server
+    from localcloud.dispatch import Limits
     from localcloud.server import ServeOptions, run
 
     paths = _paths(state_dir)
@@ -68,18 +110,29 @@ def serve(state_dir: Path | None, port: int, quiet: bool) -> None:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
-    sys.exit(run(ServeOptions(state_dir=paths.root, port=port)))
+    options = ServeOptions(
+        state_dir=paths.root,
+        port=port,
+        latency_ms=latency_ms,
+        bandwidth_kbps=bandwidth_kbps,
+        limits=Limits(header_timeout_s=header_timeout, body_timeout_s=2 * header_timeout),
+    )
+    sys.exit(run(options))
 
 
 @cli.command()
 @STATE_DIR
 @PORT
+@LATENCY
+@BANDWIDTH
 @click.option("--json", "as_json", is_flag=True, help="Print the status object.")
-def start(state_dir: Path | None, port: int, as_json: bool) -> None:
+def start(
+    state_dir: Path | None, port: int, latency_ms: float, bandwidth_kbps: float, as_json: bool
+) -> None:
     """Start in the background (no-op when already running)."""
     from localcloud import daemon
 
-    _render(daemon.start(_paths(state_dir), port), as_json)
+    _render(daemon.start(_paths(state_dir), port, Shaping(latency_ms, bandwidth_kbps)), as_json)
 
 
 @cli.command()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import json
 import os
 import shutil
 import signal
@@ -20,12 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from localcloud.config import RuntimeInfo, StatePaths, read_runtime
+from localcloud.config import (
+    RuntimeInfo,
+    StatePaths,
+    client_document,
+    read_client,
+    read_identity,
+    read_runtime,
+)
+from localcloud.shaping import Shaping
 
 EXIT_OK = 0
+NO_SHAPING = Shaping()
 EXIT_FAILED = 1
 EXIT_NOT_RUNNING = 3
-ARM_SCOPE = "https://management.azure.com/.default"
 
 
 @dataclass(frozen=True)
@@ -71,30 +78,13 @@ def probe(info: RuntimeInfo, ca_file: Path, timeout: float = 2.0) -> bool:
 
 
 def describe(paths: StatePaths, info: RuntimeInfo | None) -> dict[str, Any]:
-    """The `status --json` object (secrets included: it is the local service principal)."""
-    identity: dict[str, Any] = {}
-    with contextlib.suppress(OSError, ValueError):
-        identity = json.loads(paths.identity.read_text())
-    endpoint = info.base_url if info else None
-    tenant = identity.get("tenant_id")
-    return {
-        "running": info is not None,
-        "pid": info.pid if info else None,
-        "port": info.port if info else None,
-        "endpoint": endpoint,
-        "resource_manager": f"{endpoint}/" if endpoint else None,
-        "authority": endpoint,
-        "token_endpoint": f"{endpoint}/{tenant}/oauth2/v2.0/token" if endpoint else None,
-        "admin_url": f"{endpoint}/_localcloud" if endpoint else None,
-        "scope": ARM_SCOPE,
-        "ca_file": str(paths.ca_cert),
-        "tenant_id": tenant,
-        "subscription_id": identity.get("subscription_id"),
-        "client_id": identity.get("client_id"),
-        "client_secret": identity.get("client_secret"),
-        "state_dir": str(paths.root),
-        "log_file": str(paths.log_file),
-    }
+    """The `status --json` object: the running server's client.json, else the same keys for a
+    server that is not running (secrets included: it is the local service principal)."""
+    if info is not None:
+        doc = read_client(paths)
+        if doc is not None and doc.get("pid") == info.pid:
+            return doc
+    return client_document(paths, read_identity(paths), info)
 
 
 def status(paths: StatePaths) -> Result:
@@ -114,8 +104,8 @@ def status(paths: StatePaths) -> Result:
     return Result("\n".join(lines), data)
 
 
-def serve_command(paths: StatePaths, port: int) -> list[str]:
-    return [
+def serve_command(paths: StatePaths, port: int, shaping: Shaping = NO_SHAPING) -> list[str]:
+    command = [
         sys.executable,
         "-m",
         "localcloud",
@@ -125,6 +115,11 @@ def serve_command(paths: StatePaths, port: int) -> list[str]:
         "--port",
         str(port),
     ]
+    if shaping.latency_ms:
+        command += ["--latency-ms", f"{shaping.latency_ms:g}"]
+    if shaping.bandwidth_kbps:
+        command += ["--bandwidth-kbps", f"{shaping.bandwidth_kbps:g}"]
+    return command
 
 
 def wait_ready(
@@ -133,7 +128,7 @@ def wait_ready(
     timeout: float,
     sleep: Callable[[float], None] = time.sleep,
 ) -> RuntimeInfo | None:
-    """Poll until `process` has written runtime.json and answers HTTPS; None if it died."""
+    """Poll until `process` has written client.json and answers HTTPS; None if it died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -145,7 +140,9 @@ def wait_ready(
     return None
 
 
-def start(paths: StatePaths, port: int, timeout: float = 30.0) -> Result:
+def start(
+    paths: StatePaths, port: int, shaping: Shaping = NO_SHAPING, timeout: float = 30.0
+) -> Result:
     existing = running_server(paths)
     if existing is not None:
         return Result(
@@ -153,9 +150,10 @@ def start(paths: StatePaths, port: int, timeout: float = 30.0) -> Result:
             describe(paths, existing),
         )
     paths.ensure()
-    with paths.log_file.open("ab") as log:
+    log_fd = os.open(paths.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with open(log_fd, "ab") as log:
         process = subprocess.Popen(
-            serve_command(paths, port),
+            serve_command(paths, port, shaping),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -210,7 +208,7 @@ def stop(paths: StatePaths, timeout: float = 15.0) -> Result:
     paths.pid_file.unlink(missing_ok=True)
     info = read_runtime(paths)
     if info is not None and info.pid == pid:
-        paths.runtime.unlink(missing_ok=True)
+        paths.client.unlink(missing_ok=True)
     return Result(f"localcloud stopped (pid {pid}).", {"stopped": True, "pid": pid})
 
 

@@ -1,7 +1,12 @@
-"""The one request handler: log, faults, then dispatch by path prefix.
+"""The one request handler: log, shaping latency, faults, then dispatch by path prefix.
 
 Nothing a client sends yields a 500 except a bug, and a bug is logged with its traceback and
 answered with ARM's `InternalServerError` body.
+
+Limits (`Limits`): a client has `header_timeout_s` to send its request head (aiohttp's
+keep-alive timer, also the idle time between requests); an ARM, Entra or admin body must
+arrive within `body_timeout_s`, else the connection is closed; an authenticated ARM body
+over `arm_body_bytes` (4 MB, as ARM) is answered 413 `RequestContentTooLarge`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from aiohttp import web
@@ -32,6 +37,24 @@ from localcloud.metadata import cloud_metadata
 
 log = logging.getLogger("localcloud.requests")
 
+ARM_BODY_LIMIT = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    header_timeout_s: float = 15.0
+    body_timeout_s: float = 30.0
+    arm_body_bytes: int = ARM_BODY_LIMIT
+
+
+def too_large(limit: int) -> ArmError:
+    return ArmError(
+        413,
+        "RequestContentTooLarge",
+        f"The request content size exceeds the maximum size of {limit // (1024 * 1024)} MB.",
+    )
+
+
 ARM_PREFIXES = ("subscriptions", "providers", "tenants")
 
 
@@ -41,6 +64,7 @@ class Area(Enum):
     METADATA = "metadata"
     ENTRA = "entra"
     LOGSTREAM = "logstream"
+    LOGANALYTICS = "loganalytics"
     FILES = "files"
     UNKNOWN = "unknown"
 
@@ -62,6 +86,8 @@ def classify(path: str, tenant_id: str, files_owns: Callable[[str], bool]) -> Ar
         return Area.METADATA
     if first == "logstream":
         return Area.LOGSTREAM
+    if first == "v1" and len(segments) >= 2 and segments[1].lower() == "workspaces":
+        return Area.LOGANALYTICS
     if is_entra_path(segments, tenant_id):
         return Area.ENTRA
     if segments and files_owns(segments[0]):
@@ -83,11 +109,18 @@ class Dispatcher:
     entra: Entra
     admin: AdminApi
     admin_state: AdminState
+    limits: Limits = field(default_factory=Limits)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
         if is_admin_path(request.path):
-            return await self._guarded(request, self._admin)
+            try:
+                return await self._guarded(request, self._admin)
+            except DropConnection:
+                return web.Response(status=499)
+        latency = self.cloud.settings.latency_ms
+        if latency > 0:
+            await asyncio.sleep(latency / 1000)  # one round trip per request
         status = 0
         try:
             response = await self._guarded(request, self._with_faults)
@@ -111,6 +144,8 @@ class Dispatcher:
             return await inner(request)
         except ArmError as err:
             return self._arm_error(request, err)
+        except web.HTTPRequestEntityTooLarge:
+            return self._arm_error(request, too_large(self.limits.arm_body_bytes))
         except (DropConnection, asyncio.CancelledError):
             raise
         except Exception:
@@ -124,6 +159,8 @@ class Dispatcher:
 
     def _arm_error(self, request: web.Request, err: ArmError) -> web.Response:
         response = error_response(err)
+        if err.status == 413:
+            response.force_close()  # do not read the rest of the body
         if err.code in ("ResourceGroupNotFound", "SubscriptionNotFound"):
             response.headers.setdefault("x-ms-failure-cause", "gateway")
         _merge_headers(response, arm_headers(request))
@@ -135,6 +172,7 @@ class Dispatcher:
         )
         if check.error is not None:
             raise check.error
+        await self._read_body(request)
         return await self.admin.handle(request)
 
     async def _with_faults(self, request: web.Request) -> web.StreamResponse:
@@ -157,12 +195,18 @@ class Dispatcher:
             case Area.METADATA:
                 return json_response(cloud_metadata(self.cloud.base_url, api_version(request)))
             case Area.ENTRA:
+                await self._read_body(request)
                 return await self.entra.handle(request)
             case Area.LOGSTREAM:
+                for stream in self.cloud.extensions.logstreams:
+                    if stream.owns(request.path):
+                        return await stream.handle(request)
                 return await self.cloud.runtime.handle_logstream(request)
+            case Area.LOGANALYTICS if self.cloud.extensions.loganalytics is not None:
+                return await self.cloud.extensions.loganalytics.handle(request)
             case Area.FILES:
                 return await self.cloud.files.handle(request)
-            case Area.UNKNOWN | Area.ADMIN:
+            case Area.UNKNOWN | Area.ADMIN | Area.LOGANALYTICS:
                 raise ArmError(
                     404,
                     "NotFound",
@@ -180,6 +224,10 @@ class Dispatcher:
         )
         if check.error is not None:
             raise check.error
+        declared = request.content_length
+        if declared is not None and declared > self.limits.arm_body_bytes:
+            raise too_large(self.limits.arm_body_bytes)
+        await self._read_body(request)
         require_api_version(request)
         path = request.rel_url.raw_path
         self._check_subscription(path)
@@ -188,6 +236,19 @@ class Dispatcher:
             raise self._no_route(request.method, path)
         handler, params = found
         return await handler(request, params)
+
+    async def _read_body(self, request: web.Request) -> None:
+        """Read (and cache) a small body within the body timeout; a client that stops
+        half-way has its connection closed."""
+        if not request.body_exists:
+            return
+        try:
+            await asyncio.wait_for(request.read(), self.limits.body_timeout_s)
+        except asyncio.TimeoutError:
+            log.info("%s %s: body not received in time; closing", request.method, request.path)
+            if request.transport is not None:
+                request.transport.abort()
+            raise DropConnection() from None
 
     def _check_subscription(self, path: str) -> None:
         segments = [s for s in path.split("/") if s]

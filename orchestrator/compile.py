@@ -1,12 +1,16 @@
 """Turn the workspace's template into ARM JSON.
 
 Order of preference for a `.bicep` file:
-1. a Bicep CLI - `$BICEP`, `bicep` on PATH, `~/.azure/bin/bicep`, `~/.wais/bin/bicep` (and the
-   AI Toolkit's `~/.wais/bin/bicep/v*/bicep`), else `az bicep` - with the result cached under
+1. a Bicep CLI - `$BICEP`, `bicep` on PATH, the az CLI's copy (`$AZURE_CONFIG_DIR/bin/bicep`,
+   else `~/.azure/bin/bicep`), `~/.wais/bin/bicep` (and the AI Toolkit's
+   `~/.wais/bin/bicep/v*/bicep`), else `az bicep` - with the result cached under
    `<workspace>/.orchestrator/compiled/<sha256 of source>-<compiler version>.json`;
 2. with no compiler, the sibling `.json` when its recorded `metadata.orchestrator.sourceSha256`
    equals the `.bicep`'s SHA-256 (line endings normalised to LF);
-3. otherwise an InputError saying how to install Bicep or pass `--template FILE.json`.
+3. otherwise the caller's `BicepInstaller` (`orchestrator.bicep.offer`) may install the pinned,
+   checksum-verified Bicep CLI into the az CLI's folder - asking first on a terminal - and the
+   template is compiled with it;
+4. otherwise an InputError saying how to install Bicep or pass `--template FILE.json`.
 A `.json` template is used as given once it looks like an ARM deploymentTemplate.
 """
 
@@ -28,8 +32,8 @@ from orchestrator.errors import InputError
 from orchestrator.workspace import Workspace
 
 INSTALL_HINT = (
-    "install the Bicep CLI (`az bicep install`, or https://aka.ms/bicep-install), "
-    "or pass an ARM template with `--template FILE.json`"
+    "install the Bicep CLI (`orchestrator bicep install`, `az bicep install`, or "
+    "https://aka.ms/bicep-install), or pass an ARM template with `--template FILE.json`"
 )
 OBTAINED_CACHE = "cache"
 OBTAINED_CHECKED_IN = "checked-in JSON (source hash matches)"
@@ -46,6 +50,18 @@ class RunResult:
 
 class Runner(Protocol):
     def __call__(self, argv: Sequence[str]) -> RunResult: ...
+
+
+class BicepInstaller(Protocol):
+    """Installs a Bicep CLI when no compiler is found and the checked-in JSON cannot serve."""
+
+    def offer(self, reason: str) -> Path | None:
+        """The installed CLI's path, or None when nothing was installed."""
+        ...
+
+    def hint(self) -> str:
+        """What the user can do when nothing was installed."""
+        ...
 
 
 Which = Callable[[str], "str | None"]
@@ -108,17 +124,29 @@ def find_compiler(env: Mapping[str, str], which: Which | None = None) -> Compile
     if on_path:
         return Compiler((on_path,))
     home = Path(env.get("HOME") or Path.home())
-    for candidate in _home_candidates(home):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
+    for candidate in _home_candidates(home, env):
+        if _is_file(candidate) and os.access(candidate, os.X_OK):
             return Compiler((str(candidate),))
     az = which("az")
     return Compiler((az, "bicep")) if az else None
 
 
-def _home_candidates(home: Path) -> list[Path]:
-    fixed = [home / ".azure" / "bin" / "bicep", home / ".wais" / "bin" / "bicep"]
-    versions = sorted((home / ".wais" / "bin" / "bicep").glob("v*/bicep"), reverse=True)
+def _home_candidates(home: Path, env: Mapping[str, str]) -> list[Path]:
+    az_bin = Path(env["AZURE_CONFIG_DIR"]) / "bin" if env.get("AZURE_CONFIG_DIR") else None
+    az_dir = az_bin or home / ".azure" / "bin"
+    fixed = [az_dir / "bicep", az_dir / "bicep.exe", home / ".wais" / "bin" / "bicep"]
+    try:
+        versions = sorted((home / ".wais" / "bin" / "bicep").glob("v*/bicep"), reverse=True)
+    except OSError:  # a home folder that cannot be searched holds no compiler we can run
+        versions = []
     return [*fixed, *versions]
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # no permission to look: not a compiler we can run
+        return False
 
 
 def compiler_version(compiler: Compiler, runner: Runner) -> str:
@@ -138,6 +166,7 @@ def compile_template(
     env: Mapping[str, str],
     runner: Runner = subprocess_runner,
     which: Which | None = None,
+    installer: BicepInstaller | None = None,
 ) -> CompiledTemplate:
     """The ARM JSON of the workspace's template (default: infra/provision/inference.bicep)."""
     path = template_path if template_path is not None else workspace.bicep
@@ -148,7 +177,11 @@ def compile_template(
     compiler = find_compiler(env, which)
     version = _usable_version(compiler, runner)
     if compiler is None or version is None:
-        return _checked_in(path, shown, digest, workspace)
+        stale = _checked_in(path, shown, digest, workspace)
+        if isinstance(stale, CompiledTemplate):
+            return stale
+        compiler = _install(stale, installer)
+        version = compiler_version(compiler, runner)
     cache = workspace.state_dir / "compiled" / f"{digest}-{version}.json"
     cached = _read_cache(cache)
     if cached is not None:
@@ -216,21 +249,33 @@ def _read_cache(cache: Path) -> dict[str, Any] | None:
     return dict(data) if isinstance(data, dict) and "resources" in data else None
 
 
-def _checked_in(path: Path, shown: str, digest: str, workspace: Workspace) -> CompiledTemplate:
+def _checked_in(
+    path: Path, shown: str, digest: str, workspace: Workspace
+) -> CompiledTemplate | str:
+    """The checked-in JSON when it was compiled from this source; else why it cannot serve."""
     sibling = path.with_suffix(".json")
     sibling_shown = workspace.shown(sibling)
     if not sibling.is_file():
-        raise InputError(f"{shown}: no Bicep CLI found and no {sibling_shown}", hint=INSTALL_HINT)
+        return f"{shown}: no Bicep CLI found and no {sibling_shown}"
     template = _load_arm_template(sibling, sibling_shown)
     recorded = recorded_source_sha256(template)
     if recorded != digest:
-        raise InputError(
+        return (
             f"{sibling_shown} was not compiled from the current {shown} "
             f"(recorded source SHA-256 {recorded or 'missing'}, actual {digest}) "
-            "and no Bicep CLI was found to compile it",
-            hint=INSTALL_HINT,
+            "and no Bicep CLI was found to compile it"
         )
     return CompiledTemplate(template, shown, OBTAINED_CHECKED_IN, digest)
+
+
+def _install(reason: str, installer: BicepInstaller | None) -> Compiler:
+    """A freshly installed Bicep CLI, or the InputError that says how to get one."""
+    if installer is None:
+        raise InputError(reason, hint=INSTALL_HINT)
+    installed = installer.offer(reason)
+    if installed is None:
+        raise InputError(reason, hint=installer.hint())
+    return Compiler((str(installed),))
 
 
 def recorded_source_sha256(template: Mapping[str, Any]) -> str:

@@ -126,11 +126,42 @@ def _silence_stdout() -> None:
 
 
 def _json_document(command: str, code: int, error: dict[str, object], out: TextIO) -> None:
-    """With --json, a failure is still one JSON document on stdout (the lines go to stderr)."""
+    """With --json, a failure is still one JSON document on stdout."""
     doc = {"command": command, "exit_code": code, "error": error}
     with contextlib.suppress(OSError, ValueError):
         out.write(json.dumps(doc, indent=2, default=str) + "\n")
         out.flush()
+
+
+def _say(
+    err: TextIO, lines: Sequence[str], records: Sequence[dict[str, object]], as_json: bool
+) -> None:
+    """The failure on stderr: its lines, or with --json its NDJSON records (stderr stays pure
+    NDJSON)."""
+    with contextlib.suppress(OSError, ValueError):
+        if as_json:
+            for record in records:
+                err.write(json.dumps(record, separators=(",", ":"), default=str) + "\n")
+        else:
+            for line in lines:
+                err.write(line + "\n")
+        err.flush()
+
+
+def _records(exc: FatalError) -> list[dict[str, object]]:
+    problems = exc.problems if isinstance(exc, ValidationFailed) else ()
+    records: list[dict[str, object]] = [
+        {
+            "event": "problem",
+            "file": p.file,
+            "path": p.path,
+            "message": p.message,
+            "expected": p.expected or None,
+        }
+        for p in problems
+    ]
+    records.append({"event": "error", **exc.as_data()})
+    return records
 
 
 @contextlib.contextmanager
@@ -139,27 +170,34 @@ def error_handler(
 ) -> Iterator[list[int]]:
     """Map exceptions to exit codes. Yields a one-element list that receives the exit code.
 
-    `json_command` (the command's name, under --json) also writes the error as a JSON
-    document on `stdout`, so a script reading stdout always gets one document.
+    `json_command` (the command's name, under --json) writes the error as NDJSON records on
+    stderr and as a JSON document on `stdout`, so a script reading stdout always gets one
+    document and stderr stays NDJSON.
     """
     err = stderr if stderr is not None else sys.stderr
+    out = stdout or sys.stdout
+    as_json = bool(json_command)
     code = [EXIT_OK]
+    error: dict[str, object] | None = None
     try:
         yield code
     except FatalError as exc:
-        for line in exc.lines():
-            print(line, file=err)
-        code[0] = exc.exit_code
-        if json_command:
-            _json_document(json_command, code[0], exc.as_data(), stdout or sys.stdout)
+        _say(err, exc.lines(), _records(exc), as_json)
+        code[0], error = exc.exit_code, exc.as_data()
     except KeyboardInterrupt:
-        print("interrupted", file=err)
+        error = {"kind": "Interrupted", "message": "interrupted", "hint": None}
+        _say(err, ["interrupted"], [{"event": "error", **error}], as_json)
         code[0] = EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence_stdout()  # the reader went away (`| head`): nothing more to say, no crash log
         code[0] = EXIT_BROKEN_PIPE
+        return
     except Exception as exc:
         log = _write_crash_log(exc)
-        print(f"error: unexpected {type(exc).__name__}: {exc}", file=err)
-        print(f"hint: this is a bug; the details are in {log}", file=err)
+        message = f"unexpected {type(exc).__name__}: {exc}"
+        hint = f"this is a bug; the details are in {log}"
+        error = {"kind": "Bug", "message": message, "hint": hint}
+        _say(err, [f"error: {message}", f"hint: {hint}"], [{"event": "error", **error}], as_json)
         code[0] = EXIT_BUG
+    if as_json and error is not None:
+        _json_document(json_command, code[0], error, out)

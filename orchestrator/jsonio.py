@@ -7,11 +7,15 @@ newline, and keeps the key order it is given, so nothing a user wrote is lost or
 
 from __future__ import annotations
 
+import bisect
 import errno
 import json
 import os
+import re
 import stat
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +138,90 @@ def load_json(path: Path, shown: str | None = None) -> Any:
     """Load a JSON file; any problem is a JsonFileError naming file, line and column."""
     name = shown or str(path)
     return parse_json(read_text(path, name), name)
+
+
+def load_json_located(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
+    """`load_json`, and where each value of the document starts (for problem lines)."""
+    name = shown or str(path)
+    text = read_text(path, name)
+    return parse_json(text, name), SourceMap(name, text)
+
+
+# --- where values are: JSON path -> line:column ------------------------------------------------
+
+JsonPath = tuple[str | int, ...]
+_SPACE = re.compile(r"[ \t\n\r]*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Positions of the values of one parsed JSON text, computed when first asked for.
+
+    `where(path)` is `FILE:LINE:COLUMN` of the value at `path` (a key's value for an object
+    member), or of its nearest ancestor that exists (a missing key points at its object);
+    columns count characters from 1, as the syntax errors do."""
+
+    file: str
+    text: str = field(repr=False)
+    _offsets: dict[JsonPath, int] = field(default_factory=dict, repr=False, compare=False)
+    _lines: list[int] = field(default_factory=list, repr=False, compare=False)
+
+    def where(self, path: Sequence[str | int]) -> str:
+        position = self.position(path)
+        return f"{self.file}:{position[0]}:{position[1]}" if position else self.file
+
+    def position(self, path: Sequence[str | int]) -> tuple[int, int] | None:
+        offsets = self._index()
+        parts = tuple(path)
+        while parts not in offsets and parts:
+            parts = parts[:-1]
+        offset = offsets.get(parts)
+        if offset is None:
+            return None
+        line = bisect.bisect_right(self._lines, offset - 1)
+        start = self._lines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
+
+    def _index(self) -> dict[JsonPath, int]:
+        if not self._offsets and self.text.strip():
+            self._lines.extend(m.start() for m in re.finditer("\n", self.text))
+            try:
+                _scan(self.text, 0, (), self._offsets)
+            except (ValueError, IndexError, AttributeError, RecursionError):
+                self._offsets.clear()  # not valid JSON after all: no positions, no failure
+        return self._offsets
+
+
+def _skip(text: str, pos: int) -> int:
+    found = _SPACE.match(text, pos)
+    return found.end() if found else pos
+
+
+def _scan(text: str, pos: int, path: JsonPath, out: dict[JsonPath, int]) -> int:
+    """Record where the value at `pos` (and each value inside it) starts; return its end."""
+    pos = _skip(text, pos)
+    out[path] = pos
+    opener = text[pos]
+    if opener not in "[{":
+        found = (_STRING if opener == '"' else _SCALAR).match(text, pos)
+        if found is None:
+            raise ValueError(f"no JSON value at {pos}")
+        return found.end()
+    closer, index = ("]" if opener == "[" else "}"), 0
+    pos = _skip(text, pos + 1)
+    while text[pos] != closer:
+        key: str | int = index
+        if opener == "{":
+            name = _STRING.match(text, pos)
+            if name is None:
+                raise ValueError(f"no object key at {pos}")
+            key, pos = json.loads(name.group()), _skip(text, name.end()) + 1  # past the ':'
+        pos = _skip(text, _scan(text, pos, (*path, key), out))
+        pos = _skip(text, pos + 1) if text[pos] == "," else pos
+        index += 1
+    return pos + 1
 
 
 def dumps(data: Any) -> str:

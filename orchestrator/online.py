@@ -2,58 +2,52 @@
 
 Checks, in order, each problem naming the config key: the subscription and the resource
 group; the storage account and its file share; the container app; ACA_APP_ENDPOINT equals
-the app's ingress FQDN. Problems use the same `FILE: KEY: message` shape as the offline
-config checks.
+the app's ingress FQDN (read by the one Container Apps reader). Problems use the same
+`FILE: KEY: message` shape as the offline config checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
-from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
-
+from orchestrator import inference_config
+from orchestrator.app import App
+from orchestrator.azure.containerapps import ContainerApps
+from orchestrator.azure.deployments import Deployments
+from orchestrator.azure.errors import NotFound, ResourceGroupMissing
 from orchestrator.errors import Problem
-from orchestrator.factory import make_clients
-from orchestrator.invocation import Invocation
-from orchestrator.provision.arm import Arm, translate, wire
-from orchestrator.provision.faults import NotFound, ResourceGroupMissing
-from orchestrator.workspace import CONFIG_KEYS
 
 STORAGE_API = "2023-01-01"
 
 
-def _text(config: Mapping[str, Any], key: str) -> str:
+def _text(config: Mapping[str, object], key: str) -> str:
     value = config.get(key)
     return value.strip() if isinstance(value, str) else ""
 
 
-def check_config_resources(inv: Invocation, config: Mapping[str, Any]) -> list[Problem]:
-    shown = inv.workspace.shown(inv.workspace.config)
-    names = {key: _text(config, key) for key in CONFIG_KEYS}
+def check_config_resources(app: App, shown: str, config: Mapping[str, object]) -> list[Problem]:
+    names = {key: _text(config, key) for key in inference_config.KEYS}
     unset = [key for key, value in names.items() if not value]
     if unset:
         return [
             Problem(shown, key, "not set", "run `orchestrator provision` or fill it in")
             for key in unset
         ]
-    clients = make_clients(inv.env)
-    arm = clients.arm(names["SUBSCRIPTION_ID"])
-    return ConfigChecker(arm, shown, names).problems(
-        lambda: clients.containerapps(names["SUBSCRIPTION_ID"])
-    )
+    subscription = names["SUBSCRIPTION_ID"]
+    checker = ConfigChecker(app.deployments(subscription), shown, names)
+    return checker.problems(lambda: app.containerapps(subscription))
 
 
 class ConfigChecker:
-    def __init__(self, arm: Arm, shown: str, names: Mapping[str, str]) -> None:
-        self._arm = arm
+    def __init__(self, deployments: Deployments, shown: str, names: Mapping[str, str]) -> None:
+        self._deployments = deployments
         self._shown = shown
         self._names = names
 
     def _problem(self, key: str, message: str, expected: str = "") -> Problem:
         return Problem(self._shown, key, message, expected)
 
-    def problems(self, containerapps: Callable[[], Any]) -> list[Problem]:
+    def problems(self, containerapps: Callable[[], ContainerApps]) -> list[Problem]:
         group_problem = self._group_problem()
         if group_problem is not None:
             return [group_problem]
@@ -63,28 +57,25 @@ class ConfigChecker:
         n = self._names
         group, subscription = n["RESOURCE_GROUP_NAME"], n["SUBSCRIPTION_ID"]
         try:
-            self._arm.group_location(group)
-        except ResourceGroupMissing as exc:
-            if getattr(exc.__cause__, "code", "") == "SubscriptionNotFound":
-                return self._problem(
-                    "SUBSCRIPTION_ID", f"subscription {subscription} was not found"
-                )
+            self._deployments.group_location(group)
+        except ResourceGroupMissing:
             return self._problem(
                 "RESOURCE_GROUP_NAME",
                 f"resource group {group} does not exist in subscription {subscription}",
             )
+        except NotFound as exc:
+            if exc.code != "SubscriptionNotFound":
+                raise
+            return self._problem("SUBSCRIPTION_ID", f"subscription {subscription} was not found")
         return None
 
     def _storage_problems(self) -> list[Problem]:
         n = self._names
-        group, account, share = (
-            n["RESOURCE_GROUP_NAME"],
-            n["STORAGE_ACCOUNT_NAME"],
-            n["FILE_SHARE_NAME"],
-        )
+        group, account = n["RESOURCE_GROUP_NAME"], n["STORAGE_ACCOUNT_NAME"]
+        share = n["FILE_SHARE_NAME"]
         base = f"/subscriptions/{n['SUBSCRIPTION_ID']}/resourceGroups/{group}/providers"
         account_id = f"{base}/Microsoft.Storage/storageAccounts/{account}"
-        if not self._arm.resource_exists(account_id, STORAGE_API):
+        if not self._deployments.resource_exists(account_id, STORAGE_API):
             return [
                 self._problem(
                     "STORAGE_ACCOUNT_NAME",
@@ -92,7 +83,7 @@ class ConfigChecker:
                 )
             ]
         share_id = f"{account_id}/fileServices/default/shares/{share}"
-        if not self._arm.resource_exists(share_id, STORAGE_API):
+        if not self._deployments.resource_exists(share_id, STORAGE_API):
             return [
                 self._problem(
                     "FILE_SHARE_NAME",
@@ -101,37 +92,32 @@ class ConfigChecker:
             ]
         return []
 
-    def _app_problems(self, client: Any) -> list[Problem]:
+    def _app_problems(self, apps: ContainerApps) -> list[Problem]:
         n = self._names
-        group, app = n["RESOURCE_GROUP_NAME"], n["ACA_APP_NAME"]
+        group, name = n["RESOURCE_GROUP_NAME"], n["ACA_APP_NAME"]
         try:
-            doc = wire(client.container_apps.get(group, app))
-        except (HttpResponseError, ServiceRequestError, ServiceResponseError) as exc:
-            error = translate(exc, f"reading container app {app}", self._arm.endpoint)
-            if not isinstance(error, NotFound):
-                raise error from exc
+            fqdn = apps.view(group, name, with_replicas=False).app.fqdn
+        except NotFound:
             return [
                 self._problem(
-                    "ACA_APP_NAME", f"container app {app} does not exist in resource group {group}"
+                    "ACA_APP_NAME", f"container app {name} does not exist in resource group {group}"
                 )
             ]
-        ingress = ((doc.get("properties") or {}).get("configuration") or {}).get("ingress") or {}
-        fqdn = str(ingress.get("fqdn") or "")
-        endpoint = n["ACA_APP_ENDPOINT"].removeprefix("https://").rstrip("/")
+        configured = n["ACA_APP_ENDPOINT"]
+        endpoint, _warning = inference_config.normalise_endpoint(configured)
         if not fqdn:
             return [
                 self._problem(
                     "ACA_APP_ENDPOINT",
-                    f"container app {app} has no ingress, so {n['ACA_APP_ENDPOINT']} cannot "
-                    "reach it",
+                    f"container app {name} has no ingress, so {configured} cannot reach it",
                     "enable external ingress on the app",
                 )
             ]
-        if endpoint.lower() != fqdn.lower():
+        if str(endpoint).lower() != fqdn.lower():
             return [
                 self._problem(
                     "ACA_APP_ENDPOINT",
-                    f"{n['ACA_APP_ENDPOINT']} is not the endpoint of container app {app}",
+                    f"{configured} is not the endpoint of container app {name}",
                     f"expected {fqdn}",
                 )
             ]

@@ -4,7 +4,12 @@ dropped, `{{ ... }}` rendered.
 Pipeline (`collect_parameters`): load the ARM deploymentParameters file -> apply `--param
 NAME=VALUE` overrides (later wins) -> drop `null` values (ARM: null = "use the template
 default") -> render strings containing `{{`/`{%` with a sandboxed Jinja environment, one string
-at a time, so no value can change the JSON structure or run code.
+at a time, so no value can change the JSON structure or run code; the rendering of one command
+is bounded in time and size (`render_sandbox.py`).
+
+Secrets of the environment are never echoed (`redaction.py`): not in problem lines, not in
+`{{ env }}` printed whole, not where the final values are shown (`FinalParameters.redacted`).
+Problems name `FILE:LINE:COLUMN` of the value in the parameters file (`jsonio.SourceMap`).
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from typing import Any
 
 from orchestrator import jsonio
 from orchestrator.errors import InputError, Problem, ValidationFailed
-from orchestrator.workspace import Workspace
+from orchestrator.redaction import MaskedEnv, redact, secret_values, used_secrets
+from orchestrator.workspace import Workspace, require_workspace
 
 OVERRIDE_SOURCE = "--param"
 RENDER_EXPECTED = "a Jinja expression over env, finetuning and config, e.g. {{ env.USER }}"
+MAX_MESSAGE = 300  # characters of a rendering error quoted in a problem line
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class ParametersDocument:
     references: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     readable: bool = True  # False: the file could not be read or parsed (see `problems`)
+    source_map: jsonio.SourceMap | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,27 @@ class FinalParameters:
     sources: Mapping[str, str] = field(default_factory=dict)
     references: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     file_read: bool = True  # False: the parameters file was unreadable, so values are partial
+    secrets: frozenset[str] = frozenset()  # secret texts that went into the values: never shown
+    source_map: jsonio.SourceMap | None = None  # positions in the parameters file
+    unrendered: frozenset[str] = frozenset()  # names whose `{{ }}` failed (reported already)
+
+    def where(self, file: str, parts: Sequence[str | int]) -> str:
+        """`file`, as `FILE:LINE:COLUMN` when it is the parameters file (not `--param`)."""
+        from orchestrator.schemas import locator
+
+        return locator(file, self.source_map)(parts)
+
+    def redacted(self, value: Any) -> Any:
+        """`value` as it may be shown: every secret text in its strings replaced by `***`."""
+        if not self.secrets:
+            return value
+        if isinstance(value, str):
+            return redact(value, self.secrets)
+        if isinstance(value, list):
+            return [self.redacted(v) for v in value]
+        if isinstance(value, Mapping):
+            return {k: self.redacted(v) for k, v in value.items()}
+        return value
 
     @property
     def arm_parameters(self) -> dict[str, Any]:
@@ -68,10 +97,11 @@ def load_parameters(path: Path, shown: str) -> ParametersDocument:
     from orchestrator.schemas import DEPLOYMENT_PARAMETERS, load_schema, schema_problems
 
     try:
-        document = jsonio.load_json(path, shown)
+        document, source_map = jsonio.load_json_located(path, shown)
     except jsonio.JsonFileError as exc:
         return ParametersDocument(shown, {}, problems=(exc.problem(),), readable=False)
-    problems = schema_problems(load_schema(DEPLOYMENT_PARAMETERS), document, shown)
+    schema = load_schema(DEPLOYMENT_PARAMETERS)
+    problems = schema_problems(schema, document, shown, source_map=source_map)
     section = document.get("parameters") if isinstance(document, Mapping) else None
     entries: Mapping[str, Any] = section if isinstance(section, Mapping) else {}
     usable = isinstance(section, Mapping)  # else nothing was read (the problems say why)
@@ -82,7 +112,7 @@ def load_parameters(path: Path, shown: str) -> ParametersDocument:
             values[name] = entry["value"]
         elif isinstance(entry, Mapping) and isinstance(entry.get("reference"), Mapping):
             references[name] = {"reference": entry["reference"]}
-    return ParametersDocument(shown, values, references, tuple(problems), readable=usable)
+    return ParametersDocument(shown, values, references, tuple(problems), usable, source_map)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -127,19 +157,38 @@ def needs_rendering(text: str) -> bool:
 
 
 def render_values(
-    values: Mapping[str, Any], context: Mapping[str, Any], sources: Mapping[str, str]
+    values: Mapping[str, Any],
+    context: Mapping[str, Any],
+    sources: Mapping[str, str],
+    source_map: jsonio.SourceMap | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Render every string holding `{{ }}`/`{% %}` (inside arrays and objects too) with a sandboxed
-    Jinja environment. Structure never changes: a string stays one string."""
+    Jinja environment. Structure never changes: a string stays one string. Problems name
+    FILE:LINE:COLUMN through `source_map`, and never quote a secret of `context["env"]`."""
+    out, problems, _failed = _render_all(values, context, sources, source_map)
+    return out, problems
+
+
+def _render_all(
+    values: Mapping[str, Any],
+    context: Mapping[str, Any],
+    sources: Mapping[str, str],
+    source_map: jsonio.SourceMap | None,
+) -> tuple[dict[str, Any], list[Problem], frozenset[str]]:
+    """`render_values`, and the names whose rendering failed (left as given)."""
     if not any(_has_template(v) for v in values.values()):
-        return dict(values), []
-    renderer = _Renderer(context)
+        return dict(values), [], frozenset()
+    renderer = _Renderer(context, source_map)
     out: dict[str, Any] = {}
     problems: list[Problem] = []
+    failed: set[str] = set()
     for name, value in values.items():
         path: list[str | int] = ["parameters", name, "value"]
+        before = len(problems)
         out[name] = renderer.walk(value, path, sources.get(name, ""), problems)
-    return out, problems
+        if len(problems) > before:
+            failed.add(name)
+    return out, problems, frozenset(failed)
 
 
 def _has_template(value: Any) -> bool:
@@ -154,13 +203,18 @@ def _has_template(value: Any) -> bool:
 
 class _Renderer:
     """Renders single strings in a bounded, immutable jinja2 sandbox (StrictUndefined, no
-    autoescape). Any failure - syntax, undefined name, unsafe access, 1/0 - is a Problem."""
+    autoescape). Any failure - syntax, undefined name, unsafe access, 1/0, a value over the
+    time or size budget - is a Problem, with every secret of the environment masked."""
 
-    def __init__(self, context: Mapping[str, Any]) -> None:
+    def __init__(self, context: Mapping[str, Any], source_map: jsonio.SourceMap | None) -> None:
         from orchestrator.render_sandbox import bounded_environment
 
         self._env = bounded_environment()
+        self._env.budget.start()
         self._context = dict(context)
+        env = context.get("env")
+        self._secrets = secret_values(env) if isinstance(env, Mapping) else frozenset()
+        self._source_map = source_map
 
     def walk(self, value: Any, path: list[str | int], file: str, problems: list[Problem]) -> Any:
         if isinstance(value, str):
@@ -174,16 +228,22 @@ class _Renderer:
     def _render(self, text: str, path: list[str | int], file: str, problems: list[Problem]) -> str:
         from jinja2 import TemplateError
 
-        from orchestrator.schemas import json_path
+        from orchestrator.render_sandbox import render
+        from orchestrator.schemas import json_path, locator
 
         try:
-            return str(self._env.from_string(text).render(self._context))
+            return render(self._env, text, self._context)
         except TemplateError as exc:
             message = f"template error: {exc.message or type(exc).__name__}"
+        except MemoryError:
+            message = "template error: the value needs more memory than there is"
         except Exception as exc:  # user input can fail in any way: 1/0, 'a' + 1, ...
             message = f"template error: {type(exc).__name__}: {exc}"
-        one_line = " ".join(message.split())
-        problems.append(Problem(file, json_path(path), one_line, RENDER_EXPECTED))
+        one_line = redact(" ".join(message.split()), self._secrets)
+        if len(one_line) > MAX_MESSAGE:
+            one_line = one_line[: MAX_MESSAGE - 3] + "..."
+        where = locator(file, self._source_map)(path)
+        problems.append(Problem(where, json_path(path), one_line, RENDER_EXPECTED))
         return text
 
 
@@ -191,7 +251,7 @@ def render_context(workspace: Workspace, env: Mapping[str, str]) -> dict[str, An
     """`env` (the environment), `finetuning` and `config` (the config files; {} when absent or
     unreadable - `validate` reports those problems itself)."""
     return {
-        "env": dict(env),
+        "env": MaskedEnv(env),
         "finetuning": _lenient_json(workspace.finetuning_config),
         "config": _lenient_json(workspace.config),
     }
@@ -217,23 +277,24 @@ def collect_parameters(
     parameters file, its shape, rendering). A folder that is not a workspace and bad `--param`
     syntax raise InputError."""
     path = parameters_file if parameters_file is not None else workspace.parameters
-    if parameters_file is None and not workspace.infra.is_dir():
-        raise InputError(
-            f"{workspace.root}: not an AI Toolkit workspace (there is no infra/ folder)",
-            hint="run inside the workspace, or pass -w FOLDER (the folder that holds infra/)",
-        )
+    if parameters_file is None:
+        require_workspace(workspace)
     document = load_parameters(path, workspace.shown(path))
     names = [parse_override(text)[0] for text in overrides]
     sources = {name: document.shown for name in document.values}
     sources.update({name: OVERRIDE_SOURCE for name in names})
     values = drop_nulls(apply_overrides(document.values, overrides))
-    rendered, problems = render_values(values, render_context(workspace, env), sources)
+    context = render_context(workspace, env)
+    rendered, problems, failed = _render_all(values, context, sources, document.source_map)
     final = FinalParameters(
         values=rendered,
         source=document.shown,
         sources={n: s for n, s in sources.items() if n in rendered or n in document.references},
         references={n: r for n, r in document.references.items() if n not in names},
         file_read=document.readable,
+        secrets=used_secrets(rendered, env),
+        source_map=document.source_map,
+        unrendered=failed,
     )
     return final, [*document.problems, *problems]
 

@@ -11,7 +11,10 @@ _PREFIX = {"info": "", "success": "", "warning": "warning: ", "error": "error: "
 
 
 def render(result: CommandResult, *, as_json: bool, out: TextIO) -> int:
-    if as_json:
+    if as_json and result.streamed:
+        record = {"event": "end", "command": result.command, "exit_code": result.exit_code}
+        out.write(json.dumps({**record, **dict(result.data)}, default=str) + "\n")
+    elif as_json:
         doc = {"command": result.command, "exit_code": result.exit_code, **dict(result.data)}
         doc["messages"] = [{"level": m.level, "text": m.text} for m in result.messages]
         out.write(json.dumps(doc, indent=2, default=str) + "\n")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -16,6 +15,7 @@ class Message:
 @dataclass(frozen=True)
 class CommandResult:
     command: str
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, object] = field(default_factory=dict)
     messages: tuple[Message, ...] = ()
     exit_code: int = 0
+    streamed: bool = False  # the output was a stream (`logs --follow`): NDJSON to the end

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,10 @@ from orchestrator.errors import Problem
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
+
+    from orchestrator.jsonio import SourceMap
+
+Locate = Callable[[Sequence[str | int]], str]  # JSON path -> `FILE` or `FILE:LINE:COLUMN`
 
 DEPLOYMENT_PARAMETERS = "deployment_parameters"
 INFERENCE_CONFIG = "inference_config"
@@ -84,20 +88,30 @@ def short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def locator(file: str, source_map: SourceMap | None) -> Locate:
+    """Where a JSON path of `file` is: `FILE:LINE:COLUMN` when the positions are known."""
+    if source_map is None or source_map.file != file:
+        return lambda _parts: file
+    return source_map.where
+
+
 def schema_problems(
     schema: Mapping[str, Any],
     instance: Any,
     file: str,
     prefix: Sequence[str | int] = (),
+    *,
+    source_map: SourceMap | None = None,
+    secret: bool = False,
 ) -> list[Problem]:
-    """Every problem of `instance` under `schema` (Draft 2020-12), in document order."""
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(schema)
+    """Every problem of `instance` under `schema` (Draft 2020-12), in document order. With
+    `source_map` each problem names FILE:LINE:COLUMN; with `secret` no value is quoted."""
+    validator = _validator_class()(schema)
+    locate = locator(file, source_map)
     problems: list[Problem] = []
     for error in validator.iter_errors(instance):
-        problems.extend(_translate(error, file, [*prefix, *error.path]))
-    return problems
+        problems.extend(_translate(error, locate, [*prefix, *error.path], secret))
+    return list(dict.fromkeys(problems))  # one `required` error may name every missing key
 
 
 def _schema(error: ValidationError) -> Mapping[str, Any]:
@@ -117,39 +131,91 @@ def _expected(error: ValidationError) -> str:
     return ""
 
 
-def _translate(error: ValidationError, file: str, parts: list[str | int]) -> list[Problem]:
+def _translate(
+    error: ValidationError, locate: Locate, parts: list[str | int], secret: bool
+) -> list[Problem]:
     where = json_path(parts)
     kind = error.validator
     value: Any = error.instance
     expected = _expected(error)
     if kind == "required":
         names = error.validator_value if isinstance(error.validator_value, list) else []
-        missing = [k for k in names if k not in value]
-        return [Problem(file, json_path([*parts, k]), "is missing", expected) for k in missing]
+        missing = [[*parts, k] for k in names if k not in value]
+        return [Problem(locate(p), json_path(p), "is missing", expected) for p in missing]
     if kind == "additionalProperties":
         allowed = list(_schema(error).get("properties") or {})
-        extra = [k for k in value if k not in allowed]
+        extra = [[*parts, k] for k in value if k not in allowed]
         hint = f"one of: {', '.join(allowed)}" if allowed else expected
-        return [Problem(file, json_path([*parts, k]), "unknown key", hint) for k in extra]
+        return [Problem(locate(p), json_path(p), "unknown key", hint) for p in extra]
+    file = locate(parts)
     if kind == "oneOf" and isinstance(value, Mapping):
         return [Problem(file, where, "needs exactly one of 'value' or 'reference'", expected)]
-    return [Problem(file, where, _message(kind, value, error), expected)]
+    shown = "the secure value" if secret else short(value)
+    return [Problem(file, where, _message(kind, value, shown, error), expected)]
 
 
-def _message(kind: Any, value: Any, error: ValidationError) -> str:
+def _message(kind: Any, value: Any, shown: str, error: ValidationError) -> str:
     limit = error.validator_value
     if kind == "type":
         return f"is {json_type(value)}"
     if kind == "enum":
-        return f"{short(value)} is not an allowed value"
+        return f"{shown} is not an allowed value"
     if kind == "const":
-        return f"is {short(value)}"
-    if kind == "pattern":
-        return f"{short(value)} has the wrong form"
+        return f"is {shown}"
+    if kind in ("pattern", "format"):
+        return f"{shown} has the wrong form"
     if kind in ("minLength", "maxLength"):
-        return f"{short(value)} is {len(value)} characters long (limit {limit})"
+        return f"{shown} is {len(value)} characters long (limit {limit})"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return f"is {short(value)} (limit {limit})"
+        return f"is {shown} (limit {limit})"
     if kind in ("minItems", "maxItems"):
         return f"has {len(value)} items (limit {limit})"
-    return str(error.message)
+    return "is not valid" if shown != short(value) else str(error.message)
+
+
+# --- ECMA-262 regular expressions --------------------------------------------------------------
+
+
+def ecma_pattern(pattern: str) -> str:
+    """A JSON Schema `pattern` (ECMA-262) as a Python regex with the same meaning: ECMA's `$`
+    matches only at the very end, Python's also before a final newline, so each `$` anchor
+    (outside a character class, not escaped) becomes `\\Z`."""
+    out: list[str] = []
+    escaped = in_class = False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(ecma_pattern(pattern))
+
+
+def _pattern_keyword(
+    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    from jsonschema import ValidationError
+
+    if isinstance(instance, str) and _compiled(pattern).search(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@functools.cache
+def _validator_class() -> Any:
+    """Draft 2020-12 with ECMA `pattern` anchoring (a trailing newline is not accepted)."""
+    from jsonschema import Draft202012Validator, validators
+
+    extend: Callable[..., Any] = validators.extend
+    return extend(Draft202012Validator, {"pattern": _pattern_keyword})

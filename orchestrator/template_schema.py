@@ -13,6 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# ARM's `int` is a 64-bit signed integer.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
 _JSON_TYPES = {
     "string": "string",
     "securestring": "string",
@@ -97,15 +101,19 @@ def _add_lengths(
 def _add_range(
     schema: dict[str, Any], words: list[str], declaration: Mapping[str, Any], json_type: str
 ) -> None:
+    """`minValue`/`maxValue`, within ARM's 64-bit integers (a wider value never deploys)."""
     if json_type != "integer":
         return
     low, high = declaration.get("minValue"), declaration.get("maxValue")
-    if isinstance(low, int):
-        schema["minimum"] = low
+    schema["minimum"], schema["maximum"] = INT64_MIN, INT64_MAX
+    if isinstance(low, int) and not isinstance(low, bool):
+        schema["minimum"] = max(low, INT64_MIN)
         words.append(f">= {low}")
-    if isinstance(high, int):
-        schema["maximum"] = high
+    if isinstance(high, int) and not isinstance(high, bool):
+        schema["maximum"] = min(high, INT64_MAX)
         words.append(f"<= {high}")
+    if not (isinstance(low, int) and isinstance(high, int)):
+        words.append("a 64-bit integer")
 
 
 def _literal(value: Any) -> str:

@@ -1,12 +1,20 @@
 """Where things live in an AI Toolkit inference workspace (no I/O beyond locating the root and
-creating the tool's own `.orchestrator/` folder)."""
+creating the tool's own `.orchestrator/` folder).
+
+Every command that needs a workspace says the same thing when there is none
+(`require_workspace`: exit 2, one line); a `-w` folder that cannot be used (a symlink loop, a
+name too long, no permission) is one line too (`given_workspace`).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from orchestrator.errors import InputError
 
 CONFIG_KEYS: tuple[str, ...] = (
     "SUBSCRIPTION_ID",
@@ -88,6 +96,10 @@ def _spellings(path: Path, root: Path) -> Iterator[tuple[Path, Path]]:
         return
 
 
+NOT_A_WORKSPACE_HINT = "run inside the workspace, or pass -w FOLDER (the folder that holds infra/)"
+_SHOWN_PATH = 80  # characters of a folder name quoted in a message
+
+
 def find_workspace(start: Path) -> Workspace:
     """The workspace containing `start`: the nearest folder with `infra/` (else `start`)."""
     try:
@@ -95,8 +107,60 @@ def find_workspace(start: Path) -> Workspace:
     except (OSError, RuntimeError):  # a symlink loop: nothing above it can be searched
         return Workspace(Path(os.path.abspath(start)))
     for candidate in (here, *here.parents):
-        if (candidate / "infra" / "provision").is_dir() or (
-            candidate / "infra" / "inference.config.json"
-        ).is_file():
+        if _quietly(Path.is_dir, candidate / "infra" / "provision") or _quietly(
+            Path.is_file, candidate / "infra" / "inference.config.json"
+        ):
             return Workspace(candidate)
     return Workspace(here)
+
+
+def _quietly(test: Callable[[Path], bool], path: Path) -> bool:
+    """`path.is_dir()` / `is_file()`, False when the answer cannot be had (no permission)."""
+    try:
+        return test(path)
+    except (OSError, RuntimeError):
+        return False
+
+
+def given_workspace(folder: Path) -> Workspace:
+    """`-w FOLDER` as a Workspace. A folder that cannot be used - a symlink loop, a name too
+    long, a parent without permission - is an InputError naming it; one that does not exist
+    is left to `require_workspace` (it says what a workspace is)."""
+    shown = _shown_path(folder)
+    try:
+        root = folder.resolve()
+        os.stat(root)
+    except RuntimeError:
+        message = f"{shown}: cannot resolve the workspace folder (symbolic link loop)"
+        raise InputError(message) from None
+    except FileNotFoundError:
+        return Workspace(Path(os.path.abspath(folder)))
+    except OSError as exc:
+        reason = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror
+        raise InputError(f"{shown}: cannot use the workspace folder ({reason})") from None
+    return Workspace(root)
+
+
+def require_workspace(workspace: Workspace) -> Workspace:
+    """`workspace`, if it is one (it has `infra/`); else the one InputError every command
+    gives outside a workspace."""
+    try:
+        found = workspace.infra.is_dir()
+    except OSError as exc:
+        shown = _shown_path(workspace.root)
+        raise InputError(f"{shown}: cannot read the workspace ({exc.strerror})") from None
+    if not found:
+        raise not_a_workspace(workspace)
+    return workspace
+
+
+def not_a_workspace(workspace: Workspace) -> InputError:
+    return InputError(
+        f"{_shown_path(workspace.root)}: not an AI Toolkit workspace (there is no infra/ folder)",
+        hint=NOT_A_WORKSPACE_HINT,
+    )
+
+
+def _shown_path(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= _SHOWN_PATH else text[: _SHOWN_PATH - 3] + "..."

@@ -187,8 +187,10 @@ def start_localcloud(
     port: int = 0,
     timeout: float = START_TIMEOUT_S,
     env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> LocalCloudHandle:
-    """Start `python -m localcloud serve` on `state_dir` and wait until it answers."""
+    """Start `python -m localcloud serve` on `state_dir` (plus `args`, e.g. `--latency-ms`)
+    and wait until it answers."""
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     log_file = state_dir / "serve.log"
@@ -203,6 +205,7 @@ def start_localcloud(
                 str(state_dir),
                 "--port",
                 str(port),
+                *args,
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -215,7 +218,7 @@ def start_localcloud(
             raise LocalCloudStartError(
                 f"localcloud exited with {process.returncode}:\n{log_file.read_text()[-4000:]}"
             )
-        runtime = _read_json(state_dir / "runtime.json")
+        runtime = _read_json(state_dir / "client.json")
         identity = _read_json(state_dir / "identity.json")
         if runtime and identity and runtime.get("pid") == process.pid:
             endpoint = f"https://127.0.0.1:{runtime['port']}"

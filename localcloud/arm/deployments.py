@@ -10,8 +10,8 @@
     POST                 /providers/Microsoft.Resources/calculateTemplateHash
 
 `{group}` is `/subscriptions/{sub}/resourcegroups/{rg}`. `install(cloud)` registers the routes
-first (ahead of the generic resource routes), marks deployments a previous server left
-running as Failed, and sets `cloud.engine`.
+first (ahead of the generic resource routes) and marks deployments a previous server left
+running as Failed.
 
 Polling headers, as recorded from Azure (arm-protocol.md §2.1, §2.2, §2.5): a PUT answers
 with `Azure-AsyncOperation` only - no `Location`, no `Retry-After` - and status polls carry
@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
@@ -33,6 +32,7 @@ from localcloud.arm.engine import Engine
 from localcloud.arm.errors import ArmError
 from localcloud.arm.history import deployment_id
 from localcloud.arm.jobs import JobResult, Jobs, accepted, failed_result, what_if_result
+from localcloud.arm.paging import page_response
 from localcloud.arm.preflight import (
     check_name,
     invalid_deployment,
@@ -55,6 +55,7 @@ from localcloud.arm.responses import (
     query_value,
     read_json,
 )
+from localcloud.arm.router import Handler
 from localcloud.arm.templatehash import minified, template_hash
 from localcloud.arm.whatif_run import compute_what_if
 from localcloud.cloud import LocalCloud
@@ -95,10 +96,13 @@ def top(request: web.Request) -> int | None:
 
 
 class DeploymentRoutes:
-    def __init__(self, cloud: LocalCloud, engine: Engine, jobs: Jobs) -> None:
+    def __init__(
+        self, cloud: LocalCloud, engine: Engine, jobs: Jobs, group_results: Handler
+    ) -> None:
         self.cloud = cloud
         self.engine = engine
         self.jobs = jobs
+        self.group_results = group_results  # resource-group deletions poll the same path
 
     def _id(self, m: Mapping[str, str]) -> str:
         group = self.engine.group(m["sub"], m["rg"])
@@ -113,7 +117,7 @@ class DeploymentRoutes:
         scope = self.engine.scope(
             m["sub"], m["rg"], m["name"], req.mode, template_hash(req.template)
         )
-        prepared = prepare_template(req, scope)
+        prepared = prepare_template(req, scope, await request.text())
         preflight(self.cloud, m["name"], prepared, self.engine.resolver(lenient=True))
         rec = self.engine.new_record(scope, req, prepared, correlation_id(request))
         if existing is not None:
@@ -176,13 +180,11 @@ class DeploymentRoutes:
         limit = top(request)
         if limit is not None:
             records = records[-limit:]
-        skip = _skiptoken(request)
-        page = records[skip : skip + PAGE_SIZE]
         now = self.engine.clock()
-        doc: dict[str, Any] = {"value": [render_deployment(r, now) for r in page]}
-        if skip + PAGE_SIZE < len(records):
-            doc["nextLink"] = _next_link(self.cloud.base_url, request, skip + PAGE_SIZE)
-        return json_response(doc)
+        items = [render_deployment(r, now) for r in records]
+        return page_response(
+            self.cloud.base_url, request, items, self.cloud.settings, default_size=PAGE_SIZE
+        )
 
     # -- operations ----------------------------------------------------------------------
     async def operations(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
@@ -192,7 +194,8 @@ class DeploymentRoutes:
         if limit is not None:
             ops = ops[:limit]
         now = self.engine.clock()
-        return json_response({"value": [render_operation(op, now) for op in ops]})
+        items = [render_operation(op, now) for op in ops]
+        return page_response(self.cloud.base_url, request, items, self.cloud.settings)
 
     async def operation(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         rec = self.engine.require(self._id(m), m["name"])
@@ -213,10 +216,7 @@ class DeploymentRoutes:
         scope = self.engine.scope(
             m["sub"], m["rg"], m["name"], req.mode, template_hash(req.template)
         )
-        try:
-            prepared = prepare_template(req, scope)
-        except ArmError as e:
-            raise invalid_deployment(m["name"], (e.detail,)) from e
+        prepared = prepare_template(req, scope, await request.text())
         preflight(self.cloud, m["name"], prepared, self.engine.resolver(lenient=True))
         now = self.engine.clock()
         ids = [p.resource_id for p in prepared.resources if p.condition]
@@ -235,7 +235,7 @@ class DeploymentRoutes:
         scope = self.engine.scope(
             m["sub"], m["rg"], m["name"], req.mode, template_hash(req.template)
         )
-        prepared = prepare_template(req, scope)
+        prepared = prepare_template(req, scope, await request.text())
         correlation = correlation_id(request)
         full = req.what_if_format.lower() != "resourceidonly"
 
@@ -254,13 +254,9 @@ class DeploymentRoutes:
         return accepted(self.jobs.location(m["sub"], token, api_version(request) or ""))
 
     async def job(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
-        groups = self.cloud.extras.get("groups")
-        if not self.jobs.knows(m["token"]) and groups is not None:
+        if not self.jobs.knows(m["token"]):
             # Resource-group deletions poll the same path (arm/groups.py).
-            response: web.StreamResponse = await groups.operation_result(
-                request, {"sub": m["sub"], "op": m["token"]}
-            )
-            return response
+            return await self.group_results(request, {"sub": m["sub"], "op": m["token"]})
         return self.jobs.respond(request, m["sub"], m["token"])
 
     async def template_hash(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
@@ -272,23 +268,12 @@ class DeploymentRoutes:
         )
 
 
-def _skiptoken(request: web.Request) -> int:
-    raw = query_value(request, "$skiptoken") or "0"
-    return int(raw) if raw.isdigit() else 0
-
-
-def _next_link(base_url: str, request: web.Request, skip: int) -> str:
-    params = {k: v for k, v in request.query.items() if k.lower() != "$skiptoken"}
-    params["$skiptoken"] = str(skip)
-    return f"{base_url}{request.path}?{urlencode(params, quote_via=quote, safe='$')}"
-
-
-def install(cloud: LocalCloud) -> None:
-    """Register deployment routes on `cloud.arm` and set `cloud.engine`."""
+def install(cloud: LocalCloud, group_results: Handler) -> None:
+    """Register deployment routes on `cloud.arm`; `group_results` answers the operation
+    results of resource-group deletions (arm/groups.py)."""
     engine = Engine(cloud)
     engine.recover()
-    routes = DeploymentRoutes(cloud, engine, Jobs(cloud.base_url))
-    cloud.engine = engine
+    routes = DeploymentRoutes(cloud, engine, Jobs(cloud.base_url), group_results)
     table = [
         ("GET", DEPLOYMENTS, routes.list),
         ("PUT", ONE, routes.put),

@@ -171,7 +171,7 @@ class Engine:
                 "cancelled.",
             )
         self._cancelling.add(rec.key)
-        self._finish(rec, CANCELED, canceled_error(rec))
+        self._finish(rec, CANCELED, None)  # Azure sets no error
         task.cancel()
 
     def recover(self) -> int:
@@ -212,7 +212,7 @@ class Engine:
             await self._outputs(rec, prepared)
         except asyncio.CancelledError:
             if root in self._cancelling:
-                self._finish(rec, CANCELED, canceled_error(rec))
+                self._finish(rec, CANCELED, None)  # Azure sets no error
                 if rec.key == root:
                     self._cancelling.discard(root)
             raise
@@ -346,12 +346,4 @@ def deployment_failed(rec: DeploymentRecord, details: list[dict[str, Any]]) -> d
         "target": rec.id,
         "message": DEPLOYMENT_FAILED_MESSAGE,
         "details": details,
-    }
-
-
-def canceled_error(rec: DeploymentRecord) -> dict[str, Any]:
-    return {
-        "code": "DeploymentCanceled",
-        "target": rec.id,
-        "message": f"The deployment '{rec.name}' was canceled.",
     }

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from localcloud.arm import resources, subscriptions
+from localcloud.arm import odata, resources, subscriptions
 from localcloud.arm.errors import ArmError, not_found
 from localcloud.arm.group_store import (
     GROUP,
@@ -28,10 +28,12 @@ from localcloud.arm.group_store import (
     group_state,
     require_group,
 )
+from localcloud.arm.paging import page_response
 from localcloud.arm.responses import (
     api_version,
     empty_response,
     json_response,
+    query_value,
     read_json_object,
 )
 from localcloud.cloud import LocalCloud
@@ -150,7 +152,9 @@ class Groups:
 
     async def list(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         prefix = f"/subscriptions/{m['sub']}/resourcegroups/"
-        return json_response({"value": self.cloud.store.list(GROUP, prefix)})
+        wanted = odata.parse(query_value(request, "$filter"))
+        groups = [g for g in self.cloud.store.list(GROUP, prefix) if wanted.matches(g)]
+        return page_response(self.cloud.base_url, request, groups, self.cloud.settings)
 
     async def delete(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         doc = get_group(self.cloud, m["sub"], m["rg"])
@@ -204,8 +208,9 @@ class Groups:
 __all__ = ["GROUP", "GROUP_TYPE", "get_group", "install", "require_group"]
 
 
-def install(cloud: LocalCloud) -> None:
-    """Register resource-group, subscription and generic resource routes on `cloud.arm`."""
+def install(cloud: LocalCloud) -> Groups:
+    """Register resource-group, subscription and generic resource routes on `cloud.arm`;
+    returns the groups (deployments answer their deletion polls)."""
     groups = Groups(cloud)
     base = "/subscriptions/{sub}/resourcegroups/{rg}"
     cloud.arm.add("PUT", base, groups.put)
@@ -215,6 +220,6 @@ def install(cloud: LocalCloud) -> None:
     cloud.arm.add("DELETE", base, groups.delete)
     cloud.arm.add("GET", "/subscriptions/{sub}/resourcegroups", groups.list)
     cloud.arm.add("GET", "/subscriptions/{sub}/operationresults/{op}", groups.operation_result)
-    cloud.extras["groups"] = groups
     subscriptions.install(cloud)
     resources.install(cloud)
+    return groups

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from localcloud.arm.errors import ArmError, ErrorDetail
 from localcloud.ids import ResourceId
-from localcloud.template import Prepared, Resolver, Scope, TemplateError, prepare
+from localcloud.template import Prepared, Resolver, Scope, TemplateError, locate, prepare
 
 if TYPE_CHECKING:
     from localcloud.cloud import LocalCloud
@@ -106,13 +106,16 @@ def template_detail(e: TemplateError) -> ErrorDetail:
     )
 
 
-def prepare_template(req: DeploymentRequest, scope: Scope) -> Prepared:
-    """The prepared template; a template error is a 400 `InvalidTemplate`."""
+def prepare_template(req: DeploymentRequest, scope: Scope, body: str | None = None) -> Prepared:
+    """The prepared template; a template error is a top-level 400 `InvalidTemplate` naming the
+    line and column of its declaration in the request `body` (localcloud/template/located.py)."""
     try:
         return prepare(req.template, req.parameters, scope)
     except TemplateError as e:
-        d = template_detail(e)
-        raise ArmError(400, d.code, d.message, d.target, additional_info=d.additional_info) from e
+        where = locate(e, req.template, body)
+        info = {"lineNumber": where.line, "linePosition": where.column, "path": where.path}
+        violation = ({"type": "TemplateViolation", "info": info},)
+        raise ArmError(400, e.code, where.message, additional_info=violation) from e
     except Exception as e:  # the template engine must never turn a bad template into a 500
         log.exception("template preparation crashed")
         raise ArmError(

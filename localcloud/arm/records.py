@@ -176,9 +176,10 @@ def render_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
 def render_deployment(rec: DeploymentRecord, now: float) -> dict[str, Any]:
     """`DeploymentExtended` JSON."""
     end = rec.updated if rec.terminal else now
-    props: dict[str, Any] = {
-        "templateHash": rec.template_hash,
-        "parameters": render_parameters(rec.parameters),
+    props: dict[str, Any] = {"templateHash": rec.template_hash}
+    if rec.parameters:  # Azure leaves out what is empty (test_group_deployment_lite.yaml)
+        props["parameters"] = render_parameters(rec.parameters)
+    props |= {
         "mode": rec.mode,
         "provisioningState": rec.state,
         "timestamp": format_timestamp(rec.updated),
@@ -188,18 +189,16 @@ def render_deployment(rec: DeploymentRecord, now: float) -> dict[str, Any]:
         "dependencies": rec.dependencies,
     }
     if rec.state == SUCCEEDED:
-        if rec.outputs is not None:
+        if rec.outputs:
             props["outputs"] = render_parameters(rec.outputs)
         props["outputResources"] = [{"id": rid} for rid in rec.output_resources]
     if rec.error is not None:
         props["error"] = rec.error
-    return {
-        "id": rec.id,
-        "name": rec.name,
-        "type": DEPLOYMENT_TYPE,
-        "tags": rec.tags,
-        "properties": props,
-    }
+    doc: dict[str, Any] = {"id": rec.id, "name": rec.name, "type": DEPLOYMENT_TYPE}
+    if rec.tags:
+        doc["tags"] = rec.tags
+    doc["properties"] = props
+    return doc
 
 
 def render_status(rec: DeploymentRecord) -> dict[str, Any]:

@@ -5,7 +5,8 @@ provider registered for its type (`cloud.providers.for_type`).
     POST                       {resource id}/{action}          -> provider.action
     GET                        {rg}/providers/{ns}/{type}      -> list
     GET                        {resource id}/{childType}       -> list children
-    GET                        {rg}/resources, /subscriptions/{sub}/resources
+    GET                        {rg}/resources, /subscriptions/{sub}/resources  ($filter: odata.py)
+    GET                        /subscriptions/{sub}/providers/{ns}/{type}  (subscription-wide)
 
 They are fallback routes: any specific route (deployments, provider extras) wins. Paths
 under `Microsoft.Resources` are never treated as generic resources.
@@ -13,7 +14,6 @@ under `Microsoft.Resources` are never treated as generic resources.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -21,8 +21,11 @@ from typing import Any
 
 from aiohttp import web
 
+from localcloud.arm import odata
 from localcloud.arm.errors import ArmError, ErrorDetail, not_found
 from localcloud.arm.group_store import require_group
+from localcloud.arm.locations import normalized
+from localcloud.arm.paging import page_response
 from localcloud.arm.responses import (
     empty_response,
     json_response,
@@ -32,7 +35,7 @@ from localcloud.arm.responses import (
 )
 from localcloud.cloud import LocalCloud
 from localcloud.ids import ResourceId, group_id
-from localcloud.providers.base import RESOURCE
+from localcloud.providers.base import RESOURCE, Provider
 
 RESERVED_NAMESPACE = "microsoft.resources"
 
@@ -100,21 +103,24 @@ def merge_patch(existing: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[s
     return out
 
 
-_FILTER_TYPE = re.compile(r"resourceType\s+eq\s+'([^']+)'", re.IGNORECASE)
-
-
 def summary(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A resource as `resources.list*` shows it (GenericResourceExpanded, no properties)."""
+    """A resource as `resources.list*` shows it (GenericResourceExpanded, no properties): ARM's
+    own view, with the id spelled after the type and the location as a name (`eastus2`), as
+    the azd recording Test_CLI_Up_Down_ContainerApp_RemoteBuild.yaml shows."""
     keys = ("id", "name", "type", "location", "tags", "sku", "kind", "identity", "managedBy")
-    return {k: doc[k] for k in keys if doc.get(k) is not None}
+    out = {k: doc[k] for k in keys if doc.get(k) is not None}
+    rid = ResourceId.parse(str(doc["id"]))
+    kind = str(doc.get("type") or rid.full_type).split("/")
+    if len(rid.types) == 1 and len(kind) == 2:
+        out["id"] = f"{rid.group_id}/providers/{kind[0]}/{kind[1]}/{rid.name}"
+    if isinstance(out.get("location"), str):
+        out["location"] = normalized(out["location"])
+    return out
 
 
 def filter_resources(docs: list[dict[str, Any]], odata_filter: str | None) -> list[dict[str, Any]]:
-    match = _FILTER_TYPE.search(odata_filter or "")
-    if match is None:
-        return docs
-    wanted = match.group(1).lower()
-    return [d for d in docs if str(d.get("type", "")).lower() == wanted]
+    wanted = odata.parse(odata_filter)
+    return [d for d in docs if wanted.matches(d)]
 
 
 class Resources:
@@ -146,7 +152,7 @@ class Resources:
         path, group = self._target(m)
         sub = self.cloud.identity.subscription_id
         if path.kind is PathKind.COLLECTION:
-            return self._list(path, sub, group)
+            return self._list(request, path, sub, group)
         rid = path.resource_id(sub, group)
         doc = self.cloud.providers.for_type(rid.full_type).get(rid)
         if doc is None:
@@ -158,7 +164,9 @@ class Resources:
         found = self.cloud.providers.for_type(rid.full_type).get(rid) is not None
         return empty_response(204 if found else 404)
 
-    def _list(self, path: ProviderPath, sub: str, group: str) -> web.StreamResponse:
+    def _list(
+        self, request: web.Request, path: ProviderPath, sub: str, group: str
+    ) -> web.StreamResponse:
         assert path.last is not None
         if path.types:
             parent = path.resource_id(sub, group)
@@ -169,22 +177,24 @@ class Resources:
             prefix = group_id(sub, group) + f"/providers/{path.namespace}/"
             full_type = f"{path.namespace}/{path.last}"
         docs = self.cloud.providers.for_type(full_type).list(prefix, full_type)
-        return json_response({"value": docs})
+        return page_response(self.cloud.base_url, request, docs, self.cloud.settings)
 
     async def put(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         version = require_api_version(request)
         rid = self._resource(m, PathKind.RESOURCE)
         body = await read_json_object(request)
-        return self._write(rid, body, version)
+        return self._write(rid, body, version, "PUT")
 
     async def patch(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         version = require_api_version(request)
         rid = self._resource(m, PathKind.RESOURCE)
         existing = self.cloud.providers.for_type(rid.full_type).require(rid)
         body = merge_patch(existing, await read_json_object(request))
-        return self._write(rid, body, version)
+        return self._write(rid, body, version, "PATCH")
 
-    def _write(self, rid: ResourceId, body: dict[str, Any], version: str) -> web.StreamResponse:
+    def _write(
+        self, rid: ResourceId, body: dict[str, Any], version: str, method: str
+    ) -> web.StreamResponse:
         provider = self.cloud.providers.for_type(rid.full_type)
         parent = rid.parent
         if (
@@ -202,6 +212,12 @@ class Resources:
             raise validation_error(problems)
         existed = provider.get(rid) is not None
         doc = provider.put(rid, body, api_version=version)
+        if isinstance(provider, Provider):
+            answer = provider.write_answer(
+                rid, doc, created=not existed, method=method, api_version=version
+            )
+            if answer is not None:
+                return answer
         return json_response(doc, 200 if existed else 201)
 
     async def delete(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
@@ -237,17 +253,31 @@ class Resources:
     async def list_group(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         group = require_group(self.cloud, m["sub"], m["rg"])
         prefix = group_id(self.cloud.identity.subscription_id, str(group["name"])) + "/"
-        docs = self.cloud.store.list(RESOURCE, prefix)
-        chosen = filter_resources(docs, query_value(request, "$filter"))
-        return json_response({"value": [summary(d) for d in chosen]})
+        return self._summaries(request, prefix)
 
     async def list_subscription(
         self, request: web.Request, m: Mapping[str, str]
     ) -> web.StreamResponse:
-        prefix = f"/subscriptions/{self.cloud.identity.subscription_id}/"
+        return self._summaries(request, f"/subscriptions/{self.cloud.identity.subscription_id}/")
+
+    def _summaries(self, request: web.Request, prefix: str) -> web.StreamResponse:
         docs = self.cloud.store.list(RESOURCE, prefix)
         chosen = filter_resources(docs, query_value(request, "$filter"))
-        return json_response({"value": [summary(d) for d in chosen]})
+        items = [summary(d) for d in chosen]
+        return page_response(self.cloud.base_url, request, items, self.cloud.settings)
+
+    async def list_type(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
+        """`GET /subscriptions/{sub}/providers/{ns}/{type}`: every resource of a top-level
+        type in the subscription, as its provider shows it."""
+        require_api_version(request)
+        full_type = f"{m['ns']}/{m['type']}"
+        if m["ns"].lower() == RESERVED_NAMESPACE:
+            raise ArmError(
+                404, "InvalidResourceType", f"The resource type '{full_type}' is not served here."
+            )
+        prefix = f"/subscriptions/{self.cloud.identity.subscription_id}/"
+        docs = self.cloud.providers.for_type(full_type).list(prefix, full_type)
+        return page_response(self.cloud.base_url, request, docs, self.cloud.settings)
 
 
 def install(cloud: LocalCloud) -> None:
@@ -261,3 +291,4 @@ def install(cloud: LocalCloud) -> None:
     cloud.arm.add_fallback("POST", generic, res.action)
     cloud.arm.add("GET", "/subscriptions/{sub}/resourcegroups/{rg}/resources", res.list_group)
     cloud.arm.add("GET", "/subscriptions/{sub}/resources", res.list_subscription)
+    cloud.arm.add_fallback("GET", "/subscriptions/{sub}/providers/{ns}/{type}", res.list_type)

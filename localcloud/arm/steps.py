@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from localcloud.arm.errors import ArmError, not_found
 from localcloud.arm.history import History
@@ -33,13 +33,41 @@ from localcloud.arm.records import (
 )
 from localcloud.arm.summary import target_resource
 from localcloud.ids import ResourceId
-from localcloud.template import Prepared, ResourcePlan, TemplateError
+from localcloud.template import Prepared, ResourcePlan, Scope, TemplateError
 
 if TYPE_CHECKING:
-    from localcloud.arm.engine import Engine
+    from localcloud.arm.resolver import LiveResolver
     from localcloud.cloud import LocalCloud
 
 log = logging.getLogger(__name__)
+
+
+class Engine(Protocol):
+    """What a step needs from the deployment engine (localcloud/arm/engine.py `Engine`):
+    resolvers, group checks and nested deployments."""
+
+    history: History
+
+    def group(self, subscription: str, resource_group: str) -> dict[str, Any]: ...
+    def scope(
+        self,
+        subscription: str,
+        resource_group: str,
+        name: str,
+        mode: str,
+        template_hash: str | None = None,
+    ) -> Scope: ...
+    def resolver(self, *, lenient: bool = False) -> LiveResolver: ...
+    def check_not_active(self, dep_id: str) -> DeploymentRecord | None: ...
+    def new_record(
+        self,
+        scope: Scope,
+        req: DeploymentRequest,
+        prepared: Prepared,
+        correlation: str,
+        parent_id: str | None = None,
+    ) -> DeploymentRecord: ...
+    async def run(self, rec: DeploymentRecord, prepared: Prepared, root: str) -> None: ...
 
 
 @dataclass(frozen=True)

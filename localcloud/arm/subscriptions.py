@@ -8,23 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
+from localcloud.arm.locations import DISPLAY_NAMES, LOCATIONS
 from localcloud.arm.responses import json_response
 from localcloud.cloud import Identity, LocalCloud
-
-LOCATIONS = (
-    "eastus",
-    "eastus2",
-    "westus",
-    "westus2",
-    "westus3",
-    "centralus",
-    "northeurope",
-    "westeurope",
-    "swedencentral",
-    "uksouth",
-    "japaneast",
-    "australiaeast",
-)
 
 
 def subscription_doc(identity: Identity) -> dict[str, Any]:
@@ -64,20 +50,73 @@ def location_doc(sub: str, name: str) -> dict[str, Any]:
         "id": f"/subscriptions/{sub}/locations/{name}",
         "name": name,
         "type": "Region",
-        "displayName": name,
-        "regionalDisplayName": name,
+        "displayName": DISPLAY_NAMES.get(name, name),
+        "regionalDisplayName": DISPLAY_NAMES.get(name, name),
         "metadata": {"regionType": "Physical", "regionCategory": "Recommended"},
     }
 
 
-def provider_doc(cloud: LocalCloud, namespace: str) -> dict[str, Any]:
-    sub = cloud.identity.subscription_id
+# The resource types localcloud serves, by namespace, with the api-versions a client may
+# pick (`az resource show --ids` takes the newest one of the type).
+RESOURCE_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
+    "Microsoft.Storage": {
+        "storageAccounts": ("2025-08-01", "2025-06-01", "2024-01-01", "2023-05-01", "2023-01-01"),
+        "storageAccounts/fileServices": ("2025-08-01", "2024-01-01", "2023-05-01", "2023-01-01"),
+        "storageAccounts/fileServices/shares": (
+            "2025-08-01",
+            "2024-01-01",
+            "2023-05-01",
+            "2023-01-01",
+        ),
+        "checkNameAvailability": ("2025-08-01", "2024-01-01", "2023-05-01", "2023-01-01"),
+        "locations/asyncoperations": ("2025-08-01", "2024-01-01", "2023-05-01", "2023-01-01"),
+    },
+    "Microsoft.App": {
+        "managedEnvironments": ("2025-07-01", "2025-01-01", "2024-03-01", "2023-05-01"),
+        "managedEnvironments/storages": ("2025-07-01", "2025-01-01", "2024-03-01", "2023-05-01"),
+        "containerApps": ("2025-07-01", "2025-01-01", "2024-03-01", "2023-05-01"),
+        "jobs": ("2025-07-01", "2025-01-01", "2024-03-01", "2023-05-01"),
+        "locations/containerappOperationStatuses": ("2025-07-01", "2025-01-01", "2024-03-01"),
+        "locations/managedEnvironmentOperationStatuses": ("2025-07-01", "2025-01-01"),
+    },
+    "Microsoft.OperationalInsights": {
+        "workspaces": ("2025-02-01", "2023-09-01", "2022-10-01", "2021-12-01-preview"),
+    },
+    "Microsoft.Resources": {
+        "deployments": ("2025-04-01", "2024-03-01", "2022-09-01", "2021-04-01"),
+        "resourceGroups": ("2025-04-01", "2024-03-01", "2022-09-01", "2021-04-01"),
+    },
+}
+
+
+def resource_type_doc(resource_type: str, versions: tuple[str, ...]) -> dict[str, Any]:
+    regional = not resource_type.startswith("locations/") and resource_type not in (
+        "checkNameAvailability",
+        "deployments",
+        "resourceGroups",
+    )
     return {
-        "id": f"/subscriptions/{sub}/providers/{namespace}",
-        "namespace": namespace,
+        "resourceType": resource_type,
+        "locations": [DISPLAY_NAMES[n] for n in LOCATIONS] if regional else [],
+        "apiVersions": list(versions),
+        "defaultApiVersion": versions[0],
+        "capabilities": "SupportsTags, SupportsLocation" if regional else "None",
+    }
+
+
+def provider_doc(cloud: LocalCloud, namespace: str) -> dict[str, Any]:
+    """A provider registration with its resource types (Azure/azure-cli recording
+    containerapp/.../test_containerapp_env_storage.yaml, GET providers/Microsoft.App)."""
+    sub = cloud.identity.subscription_id
+    canonical = next((n for n in RESOURCE_TYPES if n.lower() == namespace.lower()), namespace)
+    types = RESOURCE_TYPES.get(canonical, {})
+    return {
+        "id": f"/subscriptions/{sub}/providers/{canonical}",
+        "namespace": canonical,
+        "authorizations": [],
+        "resourceTypes": [resource_type_doc(t, v) for t, v in types.items()],
         "registrationState": "Registered",
         "registrationPolicy": "RegistrationRequired",
-        "resourceTypes": [],
     }
 
 
@@ -104,7 +143,7 @@ def install(cloud: LocalCloud) -> None:
         return json_response(provider_doc(cloud, m["ns"]))
 
     async def list_providers(request: web.Request, m: Mapping[str, str]) -> web.Response:
-        return json_response({"value": []})
+        return json_response({"value": [provider_doc(cloud, ns) for ns in RESOURCE_TYPES]})
 
     cloud.arm.add("GET", "/subscriptions", list_subscriptions)
     cloud.arm.add("GET", "/subscriptions/{sub}", get_subscription)

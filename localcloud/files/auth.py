@@ -1,9 +1,12 @@
-"""Checking a request's Shared Key `Authorization` header against the account keys."""
+"""Checking a request's `Authorization`: Shared Key against the account keys, or an Entra
+bearer token (audience `https://storage.azure.com` or the account's file endpoint) from
+localcloud's own token service, as Azure Files accepts with `x-ms-file-request-intent`."""
 
 from __future__ import annotations
 
 from datetime import timezone
 from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -15,6 +18,32 @@ _MESSAGE = (
     "Server failed to authenticate the request. Make sure the value of Authorization header "
     "is formed correctly including the signature."
 )
+
+
+class TokenVerifier(Protocol):
+    def verify(self, token: str, audience: str | None = None) -> dict[str, Any] | None: ...
+
+
+STORAGE_AUDIENCE = "https://storage.azure.com"
+
+
+def authenticate_bearer(request: web.Request, account: str, tokens: TokenVerifier | None) -> bool:
+    """True for a valid bearer token; False when the request carries none; 401 otherwise."""
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    claims = tokens.verify(token.strip()) if tokens is not None else None
+    audience = str((claims or {}).get("aud", "")).rstrip("/").lower()
+    accepted = (STORAGE_AUDIENCE, f"https://{account}.file.core.windows.net")
+    if claims is None or audience not in accepted:
+        raise FileError(
+            401,
+            "InvalidAuthenticationInfo",
+            "Server failed to authenticate the request. Please refer to the information in the "
+            "www-authenticate header.",
+            "The token is not valid for this storage account.",
+        )
+    return True
 
 
 def authenticate(

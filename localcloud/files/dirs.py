@@ -43,6 +43,14 @@ def set_metadata(share: Share, target: Target, headers: Mapping[str, str]) -> Re
     return Reply(200, {"ETag": props.etag, **_ENCRYPTED})
 
 
+def set_properties(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
+    """Set Directory Properties: SMB times and attributes."""
+    _directory(share, target)
+    times = inputs.smb_times(headers)
+    share.save(target.parts, share.record(target.parts), times=times)
+    return Reply(200, {**item_headers(_directory(share, target)), **_ENCRYPTED})
+
+
 def delete(share: Share, target: Target) -> Reply:
     if not target.parts:
         raise errors.invalid_name("the root directory of a share cannot be deleted")
@@ -62,10 +70,8 @@ def delete(share: Share, target: Target) -> Reply:
     return Reply(202)
 
 
-def list_entries(
-    share: Share, target: Target, query: Mapping[str, str], headers: Mapping[str, str]
-) -> Reply:
-    options = listing.parse_options(query, headers.get("x-ms-file-extended-info"))
+def list_entries(share: Share, target: Target, query: Mapping[str, str]) -> Reply:
+    options = listing.parse_options(query)
     directory = _directory(share, target)
     try:
         entries = dict(share.fs.listdir(target.parts))
@@ -91,8 +97,12 @@ def list_entries(
 
 
 def _directory(share: Share, target: Target) -> Props:
-    """The directory's properties; 404 `ResourceNotFound` when it is missing or a file."""
-    props = share.props_or_none(target.parts)
+    """The directory's properties; 404 `ParentNotFound` when a folder on its path is missing,
+    `ResourceNotFound` when it is missing or a file."""
+    try:
+        props = share.props(target.parts)
+    except ParentMissing as error:
+        raise errors.parent_not_found() from error
     if props is None or not props.is_dir:
         raise errors.resource_not_found()
     return props

@@ -12,22 +12,45 @@ import errno
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
-from localcloud.files import errors, inputs
+from localcloud.files import errors, inputs, leases, ranges
 from localcloud.files.errors import FileError
 from localcloud.files.fs import ParentMissing
 from localcloud.files.ops import Reply, Stream
 from localcloud.files.paths import Target
-from localcloud.files.props import Props, Record, content_headers, http_date, item_headers
+from localcloud.files.props import (
+    Props,
+    Record,
+    content_headers,
+    file_time,
+    http_date,
+    item_headers,
+)
 from localcloud.files.share import Share
 
 _ENCRYPTED = {"x-ms-request-server-encrypted": "true"}
 
 
-def create(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
+async def create(share: Share, target: Target, headers: Mapping[str, str], body: bytes) -> Reply:
+    """Create (or replace) the file with `x-ms-content-length` bytes; a request body (at most
+    4 MiB, API 2025-05-05 and later) is its first bytes, the rest reads as zeros."""
     size = inputs.required_content_length(headers)
     content = inputs.content_settings(headers)
+    if "x-ms-content-type" not in headers and headers.get("Content-Type"):
+        # recorded Azure answers: the request's own Content-Type becomes the file's
+        content = replace(content, content_type=headers["Content-Type"])
     metadata = inputs.metadata(headers.items())
+    if len(body) > size:
+        raise errors.invalid_header(
+            "Content-Length", f"the body has {len(body)} bytes, the file {size}"
+        )
+    digest = hashlib.md5(body).digest()
+    if body:
+        inputs.check_body_md5(headers, digest)
+    existing = _props_or_none(share, target)
+    held = None if existing is None or existing.is_dir else existing.lease
+    leases.guard(held, headers, share.stamps.clock_ns(), write=True)
     try:
         share.fs.create(target.parts, size)
     except ParentMissing as error:
@@ -36,13 +59,29 @@ def create(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
         if error.errno in (errno.EISDIR, errno.ELOOP, errno.ENOTDIR):
             raise errors.type_mismatch() from error
         raise
+    if body:
+        await asyncio.to_thread(share.fs.write, target.parts, 0, body)
     times = inputs.smb_times(headers)
-    share.save(target.parts, None, content=content, metadata=metadata, written=True, times=times)
-    return Reply(201, {**item_headers(_file(share, target)), **_ENCRYPTED})
+    spans = (((0, len(body) - 1),) if body else (), ())
+    record = share.save(
+        target.parts,
+        None,
+        content=content,
+        metadata=metadata,
+        written=True,
+        times=times,
+        spans=spans,
+    )
+    if held is not None:  # replacing a leased file keeps its lease
+        share.keep(target.parts, replace(record, lease=held))
+    reply_headers = {**item_headers(_file(share, target)), **_ENCRYPTED}
+    if body:
+        reply_headers["Content-MD5"] = base64.b64encode(digest).decode("ascii")
+    return Reply(201, reply_headers)
 
 
 async def put_range(share: Share, target: Target, headers: Mapping[str, str], body: bytes) -> Reply:
-    props = _file(share, target)
+    props = _leased_file(share, target, headers, write=True)
     mode, offset, length = inputs.write_range(headers, props.size)
     reply_headers = dict(_ENCRYPTED)
     if mode == "update":
@@ -54,49 +93,67 @@ async def put_range(share: Share, target: Target, headers: Mapping[str, str], bo
         inputs.check_body_md5(headers, digest)
         await asyncio.to_thread(share.fs.write, target.parts, offset, body)
         reply_headers["Content-MD5"] = base64.b64encode(digest).decode("ascii")
+        end = offset + length - 1
+        spans = (
+            ranges.add(props.data_spans, offset, end),
+            ranges.remove(props.cleared_spans, offset, end),
+        )
     else:
         if body:
             raise errors.invalid_header("Content-Length", "x-ms-write: clear takes no body")
         await asyncio.to_thread(share.fs.write_zeros, target.parts, offset, length)
-    record = share.save(target.parts, _base(props), written=True)
+        end = offset + length - 1
+        spans = (
+            ranges.remove(props.data_spans, offset, end),
+            ranges.add(props.cleared_spans, offset, end),
+        )
+    record = share.save(target.parts, _base(props), written=True, spans=spans)
     reply_headers.update(_change_headers(record))
+    reply_headers["x-ms-file-last-write-time"] = file_time(record.written_ns)
     return Reply(201, reply_headers)
 
 
 def set_properties(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
-    props = _file(share, target)
+    props = _leased_file(share, target, headers, write=True)
     content = inputs.content_settings(headers)
     size = inputs.content_length(headers)
     times = inputs.smb_times(headers)
+    spans = None
     if size is not None:
         share.fs.truncate(target.parts, size)
+        spans = (ranges.clip(props.data_spans, size), ranges.clip(props.cleared_spans, size))
     written = size is not None
-    share.save(target.parts, _base(props), content=content, written=written, times=times)
+    share.save(
+        target.parts, _base(props), content=content, written=written, times=times, spans=spans
+    )
     return Reply(200, {**item_headers(_file(share, target)), **_ENCRYPTED})
 
 
 def set_metadata(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
     metadata = inputs.metadata(headers.items())
-    record = share.save(target.parts, _base(_file(share, target)), metadata=metadata)
+    props = _leased_file(share, target, headers, write=True)
+    record = share.save(target.parts, _base(props), metadata=metadata)
     return Reply(200, {**_change_headers(record), **_ENCRYPTED})
 
 
-def properties(share: Share, target: Target) -> Reply:
-    props = _file(share, target)
-    return Reply(200, {**_read_headers(props), "Content-Length": str(props.size)})
+def properties(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
+    props = _leased_file(share, target, headers, write=False)
+    reply_headers = _read_headers(props, share.stamps.clock_ns())
+    return Reply(200, {**reply_headers, "Content-Length": str(props.size)})
 
 
 async def download(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
-    props = _file(share, target)
+    props = _leased_file(share, target, headers, write=False)
+    now_ns = share.stamps.clock_ns()
     requested = inputs.byte_range(headers)
     if requested is None:
-        reply_headers = {**_read_headers(props), "Content-Length": str(props.size)}
+        reply_headers = {**_read_headers(props, now_ns), "Content-Length": str(props.size)}
         return Reply(200, reply_headers, stream=Stream(_reader(share, target), 0, props.size))
     if requested.start >= props.size:
         raise errors.invalid_range(f"the file has {props.size} bytes")
     end = props.size - 1 if requested.end is None else min(requested.end, props.size - 1)
     start, length = requested.start, end - requested.start + 1
-    reply_headers = _read_headers(props)
+    reply_headers = _read_headers(props, now_ns)
     reply_headers.pop("Content-MD5", None)  # on a range it is the range's MD5, if asked
     if props.content.content_md5 is not None:
         reply_headers["x-ms-content-md5"] = props.content.content_md5
@@ -111,8 +168,8 @@ async def download(share: Share, target: Target, headers: Mapping[str, str]) -> 
     return Reply(206, reply_headers, data)
 
 
-def delete(share: Share, target: Target) -> Reply:
-    _file(share, target)
+def delete(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
+    _leased_file(share, target, headers, write=True)
     try:
         share.fs.unlink(target.parts)
     except FileNotFoundError as error:
@@ -128,12 +185,89 @@ def _reader(share: Share, target: Target) -> Callable[[int, int], bytes]:
 
 
 def _file(share: Share, target: Target) -> Props:
-    """The file's properties; 404 `ResourceNotFound` when missing or a directory (so
-    `ShareFileClient.exists()` on a directory path is False, as on Azure)."""
-    props = share.props_or_none(target.parts)
+    """The file's properties; 404 `ParentNotFound` when a folder on its path is missing,
+    `ResourceNotFound` when it is missing or a directory (so `ShareFileClient.exists()` on a
+    directory path is False, as on Azure)."""
+    try:
+        props = share.props(target.parts)
+    except ParentMissing as error:
+        raise errors.parent_not_found() from error
     if props is None or props.is_dir:
         raise errors.resource_not_found()
     return props
+
+
+async def list_ranges(
+    share: Share, target: Target, headers: Mapping[str, str], previous: Share | None
+) -> Reply:
+    """List Ranges: the written ranges (within `x-ms-range`), or against a `previous` share
+    snapshot the changed and cleared ones."""
+    props = _leased_file(share, target, headers, write=False)
+    requested = inputs.byte_range(headers)
+    start, end = (
+        (0, max(props.size - 1, 0)) if requested is None else (requested.start, requested.end)
+    )
+    last = props.size - 1 if end is None else end
+    if previous is None:
+        body = ranges.render(ranges.within(props.data_spans, start, last))
+    else:
+        before = _props_or_none(previous, target)
+        before_data = () if before is None or before.is_dir else before.data_spans
+        before_cleared = () if before is None or before.is_dir else before.cleared_spans
+
+        def same_bytes(lo: int, hi: int) -> bool:
+            mine = share.fs.read(target.parts, lo, hi - lo + 1)
+            return mine == previous.fs.read(target.parts, lo, hi - lo + 1)
+
+        changed, cleared = await asyncio.to_thread(
+            ranges.diff,
+            props.data_spans,
+            props.cleared_spans,
+            before_data,
+            before_cleared,
+            same_bytes,
+        )
+        body = ranges.render(
+            ranges.within(changed, start, last), ranges.within(cleared, start, last), True
+        )
+    reply_headers = {
+        **_change_headers_of(props),
+        "x-ms-content-length": str(props.size),
+        "Content-Type": "application/xml",
+    }
+    return Reply(200, reply_headers, body)
+
+
+def lease(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
+    """Lease File: acquire / change / release / break an (infinite) lease."""
+    props = _file(share, target)
+    result = leases.act(props.lease, headers, share.stamps.clock_ns(), share=False)
+    share.keep(
+        target.parts, replace(_base(props), mtime_ns=_disk_mtime(share, target), lease=result.lease)
+    )
+    return Reply(result.status, {**result.headers, **_change_headers_of(props)})
+
+
+def _props_or_none(share: Share, target: Target) -> Props | None:
+    try:
+        return share.props(target.parts)
+    except ParentMissing:
+        return None
+
+
+def _leased_file(share: Share, target: Target, headers: Mapping[str, str], *, write: bool) -> Props:
+    props = _file(share, target)
+    leases.guard(props.lease, headers, share.stamps.clock_ns(), write)
+    return props
+
+
+def _disk_mtime(share: Share, target: Target) -> int:
+    disk = share.fs.stat(target.parts)
+    return 0 if disk is None else disk.mtime_ns
+
+
+def _change_headers_of(props: Props) -> dict[str, str]:
+    return {"ETag": props.etag, "Last-Modified": http_date(props.modified_ns)}
 
 
 def _base(props: Props) -> Record:
@@ -149,17 +283,20 @@ def _base(props: Props) -> Record:
         mtime_ns=0,
         content=props.content,
         metadata=props.metadata,
+        attributes=props.attributes,
+        lease=props.lease,
+        data_spans=props.data_spans,
+        cleared_spans=props.cleared_spans,
     )
 
 
-def _read_headers(props: Props) -> dict[str, str]:
+def _read_headers(props: Props, now_ns: int) -> dict[str, str]:
     headers = {
         **item_headers(props),
         **content_headers(props.content),
         "x-ms-type": "File",
         "Accept-Ranges": "bytes",
-        "x-ms-lease-state": "available",
-        "x-ms-lease-status": "unlocked",
+        **leases.view(props.lease, now_ns).headers(),
     }
     if props.content.content_md5 is not None:
         headers["Content-MD5"] = props.content.content_md5

@@ -80,6 +80,16 @@ class ShareFs:
                     found.append((entry.name, state))
             return found
 
+    def usage(self) -> int:
+        """Bytes held by the share's regular files (symlinks and special files not counted)."""
+        total = 0
+        for folder, _, names in os.walk(self.root):
+            for name in names:
+                st = os.stat(os.path.join(folder, name), follow_symlinks=False)
+                if stat.S_ISREG(st.st_mode):
+                    total += st.st_size
+        return total
+
     def mkdir(self, parts: tuple[str, ...]) -> None:
         with self._parent(parts) as fd:
             os.mkdir(parts[-1], dir_fd=fd)
@@ -87,6 +97,14 @@ class ShareFs:
     def rmdir(self, parts: tuple[str, ...]) -> None:
         with self._parent(parts) as fd:
             os.rmdir(parts[-1], dir_fd=fd)
+
+    def rename(self, source: tuple[str, ...], target: tuple[str, ...]) -> None:
+        """Move `source` to `target` inside the share (a file replaces a file there)."""
+        with self._parent(source) as src_fd, self._parent(target) as dst_fd:
+            st = os.stat(source[-1], dir_fd=src_fd, follow_symlinks=False)
+            if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+                raise FileNotFoundError(errno.ENOENT, "not a file or directory", source[-1])
+            os.rename(source[-1], target[-1], src_dir_fd=src_fd, dst_dir_fd=dst_fd)
 
     def unlink(self, parts: tuple[str, ...]) -> None:
         with self._parent(parts) as fd:

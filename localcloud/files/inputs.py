@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from urllib.parse import unquote
 
 from localcloud.files.errors import FileError, invalid_header, invalid_range, missing_header
-from localcloud.files.props import ContentSettings
+from localcloud.files.props import ATTRIBUTE_ORDER, ContentSettings, attribute_text
 
 MAX_FILE_SIZE = 4 * 1024**4  # 4 TiB
 MAX_RANGE_SIZE = 4 * 1024**2  # 4 MiB per Put Range
@@ -62,7 +62,7 @@ def content_settings(headers: Mapping[str, str]) -> ContentSettings:
     """The `x-ms-content-*` / `x-ms-cache-control` headers of Create File / Set Properties."""
     md5 = headers.get("x-ms-content-md5")
     if md5:
-        _check_md5("x-ms-content-md5", md5)
+        _base64("x-ms-content-md5", md5)  # stored as given: the service does not check it
     return ContentSettings(
         content_type=headers.get("x-ms-content-type") or "application/octet-stream",
         content_md5=md5 or None,
@@ -93,17 +93,34 @@ def required_content_length(headers: Mapping[str, str]) -> int:
 
 @dataclass(frozen=True)
 class SmbTimes:
-    """`x-ms-file-creation-time` / `x-ms-file-last-write-time` when given as timestamps."""
+    """The SMB properties a request sets: `x-ms-file-creation-time` / `-last-write-time` /
+    `-change-time` when given as timestamps, `x-ms-file-attributes` unless `preserve`."""
 
     created_ns: int | None = None
     written_ns: int | None = None
+    changed_ns: int | None = None
+    attributes: str | None = None
 
 
 def smb_times(headers: Mapping[str, str]) -> SmbTimes:
     return SmbTimes(
         created_ns=_smb_time(headers, "x-ms-file-creation-time"),
         written_ns=_smb_time(headers, "x-ms-file-last-write-time"),
+        changed_ns=_smb_time(headers, "x-ms-file-change-time"),
+        attributes=_attributes(headers.get("x-ms-file-attributes")),
     )
+
+
+def _attributes(value: str | None) -> str | None:
+    """`hidden|ReadOnly` -> `ReadOnly | Hidden` (the service's spelling and order); None to
+    keep what the item has."""
+    if value is None or value.strip().lower() in ("", "preserve", "source"):
+        return None
+    names = [v.strip().lower() for v in value.split("|") if v.strip()]
+    unknown = [n for n in names if n not in ATTRIBUTE_ORDER and n != "none"]
+    if unknown:
+        raise invalid_header("x-ms-file-attributes", f"unknown attribute {unknown[0]!r}")
+    return attribute_text(set(names))
 
 
 def _smb_time(headers: Mapping[str, str], name: str) -> int | None:
@@ -167,11 +184,15 @@ def check_body_md5(headers: Mapping[str, str], computed: bytes) -> None:
         )
 
 
-def _check_md5(name: str, value: str) -> bytes:
+def _base64(name: str, value: str) -> bytes:
     try:
-        digest = base64.b64decode(value, validate=True)
+        return base64.b64decode(value, validate=True)
     except binascii.Error as error:
         raise invalid_header(name, "not base64") from error
+
+
+def _check_md5(name: str, value: str) -> bytes:
+    digest = _base64(name, value)
     if len(digest) != 16:
         raise invalid_header(name, "an MD5 is 16 bytes")
     return digest

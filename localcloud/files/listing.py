@@ -1,8 +1,11 @@
 """List Directories and Files: options, paging and the `EnumerationResults` XML (pure).
 
-Entries are ordered by name; a page holds at most `maxresults` of them and, when more
-remain, `NextMarker` names (opaquely) the first entry of the next page. Within a page the
-directories come first, then the files, as the service returns them.
+Entries are ordered by name, directories and files mixed, as the service returns them (the
+SDK then yields the directories first); a page holds at most `maxresults` of them and, when
+more remain, `NextMarker` names (opaquely) the first entry of the next page. Every entry
+carries its `FileId`. Text XML 1.0 cannot carry (`\ufffe`, controls) is sent
+percent-encoded: names and the prefix as `Encoded="true"` elements, the directory path
+attribute percent-encoded.
 """
 
 from __future__ import annotations
@@ -27,12 +30,11 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 @dataclass(frozen=True)
 class ListOptions:
-    prefix: str = ""
+    prefix: str | None = None  # None: not asked for (the answer then has no <Prefix>)
     marker: str = ""  # the decoded name the page starts at; "" for the first page
     raw_marker: str = ""
     max_results: int | None = None  # as requested; None means the service default
     include: frozenset[str] = frozenset()
-    extended: bool = False
 
     @property
     def limit(self) -> int:
@@ -59,16 +61,15 @@ class ListingContext:
     directory_id: str
 
 
-def parse_options(query: Mapping[str, str], extended_header: str | None) -> ListOptions:
+def parse_options(query: Mapping[str, str]) -> ListOptions:
     """Options from the decoded query (lower-cased names); raises FileError (400)."""
     raw_marker = query.get("marker", "")
     return ListOptions(
-        prefix=query.get("prefix", ""),
+        prefix=query.get("prefix"),
         marker=decode_marker(raw_marker) if raw_marker else "",
         raw_marker=raw_marker,
         max_results=_parse_max_results(query.get("maxresults")),
         include=_parse_include(query.get("include", "")),
-        extended=(extended_header or "").strip().lower() == "true",
     )
 
 
@@ -89,7 +90,8 @@ def decode_marker(marker: str) -> str:
 
 def select_page(names: Iterable[str], options: ListOptions) -> tuple[list[str], str]:
     """The names on the requested page, in order, and the NextMarker ("" on the last page)."""
-    candidates = sorted(n for n in names if n.startswith(options.prefix) and n >= options.marker)
+    prefix = options.prefix or ""
+    candidates = sorted(n for n in names if n.startswith(prefix) and n >= options.marker)
     rest = candidates[options.limit :]
     return candidates[: options.limit], encode_marker(rest[0]) if rest else ""
 
@@ -99,19 +101,16 @@ def render(page: Page, options: ListOptions, context: ListingContext) -> bytes:
         '<?xml version="1.0" encoding="utf-8"?>'
         f"<EnumerationResults ServiceEndpoint={quoteattr(context.service_endpoint)}"
         f" ShareName={quoteattr(context.share)}"
-        f" DirectoryPath={quoteattr(context.directory_path)}>"
-        f"<Prefix>{escape(options.prefix)}</Prefix>"
+        f" DirectoryPath={quoteattr(_attribute(context.directory_path))}>"
     )
+    if options.prefix is not None:
+        head += _encoded_element("Prefix", options.prefix)
     if options.raw_marker:
         head += f"<Marker>{escape(options.raw_marker)}</Marker>"
     if options.max_results is not None:
         head += f"<MaxResults>{options.max_results}</MaxResults>"
-    if options.extended:
-        head += f"<DirectoryId>{context.directory_id}</DirectoryId>"
-    ordered = [i for i in page.items if i.props.is_dir] + [
-        i for i in page.items if not i.props.is_dir
-    ]
-    entries = "".join(_entry(item, options) for item in ordered)
+    head += f"<DirectoryId>{context.directory_id}</DirectoryId>"
+    entries = "".join(_entry(item, options) for item in page.items)
     body = f"<Entries>{entries}</Entries>" if entries else "<Entries />"
     tail = f"<NextMarker>{escape(page.next_marker)}</NextMarker>" if page.next_marker else ""
     return (head + body + (tail or "<NextMarker />") + "</EnumerationResults>").encode("utf-8")
@@ -120,12 +119,10 @@ def render(page: Page, options: ListOptions, context: ListingContext) -> bytes:
 def _entry(item: ListedItem, options: ListOptions) -> str:
     props = item.props
     tag = "Directory" if props.is_dir else "File"
-    parts = [_name(item.name)]
-    if options.extended:
-        parts.append(f"<FileId>{props.file_id}</FileId>")
+    parts = [_encoded_element("Name", item.name), f"<FileId>{props.file_id}</FileId>"]
     parts.append(_properties(props, options.include))
     if "attributes" in options.include:
-        parts.append(f"<Attributes>{'Directory' if props.is_dir else 'Archive'}</Attributes>")
+        parts.append(f"<Attributes>{escape(props.attribute_text)}</Attributes>")
     if "permissionkey" in options.include:
         parts.append(f"<PermissionKey>{PERMISSION_KEY}</PermissionKey>")
     return f"<{tag}>{''.join(parts)}</{tag}>"
@@ -146,11 +143,18 @@ def _properties(props: Props, include: frozenset[str]) -> str:
     return f"<Properties>{''.join(fields)}</Properties>" if fields else "<Properties />"
 
 
-def _name(name: str) -> str:
-    if _NOT_XML.search(name):
-        encoded = quote(name.encode("utf-8", "surrogateescape"), safe="")
-        return f'<Name Encoded="true">{encoded}</Name>'
-    return f"<Name>{escape(name)}</Name>"
+def _encoded_element(tag: str, text: str) -> str:
+    if _NOT_XML.search(text):
+        return f'<{tag} Encoded="true">{_percent(text)}</{tag}>'
+    return f"<{tag}>{escape(text)}</{tag}>"
+
+
+def _attribute(text: str) -> str:
+    return _percent(text) if _NOT_XML.search(text) else text
+
+
+def _percent(text: str) -> str:
+    return quote(text.encode("utf-8", "surrogateescape"), safe="")
 
 
 def _parse_max_results(value: str | None) -> int | None:

@@ -59,6 +59,25 @@ class ShareMeta:
             (path, len(prefix), prefix),
         )
 
+    def backup(self, target: Path) -> None:
+        """Copy every record into a new SQLite file at `target` (a snapshot's records)."""
+        copy = sqlite3.connect(target)
+        try:
+            self._db.backup(copy)
+        finally:
+            copy.close()
+
+    def rename(self, old: str, new: str) -> None:
+        """Move the records of `old` and everything below it to `new`."""
+        if old == new:
+            return
+        self.delete(new)
+        prefix = old + "/"
+        self._db.execute(
+            "UPDATE items SET path = ? || substr(path, ?) WHERE path = ? OR substr(path, 1, ?) = ?",
+            (new, len(old) + 1, old, len(prefix), prefix),
+        )
+
     def close(self) -> None:
         self._db.close()
 

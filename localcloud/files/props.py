@@ -14,8 +14,26 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Any
 
+from localcloud.files.leases import Lease
+from localcloud.files.ranges import Spans
+
 _EPOCH_AS_FILETIME = 116_444_736_000_000_000  # 100 ns ticks between 1601-01-01 and 1970-01-01
-ROOT_ID = "13835128424026341376"
+ROOT_ID = "0"  # the id Azure reports for a share's root directory
+# SMB attributes in flag order, as the service lists them (`Hidden | Archive`).
+ATTRIBUTE_ORDER = {
+    name.lower(): name
+    for name in (
+        "ReadOnly",
+        "Hidden",
+        "System",
+        "Directory",
+        "Archive",
+        "Temporary",
+        "Offline",
+        "NotContentIndexed",
+        "NoScrubData",
+    )
+}
 PERMISSION_KEY = "4319988430575558214*13209974753615755271"
 
 
@@ -54,6 +72,10 @@ class Record:
     mtime_ns: int
     content: ContentSettings = field(default_factory=ContentSettings)
     metadata: tuple[tuple[str, str], ...] = ()
+    attributes: str = ""  # as set (`ReadOnly | Archive`); "" for the default
+    lease: Lease | None = None
+    data_spans: Spans = ()  # byte ranges written (List Ranges)
+    cleared_spans: Spans = ()  # byte ranges cleared since creation
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +89,10 @@ class Record:
             "mtimeNs": self.mtime_ns,
             "content": {k: v for k, v in vars(self.content).items() if v is not None},
             "metadata": [list(pair) for pair in self.metadata],
+            "attributes": self.attributes,
+            "lease": None if self.lease is None else self.lease.to_json(),
+            "data": [list(span) for span in self.data_spans],
+            "cleared": [list(span) for span in self.cleared_spans],
         }
 
     @staticmethod
@@ -82,6 +108,10 @@ class Record:
             mtime_ns=int(doc["mtimeNs"]),
             content=ContentSettings(**doc.get("content", {})),
             metadata=tuple((str(k), str(v)) for k, v in doc.get("metadata", [])),
+            attributes=str(doc.get("attributes", "")),
+            lease=Lease.from_json(doc.get("lease")),
+            data_spans=tuple((int(s), int(e)) for s, e in doc.get("data", [])),
+            cleared_spans=tuple((int(s), int(e)) for s, e in doc.get("cleared", [])),
         )
 
     def matches(self, disk: DiskState) -> bool:
@@ -105,6 +135,23 @@ class Props:
     etag: str
     content: ContentSettings
     metadata: tuple[tuple[str, str], ...]
+    attributes: str = ""
+    lease: Lease | None = None
+    data_spans: Spans = ()
+    cleared_spans: Spans = ()
+
+    @property
+    def attribute_text(self) -> str:
+        """`x-ms-file-attributes`: what was set, with `Directory` on directories and `Archive`
+        on files, as the service adds them."""
+        names = {n.strip().lower() for n in self.attributes.split("|") if n.strip()}
+        names.add("directory" if self.is_dir else "archive")
+        return attribute_text(names)
+
+
+def attribute_text(names: set[str]) -> str:
+    """Lower-cased attribute names -> `ReadOnly | Archive` (flag order; "" for none)."""
+    return " | ".join(name for key, name in ATTRIBUTE_ORDER.items() if key in names)
 
 
 def effective(record: Record | None, disk: DiskState, parent_id: str) -> Props:
@@ -122,6 +169,10 @@ def effective(record: Record | None, disk: DiskState, parent_id: str) -> Props:
             etag=record.etag,
             content=record.content,
             metadata=record.metadata,
+            attributes=record.attributes,
+            lease=record.lease,
+            data_spans=record.data_spans,
+            cleared_spans=record.cleared_spans,
         )
     content = ContentSettings() if record is None else replace(record.content, content_md5=None)
     return Props(
@@ -136,6 +187,9 @@ def effective(record: Record | None, disk: DiskState, parent_id: str) -> Props:
         etag=etag_for(disk.mtime_ns),
         content=content,
         metadata=() if record is None else record.metadata,
+        attributes="" if record is None else record.attributes,
+        lease=None if record is None else record.lease,
+        data_spans=((0, disk.size - 1),) if disk.size and not disk.is_dir else (),
     )
 
 
@@ -160,7 +214,7 @@ def item_headers(props: Props) -> dict[str, str]:
         "ETag": props.etag,
         "Last-Modified": http_date(props.modified_ns),
         "x-ms-server-encrypted": "true",
-        "x-ms-file-attributes": "Directory" if props.is_dir else "Archive",
+        "x-ms-file-attributes": props.attribute_text,
         "x-ms-file-creation-time": file_time(props.created_ns),
         "x-ms-file-last-write-time": file_time(props.written_ns),
         "x-ms-file-change-time": file_time(props.changed_ns),

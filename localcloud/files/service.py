@@ -12,21 +12,28 @@ import logging
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
 
 from aiohttp import web
 
-from localcloud.cloud import LocalCloud, Store
-from localcloud.files import dirs, fileops, inputs
-from localcloud.files.auth import authenticate
-from localcloud.files.errors import FileError, error_xml, share_not_found
+from localcloud.cloud import Store
+from localcloud.files import account, handlers, inputs, leases, shareprops
+from localcloud.files.auth import TokenVerifier, authenticate, authenticate_bearer
+from localcloud.files.errors import FileError, error_xml, invalid_query, share_not_found
 from localcloud.files.fs import ShareFs
 from localcloud.files.locks import PathLocks
 from localcloud.files.meta import ShareMeta
-from localcloud.files.ops import SHARE_OPS, WRITE_OPS, Op, Reply, classify
+from localcloud.files.ops import (
+    ACCOUNT_OPS,
+    SHARE_OPS,
+    SNAPSHOT_READS,
+    WRITE_OPS,
+    Op,
+    Reply,
+    classify,
+)
 from localcloud.files.paths import (
     ACCOUNT_NAME,
     Target,
@@ -35,15 +42,18 @@ from localcloud.files.paths import (
     validate_account_name,
     validate_share_name,
 )
-from localcloud.files.props import file_time
+from localcloud.files.props import file_time, http_date
 from localcloud.files.send import read_body, send
 from localcloud.files.share import Share, Stamps
-from localcloud.files.shares import share_reply
+from localcloud.files.shares import ShareOps, ShareRequest
+from localcloud.files.snapshots import MAX_SNAPSHOTS, SNAPSHOT_TIME, ShareSnapshots, snapshot_name
 
 log = logging.getLogger(__name__)
 
 DEFAULT_VERSION = "2026-10-06"
 SERVER = "Windows-Azure-File/1.0 Microsoft-HTTPAPI/2.0"
+SERVICE_PROPERTIES_KIND = "fileservice"
+_SMALL_BODY = 64 * 1024  # ACLs, permissions, service properties
 
 
 class FileService:
@@ -53,15 +63,21 @@ class FileService:
         store: Store,
         base_url: Callable[[], str],
         clock: Callable[[], int] = time.time_ns,
+        tokens: TokenVerifier | None = None,
     ) -> None:
+        """`tokens` verifies Entra bearer tokens; without it only Shared Key is accepted."""
         self._files = state_dir / "files"
         self._meta_dir = state_dir / "files-meta"
         self._store = store
         self._base_url = base_url
         self._clock = clock
+        self._tokens = tokens
         self._stamps = Stamps(clock)
         self._metas: dict[tuple[str, str], ShareMeta] = {}
         self._locks = PathLocks()
+        self._share_ops = ShareOps(store, self.delete_share, clock)
+        self._snapshots = ShareSnapshots(state_dir / "files-snapshots")
+        self._snapshot_metas: dict[tuple[str, str, str], ShareMeta] = {}
 
     # -- the Files protocol -------------------------------------------------------------
 
@@ -76,6 +92,9 @@ class FileService:
         if meta is not None:
             meta.close()
         shutil.rmtree(self._files / account / share, ignore_errors=True)
+        for snapshot in self._snapshots.names(account, share):
+            self._forget_snapshot(account, share, snapshot)
+        shareprops.forget(self._store, account, share)
         db = self._meta_file(account, share)
         for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             path.unlink(missing_ok=True)
@@ -115,17 +134,169 @@ class FileService:
         keys = self._keys(target.account)
         if keys is None:
             raise FileError(404, "ResourceNotFound", "The storage account does not exist.")
-        authenticate(request, raw_path, raw_query, keys, self._clock())
+        if not authenticate_bearer(request, target.account, self._tokens):
+            authenticate(request, raw_path, raw_query, keys, self._clock())
         query = inputs.query_params(raw_query)
         op = classify(request.method, query, target)
+        if op in ACCOUNT_OPS:
+            return await self._account(op, target.account, request, query)
+        snapshot = query.get("sharesnapshot")
+        if snapshot is not None:
+            return await self._serve_snapshot(op, target, snapshot, request, query)
         share = self._open_share(op, target)
+        if op is Op.CREATE_SNAPSHOT:
+            return self._create_snapshot(share, request.headers)
+        if op is Op.DELETE_SHARE:
+            self._drop_snapshots_first(share, request.headers)
         if op in SHARE_OPS:
-            return share_reply(op, share, self.delete_share, request.headers)
+            body = await read_body(request, _SMALL_BODY) if request.method == "PUT" else b""
+            return self._share_ops.serve(ShareRequest(op, share, request.headers, body))
         if op not in WRITE_OPS:
-            return await self._run(op, share, _resolved(share, target), request, query)
+            previous = self._previous_snapshot(target, query)
+            return await handlers.run(op, share, _resolved(share, target), request, query, previous)
         # names are case-insensitive: `a.txt` and `A.txt` are one file, so they share a lock
         async with self._locks.hold((target.account, target.share, target.relpath.upper())):
-            return await self._run(op, share, _resolved(share, target), request, query)
+            return await handlers.run(op, share, _resolved(share, target), request, query)
+
+    async def _account(
+        self, op: Op, account_name: str, request: web.Request, query: dict[str, str]
+    ) -> Reply:
+        stored = self._store.get(SERVICE_PROPERTIES_KIND, account_name) or {}
+        sections = {str(k): str(v) for k, v in stored.items()}
+        if op is Op.SET_SERVICE_PROPERTIES:
+            body = await read_body(request, _SMALL_BODY)
+            merged = account.merge_service_properties(sections, body)
+            self._store.put(SERVICE_PROPERTIES_KIND, account_name, merged)
+            return Reply(202)
+        if op is Op.SERVICE_PROPERTIES:
+            body = account.render_service_properties(sections)
+            return Reply(200, {"Content-Type": "application/xml"}, body)
+        options = account.share_list_options(query)
+        names, next_marker = account.select_shares(self.share_names(account_name), options)
+        listed = [
+            item
+            for name in names
+            for item in self._listed_shares(account_name, name, options.snapshots)
+        ]
+        endpoint = self.account_url(account_name) + "/"
+        body = account.render_shares(endpoint, listed, options, next_marker)
+        return Reply(200, {"Content-Type": "application/xml"}, body)
+
+    # -- snapshots ------------------------------------------------------------------------
+
+    def _create_snapshot(self, share: Share, headers: Mapping[str, str]) -> Reply:
+        names = self._snapshots.names(share.account, share.name)
+        if len(names) >= MAX_SNAPSHOTS:
+            raise FileError(409, "ShareSnapshotCountExceeded", "The share has 200 snapshots.")
+        snapshot = snapshot_name(self._stamps.now())
+        self._snapshots.copy_files(share.account, share.name, snapshot, share.fs.root)
+        share.meta.backup(self._snapshots.meta_file(share.account, share.name, snapshot))
+        taken = self._snapshot_share(Target(share.account, share.name, ()), snapshot)
+        metadata = inputs.metadata(headers.items())
+        record = taken.record(())
+        if metadata:
+            record = taken.save((), record, metadata=metadata)
+        props = taken.props(())
+        assert props is not None, "the snapshot was just copied"
+        return Reply(
+            201,
+            {
+                "x-ms-snapshot": snapshot,
+                "ETag": props.etag,
+                "Last-Modified": http_date(props.modified_ns),
+            },
+        )
+
+    async def _serve_snapshot(
+        self, op: Op, target: Target, snapshot: str, request: web.Request, query: dict[str, str]
+    ) -> Reply:
+        """A request on a share snapshot: reads from the copy, or deletes it."""
+        if not SNAPSHOT_TIME.fullmatch(snapshot):
+            raise invalid_query("sharesnapshot", f"{snapshot!r} is not a snapshot time")
+        if op not in SNAPSHOT_READS and op is not Op.DELETE_SHARE:
+            raise invalid_query("sharesnapshot", f"{op.value} cannot be done on a share snapshot")
+        self._open_share(Op.SHARE_PROPERTIES, target)
+        if not self._snapshots.exists(target.account, target.share, snapshot):
+            raise share_not_found()
+        if op is Op.DELETE_SHARE:
+            self._forget_snapshot(target.account, target.share, snapshot)
+            return Reply(202)
+        share = self._snapshot_share(target, snapshot)
+        if op in SHARE_OPS:
+            return self._share_ops.serve(ShareRequest(op, share, request.headers, b""))
+        previous = self._previous_snapshot(target, query)
+        return await handlers.run(op, share, _resolved(share, target), request, query, previous)
+
+    def _previous_snapshot(self, target: Target, query: Mapping[str, str]) -> Share | None:
+        """The share snapshot `prevsharesnapshot` names (List Ranges diff); 404 when gone."""
+        snapshot = query.get("prevsharesnapshot")
+        if snapshot is None:
+            return None
+        if not SNAPSHOT_TIME.fullmatch(snapshot):
+            raise invalid_query("prevsharesnapshot", f"{snapshot!r} is not a snapshot time")
+        if not self._snapshots.exists(target.account, target.share, snapshot):
+            raise FileError(404, "PreviousSnapshotNotFound", "The previous snapshot was not found.")
+        return self._snapshot_share(target, snapshot)
+
+    def _drop_snapshots_first(self, share: Share, headers: Mapping[str, str]) -> None:
+        """Delete Share: 409 `ShareHasSnapshots` unless `x-ms-delete-snapshots` says include."""
+        names = self._snapshots.names(share.account, share.name)
+        if not names:
+            return
+        if headers.get("x-ms-delete-snapshots", "").lower() not in ("include", "include-leased"):
+            raise FileError(
+                409,
+                "ShareHasSnapshots",
+                "The share has snapshots and the operation requires no snapshots.",
+            )
+        for name in names:
+            self._forget_snapshot(share.account, share.name, name)
+
+    def _snapshot_share(self, target: Target, snapshot: str) -> Share:
+        key = (target.account, target.share, snapshot)
+        meta = self._snapshot_metas.get(key)
+        if meta is None:
+            meta_file = self._snapshots.meta_file(*key)
+            meta = self._snapshot_metas[key] = ShareMeta(meta_file)
+        return Share(
+            account=target.account,
+            name=target.share,
+            fs=ShareFs(self._snapshots.data(*key)),
+            meta=meta,
+            endpoint=self.account_url(target.account) + "/",
+            stamps=self._stamps,
+        )
+
+    def _forget_snapshot(self, account_name: str, share: str, snapshot: str) -> None:
+        meta = self._snapshot_metas.pop((account_name, share, snapshot), None)
+        if meta is not None:
+            meta.close()
+        self._snapshots.delete(account_name, share, snapshot)
+
+    # -- listing shares -------------------------------------------------------------------
+
+    def share_names(self, account_name: str) -> list[str]:
+        """Every share of the account (made through ARM or the data plane)."""
+        folder = self._files / account_name.lower()
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+
+    def _listed_shares(
+        self, account_name: str, name: str, snapshots: bool
+    ) -> list[account.ListedShare]:
+        """The share, after its snapshots (oldest first) when they are asked for."""
+        target = Target(account_name, name, ())
+        settings = shareprops.load(self._store, account_name, name)
+        taken = self._snapshots.names(account_name, name) if snapshots else []
+        shares = [(self._snapshot_share(target, t), t) for t in taken]
+        listed = []
+        for share, snapshot in [*shares, (self._share(target), None)]:
+            props = share.props(())
+            if props is not None:
+                lease = leases.view(settings.lease if snapshot is None else None, self._clock())
+                listed.append(account.ListedShare(name, props, settings, snapshot, lease))
+        return listed
 
     def _open_share(self, op: Op, target: Target) -> Share:
         """The addressed share; created first for CREATE_SHARE, else 404 when missing."""
@@ -137,46 +308,6 @@ class FileService:
         elif not root.is_dir() or root.is_symlink():
             raise share_not_found()
         return self._share(target)
-
-    async def _run(
-        self,
-        op: Op,
-        share: Share,
-        target: Target,
-        request: web.Request,
-        query: dict[str, str],
-    ) -> Reply:
-        headers = request.headers
-        match op:
-            case Op.CREATE_DIRECTORY:
-                return dirs.create(share, target, headers)
-            case Op.DIRECTORY_PROPERTIES:
-                return dirs.properties(share, target)
-            case Op.SET_DIRECTORY_METADATA:
-                return dirs.set_metadata(share, target, headers)
-            case Op.DELETE_DIRECTORY:
-                return dirs.delete(share, target)
-            case Op.LIST:
-                return dirs.list_entries(share, target, query, headers)
-            case Op.CREATE_FILE:
-                return fileops.create(share, target, headers)
-            case Op.PUT_RANGE:
-                body = await read_body(request, inputs.MAX_RANGE_SIZE)
-                return await fileops.put_range(share, target, headers, body)
-            case Op.SET_FILE_PROPERTIES:
-                return fileops.set_properties(share, target, headers)
-            case Op.SET_FILE_METADATA:
-                return fileops.set_metadata(share, target, headers)
-            case Op.FILE_PROPERTIES:
-                return fileops.properties(share, target)
-            case Op.DOWNLOAD:
-                return await fileops.download(share, target, headers)
-            case Op.DELETE_FILE:
-                return fileops.delete(share, target)
-            case Op.CREATE_SHARE | Op.SHARE_PROPERTIES | Op.DELETE_SHARE:
-                raise AssertionError("share operations are served before _run")
-            case _:
-                assert_never(op)
 
     def _share(self, target: Target) -> Share:
         key = (target.account, target.share)
@@ -218,13 +349,3 @@ class FileService:
 
 def _resolved(share: Share, target: Target) -> Target:
     return replace(target, parts=share.fs.resolve(target.parts))
-
-
-def assert_never(value: NoReturn) -> NoReturn:
-    """mypy proves this unreachable: every `Op` has a case above."""
-    raise AssertionError(f"unhandled operation {value!r}")
-
-
-def install(cloud: LocalCloud) -> None:
-    """Set `cloud.files` to the file service."""
-    cloud.files = FileService(cloud.state_dir, cloud.store, lambda: cloud.base_url)

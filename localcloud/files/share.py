@@ -19,6 +19,7 @@ from localcloud.files.props import (
     effective,
     etag_for,
 )
+from localcloud.files.ranges import Spans
 
 NO_TIMES = SmbTimes()
 
@@ -33,6 +34,10 @@ class Stamps:
     def now(self) -> int:
         self._last = max(self._clock(), self._last + 100)
         return self._last
+
+    def clock_ns(self) -> int:
+        """The time now, for leases (not a modification time)."""
+        return self._clock()
 
     @staticmethod
     def file_id() -> str:
@@ -71,10 +76,12 @@ class Share:
         metadata: tuple[tuple[str, str], ...] | None = None,
         written: bool = False,
         times: SmbTimes = NO_TIMES,
+        spans: tuple[Spans, Spans] | None = None,
     ) -> Record:
         """Record a change to `parts`: a new ETag and change time, the size and mtime now on
         disk, `content` / `metadata` / explicit `times` when given, the last-write time
-        moved to now when `written`; `base` None starts a new item."""
+        moved to now when `written`, the (data, cleared) byte ranges when given; `base` None
+        starts a new item."""
         disk = self.fs.stat(parts)
         if disk is None:
             raise FileNotFoundError("/".join(parts))
@@ -87,18 +94,25 @@ class Share:
             base,
             created_ns=base.created_ns if times.created_ns is None else times.created_ns,
             written_ns=written_ns if times.written_ns is None else times.written_ns,
-            changed_ns=now,
+            changed_ns=now if times.changed_ns is None else times.changed_ns,
+            attributes=base.attributes if times.attributes is None else times.attributes,
             etag=etag_for(now),
             size=disk.size,
             mtime_ns=disk.mtime_ns,
             content=base.content if content is None else content,
             metadata=base.metadata if metadata is None else metadata,
         )
+        if spans is not None:
+            record = replace(record, data_spans=spans[0], cleared_spans=spans[1])
         self.meta.put("/".join(parts), record)
         return record
 
     def record(self, parts: tuple[str, ...]) -> Record | None:
         return self.meta.get("/".join(parts))
+
+    def keep(self, parts: tuple[str, ...], record: Record) -> None:
+        """Store `record` as it is: no new ETag or times (lease changes)."""
+        self.meta.put("/".join(parts), record)
 
     def _props(self, parts: tuple[str, ...], disk: DiskState) -> Props:
         record = self.meta.get("/".join(parts))

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import web
+
 from localcloud.arm.errors import ArmError, ErrorDetail, not_found
 from localcloud.ids import ResourceId
 
@@ -90,6 +92,13 @@ class Provider:
 
     def delete(self, rid: ResourceId) -> bool:
         return self.cloud.store.delete(RESOURCE, rid.key)
+
+    def write_answer(
+        self, rid: ResourceId, doc: dict[str, Any], *, created: bool, method: str, api_version: str
+    ) -> web.StreamResponse | None:
+        """The provider's own answer to a direct PUT or PATCH (a long-running create, see
+        localcloud/arm/asyncops.py); None answers the document at once, 201 when created."""
+        return None
 
     # -- POST actions (listKeys, restart, getAuthtoken, ...) -----------------------------
     def action(self, rid: ResourceId, action: str, body: Any, *, api_version: str) -> Any:

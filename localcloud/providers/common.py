@@ -60,6 +60,22 @@ def azure_time(moment: datetime | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
 
 
+def system_data(
+    created_by: str, created_at: str, previous: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """ARM's `systemData` for a write by the service principal (`createdByType`
+    `Application`); creation fields are kept from `previous`."""
+    first = previous or {}
+    return {
+        "createdBy": first.get("createdBy", created_by),
+        "createdByType": first.get("createdByType", "Application"),
+        "createdAt": first.get("createdAt", created_at),
+        "lastModifiedBy": created_by,
+        "lastModifiedByType": "Application",
+        "lastModifiedAt": created_at,
+    }
+
+
 def new_key() -> str:
     """An account-style key: base64 of 64 random bytes."""
     return base64.b64encode(secrets.token_bytes(64)).decode()

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import web
+
+from localcloud.arm.responses import json_response
 from localcloud.ids import ResourceId
 from localcloud.providers.common import (
     CheckedProvider,
@@ -41,7 +45,11 @@ def workspace_properties(
             "searchVersion": 1,
             "enableLogAccessUsingOnlyResourcePermissions": True,
         },
-        "workspaceCapping": {"dailyQuotaGb": -1.0, "dataIngestionStatus": "RespectQuota"},
+        "workspaceCapping": {
+            "dailyQuotaGb": -1.0,
+            "quotaNextResetTime": quota_reset(previous, now),
+            "dataIngestionStatus": "RespectQuota",
+        },
         "publicNetworkAccessForIngestion": "Enabled",
         "publicNetworkAccessForQuery": "Enabled",
         "retentionInDays": 30,
@@ -52,6 +60,15 @@ def workspace_properties(
         "modifiedDate": now,
         "provisioningState": "Succeeded",
     }
+
+
+def quota_reset(previous: Mapping[str, Any], now: str) -> str:
+    """`workspaceCapping.quotaNextResetTime`: the next day, on the hour (as Azure shows it)."""
+    kept = (previous.get("workspaceCapping") or {}).get("quotaNextResetTime")
+    if kept:
+        return str(kept)
+    moment = datetime.strptime(now[:19], "%Y-%m-%dT%H:%M:%S") + timedelta(days=1)
+    return moment.strftime("%Y-%m-%dT%H:00:00Z")
 
 
 def workspace_keys(store: Store, rid: ResourceId) -> dict[str, str]:
@@ -80,12 +97,25 @@ class WorkspaceProvider(CheckedProvider):
     def shape(
         self, rid: ResourceId, body: dict[str, Any], existing: dict[str, Any] | None
     ) -> dict[str, Any]:
-        doc = base_doc(rid, body, ("location", "tags", "identity", "etag"))
+        doc = base_doc(rid, body, ("location", "tags", "identity"))
+        doc["etag"] = f'"{uuid.uuid4()}"'
         keys = workspace_keys(self.cloud.store, rid)
         doc["properties"] = workspace_properties(
             properties_of(body), properties_of(existing or {}), keys["customerId"], azure_time()
         )
         return doc
+
+    def write_answer(
+        self, rid: ResourceId, doc: dict[str, Any], *, created: bool, method: str, api_version: str
+    ) -> web.StreamResponse | None:
+        """A create answers 201 `Creating` with a Location that is the workspace itself
+        (Azure/azure-cli recording containerapp/.../test_containerapp_env_storage.yaml)."""
+        if not created:
+            return None
+        shown = {k: v for k, v in doc.items() if k != "etag"}
+        shown["properties"] = {**doc["properties"], "provisioningState": "Creating"}
+        location = f"{self.cloud.base_url}{doc['id']}?api-version={api_version}"
+        return json_response(shown, 201, {"Location": location})
 
     def delete(self, rid: ResourceId) -> bool:
         self.cloud.store.delete(KEYS, rid.key)

@@ -8,9 +8,15 @@ exactly that document. Keys are never part of a GET: only `listKeys` returns the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import web
+
+from localcloud.arm.asyncops import STORAGE_KIND, AsyncOperations, accepted_create
 from localcloud.arm.errors import ArmError
+from localcloud.files.shareprops import DEFAULT_QUOTA_GIB, record_quota
+from localcloud.files.shareprops import load as load_share_settings
 from localcloud.ids import ResourceId
 from localcloud.providers.base import RESOURCE
 from localcloud.providers.common import (
@@ -22,6 +28,7 @@ from localcloud.providers.common import (
     new_key,
     properties_of,
 )
+from localcloud.providers.naming import name_problem
 
 if TYPE_CHECKING:
     from localcloud.cloud import Store
@@ -53,42 +60,80 @@ def endpoints(account: str, file_url: str) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
+def merged(defaults: Mapping[str, Any], requested: Mapping[str, Any]) -> dict[str, Any]:
+    """`requested` over `defaults`, objects merged key by key (pure)."""
+    out = dict(defaults)
+    for key, value in requested.items():
+        base = out.get(key)
+        if isinstance(value, Mapping) and isinstance(base, Mapping):
+            out[key] = merged(base, value)
+        else:
+            out[key] = value
+    return out
+
+
 def account_properties(
     account: str,
     location: str,
+    kind: str,
     requested: Mapping[str, Any],
     previous: Mapping[str, Any],
     file_url: str,
     now: str,
 ) -> dict[str, Any]:
-    """What a GET of the account shows: the requested settings plus what Azure computes."""
+    """What a GET of the account shows: the requested settings over what Azure fills in
+    (Azure/azure-cli recording test_storage_account_smart_tier.yaml, api 2025-08-01)."""
     created = str(previous.get("creationTime") or now)
-    enabled = {"keyType": "Account", "enabled": True, "lastEnabledTime": created}
-    props: dict[str, Any] = {
-        "accessTier": "Hot",
+    enabled = {
+        "keyType": "Account",
+        "enabled": True,
+        "lastEnabledTime": _last_enabled(previous) or created,
+    }
+    defaults: dict[str, Any] = {
+        "allowCrossTenantDelegationSas": False,
+        "allowCrossTenantReplication": False,
+        "privateEndpointConnections": [],
+        "minimumTlsVersion": "TLS1_0",
         "allowBlobPublicAccess": False,
-        "minimumTlsVersion": "TLS1_2",
-        "supportsHttpsTrafficOnly": True,
         "networkAcls": {
+            "ipv6Rules": [],
             "bypass": "AzureServices",
             "virtualNetworkRules": [],
             "ipRules": [],
             "defaultAction": "Allow",
         },
+        "supportsHttpsTrafficOnly": True,
         "encryption": {
             "services": {"file": enabled, "blob": enabled},
             "keySource": "Microsoft.Storage",
         },
-        "privateEndpointConnections": [],
-        **requested,
+    }
+    if kind in ("StorageV2", "BlobStorage"):
+        defaults["accessTier"] = "Hot"
+    props = merged(merged(defaults, previous), requested)
+    services = props["encryption"].get("services") or {}
+    props["encryption"]["services"] = {
+        name: {**enabled, **(value or {})} for name, value in services.items()
+    }
+    for computed in ("primaryEndpoints", "provisioningState"):
+        props.pop(computed, None)
+    return {
+        **props,
         "keyCreationTime": previous.get("keyCreationTime") or {"key1": created, "key2": created},
+        "provisioningState": "Succeeded",
         "creationTime": created,
         "primaryEndpoints": endpoints(account, file_url),
         "primaryLocation": location,
         "statusOfPrimary": "available",
-        "provisioningState": "Succeeded",
     }
-    return props
+
+
+def _last_enabled(previous: Mapping[str, Any]) -> str | None:
+    services = (previous.get("encryption") or {}).get("services") or {}
+    for value in services.values():
+        if isinstance(value, Mapping) and value.get("lastEnabledTime"):
+            return str(value["lastEnabledTime"])
+    return None
 
 
 class StorageAccountProvider(CheckedProvider):
@@ -122,12 +167,14 @@ class StorageAccountProvider(CheckedProvider):
         self, rid: ResourceId, body: dict[str, Any], existing: dict[str, Any] | None
     ) -> dict[str, Any]:
         doc = base_doc(rid, body, ("location", "tags", "identity", "extendedLocation"))
+        doc["tags"] = body.get("tags") or {}
         doc["sku"] = sku_with_tier(body.get("sku"))
         doc["kind"] = body.get("kind") or "StorageV2"
         previous = properties_of(existing or {})
         doc["properties"] = account_properties(
             rid.name,
             str(body.get("location")),
+            doc["kind"],
             properties_of(body),
             previous,
             self.cloud.files.account_url(rid.name),
@@ -141,6 +188,39 @@ class StorageAccountProvider(CheckedProvider):
         if first or account_keys(self.cloud.store, rid.name) is None:
             self.cloud.store.put(KEYS, rid.name.lower(), {k: new_key() for k in KEY_NAMES})
         return doc
+
+    def write_answer(
+        self, rid: ResourceId, doc: dict[str, Any], *, created: bool, method: str, api_version: str
+    ) -> web.StreamResponse | None:
+        """A new account is a long-running create: 202 + Location (localcloud/arm/asyncops.py)."""
+        if not created:
+            return None
+        seconds = self.cloud.settings.seconds_for(ACCOUNT_TYPE)
+        op = AsyncOperations(self.cloud.store).start(
+            str(doc["id"]), STORAGE_KIND, str(doc.get("location") or ""), seconds
+        )
+        return accepted_create(self.cloud.base_url, op, api_version)
+
+    def name_availability(self, name: str) -> dict[str, Any]:
+        """`checkNameAvailability`: `{nameAvailable}`, plus reason and message when taken."""
+        problem = name_problem(ACCOUNT_TYPE, name)
+        if problem is not None:
+            return {
+                "nameAvailable": False,
+                "reason": "AccountNameInvalid",
+                "message": problem.message,
+            }
+        if any(
+            str(d.get("name", "")).lower() == name.lower()
+            and str(d.get("type", "")).lower() == ACCOUNT_TYPE.lower()
+            for d in self.cloud.store.list(RESOURCE)
+        ):
+            return {
+                "nameAvailable": False,
+                "reason": "AlreadyExists",
+                "message": f"The storage account named {name} is already taken.",
+            }
+        return {"nameAvailable": True}
 
     def delete(self, rid: ResourceId) -> bool:
         self.delete_children(rid)
@@ -224,6 +304,34 @@ class FileServiceProvider(CheckedProvider):
         return self.shape(rid, {}, None)
 
 
+@dataclass(frozen=True)
+class FileServicePath:
+    """The account of a share collection prefix (`.../storageAccounts/{a}/fileServices/...`)."""
+
+    account_id: ResourceId
+
+    @property
+    def account(self) -> str:
+        return self.account_id.name
+
+    @property
+    def parent_key(self) -> str:
+        return self.account_id.key
+
+    def share(self, name: str) -> ResourceId:
+        return self.account_id.child("fileServices", "default").child("shares", name)
+
+
+def file_service_of(parent_prefix: str) -> FileServicePath | None:
+    parts = [p for p in parent_prefix.split("/") if p]
+    if len(parts) < 10 or parts[8].lower() != "fileservices":
+        return None
+    try:
+        return FileServicePath(ResourceId.parse("/" + "/".join(parts[:8])))
+    except ArmError:
+        return None
+
+
 class FileShareProvider(CheckedProvider):
     """Shares: each PUT makes sure the share's folder exists; DELETE removes the folder."""
 
@@ -254,7 +362,36 @@ class FileShareProvider(CheckedProvider):
     def put(self, rid: ResourceId, body: dict[str, Any], *, api_version: str) -> dict[str, Any]:
         doc = super().put(rid, body, api_version=api_version)
         self.cloud.files.share_path(rid.names[0], rid.name)
+        quota = int(properties_of(doc).get("shareQuota") or DEFAULT_QUOTA_GIB)
+        record_quota(self.cloud.store, rid.names[0], rid.name, quota)
         return doc
+
+    def get(self, rid: ResourceId) -> dict[str, Any] | None:
+        """A share made on the data plane is a share to ARM too (`az storage share-rm`)."""
+        stored = self.stored(rid)
+        if stored is not None or not self._on_disk(rid):
+            return stored
+        return self.data_plane_share(rid)
+
+    def list(self, parent_prefix: str, full_type: str) -> list[dict[str, Any]]:
+        found = {str(d["name"]).lower(): d for d in super().list(parent_prefix, full_type)}
+        service = file_service_of(parent_prefix)
+        if service is not None and self.cloud.store.get(RESOURCE, service.parent_key) is not None:
+            for name in self.cloud.files.share_names(service.account):
+                if name.lower() not in found:
+                    found[name.lower()] = self.data_plane_share(service.share(name))
+        return [found[k] for k in sorted(found)]
+
+    def data_plane_share(self, rid: ResourceId) -> dict[str, Any]:
+        quota = load_share_settings(self.cloud.store, rid.names[0], rid.name).quota_gib
+        return self.shape(rid, {"properties": {"shareQuota": quota}}, None)
+
+    def _on_disk(self, rid: ResourceId) -> bool:
+        account = rid.parent.parent if rid.parent else None
+        if account is None or self.cloud.store.get(RESOURCE, account.key) is None:
+            return False
+        names = self.cloud.files.share_names(rid.names[0])
+        return rid.name.lower() in (n.lower() for n in names)
 
     def delete(self, rid: ResourceId) -> bool:
         existed = super().delete(rid)

@@ -130,3 +130,12 @@ def replica_doc(
             "initContainers": [],
         },
     }
+
+
+def with_secrets(app: Mapping[str, Any], secrets: list[dict[str, Any]]) -> dict[str, Any]:
+    """The app document with its secrets' values back in (they are stored apart)."""
+    props = dict(app.get("properties") or {})
+    config = dict(props.get("configuration") or {})
+    if secrets:
+        config["secrets"] = secrets
+    return {**app, "properties": {**props, "configuration": config}}

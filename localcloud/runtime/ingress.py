@@ -5,6 +5,8 @@ The app's `configuration.ingress.fqdn` is `localhost:<port>`; the certificate is
 localcloud server certificate (SANs localhost, 127.0.0.1, ::1). Requests and responses are
 streamed (no buffering: large uploads, server-sent events). While no replica is ready the
 answer is envoy's `503 upstream connect error or disconnect/reset before headers`.
+Network shaping (localcloud/shaping.py) applies here as on the main port: the latency once
+per request, the bandwidth cap per client connection.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from localcloud.shaping import Shaping, shaped_factory
 
 UPSTREAM_DOWN = (
     "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
@@ -83,26 +87,41 @@ class Ingress:
         upstream: UpstreamLookup,
         ssl_context: ssl.SSLContext,
         client: Callable[[], aiohttp.ClientSession],
+        shaping: Callable[[], Shaping] = Shaping,
     ) -> None:
         self.port = port
         self._upstream = upstream
         self._ssl = ssl_context
         self._client = client
+        self._shaping = shaping
         self._runner: web.ServerRunner | None = None
+        self._listener: asyncio.Server | None = None
 
     async def start(self) -> None:
         server = web.Server(self._handle)
         self._runner = web.ServerRunner(server, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port, ssl_context=self._ssl)
-        await site.start()
+        loop = asyncio.get_running_loop()
+        self._listener = await loop.create_server(
+            shaped_factory(server, self._shaping),
+            "127.0.0.1",
+            self.port,
+            ssl=self._ssl,
+            reuse_address=True,
+        )
 
     async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        latency = self._shaping().latency_s
+        if latency > 0:
+            await asyncio.sleep(latency)
         port = self._upstream()
         if port is None:
             return envoy_503()

@@ -1,14 +1,17 @@
-"""How a container becomes a local command line (image ignored: the command runs on the host).
+"""How a container becomes a local command line (the image is not pulled: the command runs
+on the host, in the sandbox of sandbox.py; the image name is reported in the console log).
 
 - argv = container `command` + `args` (Azure's entrypoint override); an empty command is an
   error because localcloud has no image to take an entrypoint from.
-- environment: a small allow-list of the host's variables (PATH, HOME, locale...), then the
-  container's `env` (secretRef resolved), then `PORT=<replica host port>` and the
-  `CONTAINER_APP_*` variables Azure sets, plus `LOCALCLOUD_MOUNT_<VOLUME>`.
+- environment: a small allow-list of the host's variables (PATH, locale...), the sandbox's
+  HOME, TMPDIR, VIRTUAL_ENV and PATH, then the container's `env` (secretRef resolved), then
+  `PORT=<replica host port>` and the `CONTAINER_APP_*` variables Azure sets, plus
+  `LOCALCLOUD_MOUNT_<VOLUME>`.
 - Port mapping: Azure routes ingress to `targetPort` inside the container; locally several
   apps cannot all bind 7860, so each replica gets its own host port in `$PORT` and must listen
   there. Probes and ingress target that port whatever port the template names.
-- Mounts: see mounts.py (private mount namespace when allowed, else path rewriting).
+- Mounts: see mounts.py (at their mountPath inside the sandbox namespace when there is one,
+  else path rewriting).
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ from localcloud.runtime.mounts import (
     rewrite_paths,
 )
 from localcloud.runtime.replica import Launch
+from localcloud.runtime.sandbox import (
+    SandboxConfig,
+    SandboxDirs,
+    make_dirs,
+    sandbox_dirs,
+    sandbox_environment,
+)
+from localcloud.runtime.sandbox import namespace_argv as sandbox_argv
 from localcloud.runtime.spec import AppSpec, ContainerSpec
 
 HOST_ENV = ("PATH", "HOME", "LANG", "LANGUAGE", "TERM", "TZ", "TMPDIR", "USER", "SHELL")
@@ -41,6 +52,7 @@ class LaunchRequest:
     replica: str
     port: int
     replica_dir: Path
+    venv_key: str = ""  # sandbox.venv_key(...): which cached Python environment to use
 
 
 def host_environment(env: Mapping[str, str]) -> dict[str, str]:
@@ -49,8 +61,8 @@ def host_environment(env: Mapping[str, str]) -> dict[str, str]:
     return kept
 
 
-def container_environment(req: LaunchRequest, host: Mapping[str, str]) -> dict[str, str]:
-    env = {**host, "PYTHONUNBUFFERED": "1", **dict(req.container.env)}
+def container_environment(req: LaunchRequest, base: Mapping[str, str]) -> dict[str, str]:
+    env = {**base, "PYTHONUNBUFFERED": "1", **dict(req.container.env)}
     env.update(
         {
             "PORT": str(req.port),
@@ -82,7 +94,14 @@ def build_launch(
     share_path: SharePath,
     host_env: Mapping[str, str],
     host_exists: Callable[[str], bool] = os.path.exists,
+    sandbox: SandboxConfig | None = None,
 ) -> Launch:
+    """What to run for `req`. With `sandbox`, mounts appear at their mountPath only when the
+    sandbox has a namespace and `namespace` allows it; without, `namespace` alone decides
+    (the plain mount namespace of mounts.py, no isolation)."""
+    dirs = sandbox_dirs(sandbox, req.replica_dir, req.venv_key) if sandbox else None
+    if dirs is not None:
+        make_dirs(dirs)
     workdir = req.replica_dir / "work"
     workdir.mkdir(parents=True, exist_ok=True)
 
@@ -99,21 +118,58 @@ def build_launch(
     if not argv:
         problems.append(
             f"container '{req.container.name}' has no command: localcloud runs the command on "
-            "this machine and ignores the image, so set template.containers[].command"
+            "this machine and does not pull the image, so set template.containers[].command"
         )
-    use_ns = namespace and all(namespace_fits(m.mount_path, host_exists) for m in mounts)
-    env = container_environment(req, host_env)
+    isolated = sandbox is not None and sandbox.isolation == "namespace"
+    can_mount = isolated if sandbox is not None else namespace
+    use_ns = (
+        can_mount and namespace and all(namespace_fits(m.mount_path, host_exists) for m in mounts)
+    )
+    base = sandbox_environment(host_env, dirs) if dirs is not None else dict(host_env)
+    env = container_environment(req, base)
     env.update(mount_env(mounts, rewrite=not use_ns))
-    if use_ns and mounts:
+    shown = argv if use_ns else rewrite_paths(argv, mounts)
+    if isolated and sandbox is not None and dirs is not None:
+        shared = sorted({m.source for m in mounts if req.replica_dir not in m.source.parents})
+        pairs = [(m.source, m.mount_path) for m in mounts] if use_ns else []
+        (req.replica_dir / "root").mkdir(exist_ok=True)
+        argv = sandbox_argv(sandbox, shown, dirs, shared, pairs)
+    elif use_ns and mounts:
         root = req.replica_dir / "root"
         root.mkdir(parents=True, exist_ok=True)
         argv = namespace_argv(argv, mounts, root, workdir)
     else:
-        argv = rewrite_paths(argv, mounts)
+        argv = shown
     return Launch(
         argv=argv,
         env=env,
         workdir=workdir,
         replica_dir=req.replica_dir,
         problem="; ".join(problems),
+        notes=launch_notes(req.container.image, sandbox, dirs),
+        image=req.container.image,
+        sandbox=sandbox,
+        dirs=dirs,
     )
+
+
+def launch_notes(
+    image: str, sandbox: SandboxConfig | None, dirs: SandboxDirs | None
+) -> tuple[str, ...]:
+    """The console lines a replica starts with: what runs instead of the image, and where."""
+    pulled = f"image '{image}' is not pulled" if image else "no image is set"
+    lines = [f"[localcloud] {pulled}: the container's command runs on this machine"]
+    if sandbox is None or dirs is None:
+        return tuple(lines)
+    venv = f"Python environment {dirs.venv}" if dirs.venv else "no Python environment"
+    if sandbox.isolation == "namespace":
+        lines.append(
+            f"[localcloud] sandbox: read-only host, private HOME and /tmp, {venv}; "
+            "the state directory is hidden except this replica's folders and shares"
+        )
+    else:
+        lines.append(
+            f"[localcloud] sandbox without namespace isolation ({sandbox.reason}): own HOME, "
+            f"TMPDIR and {venv}; the host is not read-only"
+        )
+    return tuple(lines)

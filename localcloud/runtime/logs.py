@@ -67,6 +67,7 @@ class SystemEvent:
 
 
 Entry = LogLine | SystemEvent
+Listener = Callable[[str, Entry], None]
 
 
 class Subscription:
@@ -100,6 +101,11 @@ class LogBook:
         self._events: dict[str, deque[SystemEvent]] = {}
         self._files: dict[str, IO[str]] = {}
         self._subscribers: dict[str, list[Subscription]] = {}
+        self._listeners: list[Listener] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener(key, entry)` for every line and event written (a log sink)."""
+        self._listeners.append(listener)
 
     def write(self, app_key: str, line: LogLine) -> None:
         self._lines.setdefault(app_key, deque(maxlen=self._size)).append(line)
@@ -145,6 +151,8 @@ class LogBook:
         self._files.clear()
 
     def _notify(self, app_key: str, entry: Entry) -> None:
+        for listener in self._listeners:
+            listener(app_key, entry)
         for sub in self._subscribers.get(app_key, ()):
             sub.push(entry)
 

@@ -23,6 +23,7 @@ from typing import Literal
 from localcloud.runtime.ledger import Ledger
 from localcloud.runtime.logs import LogBook, LogLine, SystemEvent, split_lines, utc_now
 from localcloud.runtime.probes import Checker, ProbeSet, RestartNeeded, watch
+from localcloud.runtime.sandbox import SandboxConfig, SandboxDirs, prepare_environment
 from localcloud.runtime.settings import RuntimeSettings, ScaledProbe
 
 ContainerState = Literal["Waiting", "Running", "Terminated"]
@@ -39,6 +40,10 @@ class Launch:
     workdir: Path
     replica_dir: Path  # removed when the replica stops
     problem: str = ""  # non-empty: do not start, report this instead
+    notes: tuple[str, ...] = ()  # console lines written before the first start
+    image: str = ""  # the container image (not pulled; reported)
+    sandbox: SandboxConfig | None = None
+    dirs: SandboxDirs | None = None  # HOME, TMPDIR, Python environment (sandbox.py)
 
 
 @dataclass(frozen=True)
@@ -173,10 +178,21 @@ class Replica:
         self._event(
             "AssigningReplica", f"Replica '{self.ident.name}' has been scheduled to run on a node."
         )
-        if self._launch.problem:
-            self._s.details = self._launch.problem
+        for note in self._launch.notes:
+            self._write(note.encode())
+        image = self._launch.image or "(none)"
+        self._event(
+            "ImageNotPulled",
+            f"Image '{image}' is not pulled: localcloud runs the container's command on this "
+            "machine",
+        )
+        problem = self._launch.problem or await asyncio.to_thread(
+            prepare_environment, self._launch.sandbox, self._launch.dirs
+        )
+        if problem:
+            self._s.details = problem
             self._s.consecutive_exits = self._settings.crash_threshold
-            self._event("ContainerCreateFailed", self._launch.problem, warning=True)
+            self._event("ContainerCreateFailed", problem, warning=True)
             self._on_change()
             return
         while not self._s.stopped:

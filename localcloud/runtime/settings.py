@@ -1,4 +1,4 @@
-"""Runtime tunables, read once from the environment (and `cloud.extras["runtime_settings"]`).
+"""Runtime tunables, read once from the environment when the server starts.
 
 - `LOCALCLOUD_PROBE_SCALE` (default 0.01): every probe delay and period is multiplied by it,
   because templates tune them for GPU images that `pip install` at boot (60 s delays, 120 s
@@ -9,6 +9,9 @@
 - `LOCALCLOUD_RESTART_BACKOFF` (default 1.0): first back-off after a container exit, doubled
   per consecutive exit up to `LOCALCLOUD_RESTART_BACKOFF_MAX` (30 s), like CrashLoopBackOff.
 - `LOCALCLOUD_STOP_GRACE` (default 5.0): seconds between SIGTERM and SIGKILL.
+- `LOCALCLOUD_SANDBOX`: `auto` (default), `namespace` or `none` (see sandbox.py).
+- `LOCALCLOUD_PYTHON`: the interpreter replicas' Python environments are made from (default:
+  the base interpreter of the server's Python, never a virtual environment).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Literal
 from localcloud.runtime.spec import ProbeSpec
 
 MountMode = Literal["auto", "namespace", "rewrite"]
+SandboxMode = Literal["auto", "namespace", "none"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class RuntimeSettings:
     crash_threshold: int = 3  # consecutive exits before a revision is Failed / Degraded
     stop_grace: float = 5.0
     log_lines: int = 2000  # ring buffer per app
+    sandbox: SandboxMode = "auto"
+    python: str = ""  # "" = the server's base interpreter
 
     def scale(self, probe: ProbeSpec) -> ScaledProbe:
         period = max(self.probe_min_period, probe.period * self.probe_scale)
@@ -65,6 +71,9 @@ class RuntimeSettings:
         mode = env.get("LOCALCLOUD_MOUNT_MODE", "auto").lower()
         if mode not in ("auto", "namespace", "rewrite"):
             mode = "auto"
+        sandbox = env.get("LOCALCLOUD_SANDBOX", "auto").lower()
+        if sandbox not in ("auto", "namespace", "none"):
+            sandbox = "auto"
         default = RuntimeSettings()
         return RuntimeSettings(
             probe_scale=_number(env, "LOCALCLOUD_PROBE_SCALE", default.probe_scale),
@@ -78,6 +87,8 @@ class RuntimeSettings:
                 env, "LOCALCLOUD_RESTART_BACKOFF_MAX", default.restart_backoff_max
             ),
             stop_grace=_number(env, "LOCALCLOUD_STOP_GRACE", default.stop_grace),
+            sandbox=sandbox,  # type: ignore[arg-type]
+            python=env.get("LOCALCLOUD_PYTHON", ""),
         )
 
 

@@ -14,26 +14,28 @@ import logging
 import os
 import secrets
 import ssl
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from localcloud.arm.errors import ArmError
-from localcloud.cloud import LocalCloud
+from localcloud.cloud import Store
 from localcloud.ids import ResourceId
 from localcloud.runtime import documents
 from localcloud.runtime.ingress import Ingress, free_port
 from localcloud.runtime.launch import LaunchRequest, build_launch, host_environment
 from localcloud.runtime.ledger import Ledger
 from localcloud.runtime.logs import LogBook
-from localcloud.runtime.logstream import serve_logstream
-from localcloud.runtime.mounts import namespace_available
+from localcloud.runtime.logstream import TokenVerifier, serve_logstream
+from localcloud.runtime.mounts import SharePath, namespace_available
 from localcloud.runtime.probes import Checker, ProbeSet, port_checker
 from localcloud.runtime.records import RuntimeRecords
 from localcloud.runtime.replica import Identity, Replica
+from localcloud.runtime.sandbox import SandboxConfig, remove_app_environments, venv_key
 from localcloud.runtime.settings import RuntimeSettings, ScaledProbe
 from localcloud.runtime.spec import (
     AppSpec,
@@ -44,6 +46,8 @@ from localcloud.runtime.spec import (
     replica_name,
     template_hash,
 )
+from localcloud.runtime.tasks import Background, Job
+from localcloud.shaping import Shaping
 
 log = logging.getLogger("localcloud.runtime")
 
@@ -56,28 +60,41 @@ class _App:
     replicas: dict[str, Replica] = field(default_factory=dict)  # lower-cased revision ->
 
 
+@dataclass(frozen=True)
+class RuntimeParts:
+    """What the runtime uses of the rest of localcloud (built before the LocalCloud)."""
+
+    state_dir: Path
+    store: Store
+    base_url: str
+    share_path: SharePath
+    tokens: TokenVerifier
+    shaping: Callable[[], Shaping] = Shaping  # network shaping of the app ingress listeners
+
+
 class Supervisor:
     def __init__(
         self,
-        cloud: LocalCloud,
+        parts: RuntimeParts,
         settings: RuntimeSettings,
         ssl_context: Callable[[], ssl.SSLContext],
         namespace: bool | None = None,
         host_env: Mapping[str, str] | None = None,
+        sandbox: SandboxConfig | None = None,
     ) -> None:
-        self._cloud = cloud
+        self._parts = parts
+        self.sandbox = sandbox  # None only in tests: replicas then run unsandboxed
         self.settings = settings
         self._ssl_factory = ssl_context
         self._ssl: ssl.SSLContext | None = None
         self._namespace = namespace
         self._host_env = host_environment(os.environ if host_env is None else host_env)
-        self._dir = cloud.state_dir / "runtime"
+        self._dir = parts.state_dir / "runtime"
         self.logbook = LogBook(self._dir / "logs", settings.log_lines)
         self._ledger = Ledger(self._dir / "processes.json")
-        self._records = RuntimeRecords(cloud.store)
+        self._records = RuntimeRecords(parts.store)
         self._apps: dict[str, _App] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._pending: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._background = Background()
         self._session: aiohttp.ClientSession | None = None
 
     # -- Runtime protocol ---------------------------------------------------------------
@@ -108,7 +125,7 @@ class Supervisor:
         self._ensure_replicas(state)
         return documents.app_fields(
             spec.rid,
-            self._cloud.base_url,
+            self._parts.base_url,
             port,
             latest,
             self._records.latest_ready(spec.key),
@@ -138,6 +155,8 @@ class Supervisor:
         key = ResourceId.parse(app_id).key
         state = self._apps.pop(key, None)
         self._records.forget(key)
+        if self.sandbox is not None:
+            self._spawn(self._forget_environments(key))
         if state is None:
             return
         for replica in state.replicas.values():
@@ -173,25 +192,36 @@ class Supervisor:
         replica = state.replicas.get(revision.lower()) if state else None
         if replica is None:
             return []
-        return [documents.replica_doc(rid, revision, replica.status(), self._cloud.base_url)]
+        return [documents.replica_doc(rid, revision, replica.status(), self._parts.base_url)]
 
     def log_lines(self, app_id: str, tail: int) -> list[str]:
         key = ResourceId.parse(app_id).key
         return [line.to_text() for line in self.logbook.lines(key, tail)]
 
     async def handle_logstream(self, request: web.Request) -> web.StreamResponse:
-        return await serve_logstream(request, self.logbook, self._cloud.extras.get("auth"))
+        return await serve_logstream(request, self.logbook, self._parts.tokens)
+
+    def _forget_environments(self, app_key: str) -> Job:
+        sandbox = self.sandbox
+
+        async def forget() -> None:
+            if sandbox is not None:
+                await asyncio.to_thread(remove_app_environments, sandbox, app_key)
+
+        return forget
 
     async def startup(self) -> None:
         self._ledger.reap_leftovers()
-        for factory in self._pending:
-            self._spawn(factory)
-        self._pending.clear()
+        self._background.start_pending()
         for key in self._records.app_keys():
-            app = self._cloud.store.get("resource", key)
+            app = self._parts.store.get("resource", key)
             if app is None:
                 continue
-            fields = self.apply(_with_secrets(app, self._records.secrets(key)))
+            try:
+                fields = self.apply(documents.with_secrets(app, self._records.secrets(key)))
+            except ArmError as err:  # one bad app must not keep the others down
+                log.error("cannot run container app %s again: %s", key, err.message)
+                continue
             self._update_stored_fqdn(key, app, str(fields.get("fqdn") or ""))
 
     async def shutdown(self) -> None:
@@ -208,8 +238,7 @@ class Supervisor:
     # -- helpers for tests and the admin API --------------------------------------------
     async def settle(self) -> None:
         """Wait for the background stops/starts scheduled so far."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._background.settle()
 
     def events(self, app_id: str, tail: int) -> list[dict[str, Any]]:
         key = ResourceId.parse(app_id).key
@@ -257,11 +286,20 @@ class Supervisor:
         name = replica_name(revision, str(record["templateHash"]), _token())
         port = free_port()
         launch = build_launch(
-            LaunchRequest(spec, container, revision, name, port, self._dir / "replicas" / name),
+            LaunchRequest(
+                spec,
+                container,
+                revision,
+                name,
+                port,
+                self._dir / "replicas" / name,
+                venv_key(spec.key, container.name, container.image),
+            ),
             namespace=self._use_namespace(),
-            lookup_storage=lambda k: self._cloud.store.get("resource", k),
-            share_path=self._cloud.files.share_path,
+            lookup_storage=lambda k: self._parts.store.get("resource", k),
+            share_path=self._parts.share_path,
             host_env=self._host_env,
+            sandbox=self.sandbox,
         )
         ident = Identity(spec.key, spec.name, revision, name, container.name, port)
         probes = ProbeSet.for_container(container, self.settings)
@@ -289,7 +327,12 @@ class Supervisor:
     def _use_namespace(self) -> bool:
         if self._namespace is None:
             mode = self.settings.mount_mode
-            self._namespace = namespace_available() if mode == "auto" else mode == "namespace"
+            if mode != "auto":
+                self._namespace = mode == "namespace"
+            elif self.sandbox is not None:
+                self._namespace = self.sandbox.isolation == "namespace"
+            else:
+                self._namespace = namespace_available()
         return self._namespace
 
     # -- ingress ------------------------------------------------------------------------------
@@ -305,7 +348,11 @@ class Supervisor:
         port = free_port(self._records.port(key))
         self._records.set_port(key, port)
         state.ingress = Ingress(
-            port, lambda: self._upstream(key), self._ssl_context(), self._client
+            port,
+            lambda: self._upstream(key),
+            self._ssl_context(),
+            self._client,
+            self._parts.shaping,
         )
         self._spawn(state.ingress.start)
         return port
@@ -335,31 +382,10 @@ class Supervisor:
         if isinstance(ingress, dict) and fqdn and ingress.get("fqdn") != fqdn:
             ingress["fqdn"] = fqdn
             app["properties"]["latestRevisionFqdn"] = fqdn
-            self._cloud.store.put("resource", key, app)
+            self._parts.store.put("resource", key, app)
 
-    # -- background work ------------------------------------------------------------------
-    def _spawn(self, factory: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._pending.append(factory)  # started by startup()
-            return
-        task = loop.create_task(factory())
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("runtime background task failed", exc_info=task.exception())
-
-
-def _with_secrets(app: dict[str, Any], secrets: list[dict[str, Any]]) -> dict[str, Any]:
-    props = dict(app.get("properties") or {})
-    config = dict(props.get("configuration") or {})
-    if secrets:
-        config["secrets"] = secrets
-    return {**app, "properties": {**props, "configuration": config}}
+    def _spawn(self, job: Job) -> None:
+        self._background.spawn(job)
 
 
 def _token() -> str:
@@ -367,24 +393,8 @@ def _token() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(5))
 
 
-def _starter(replica: Replica) -> Callable[[], Coroutine[Any, Any, None]]:
+def _starter(replica: Replica) -> Job:
     async def start() -> None:
         replica.start()
 
     return start
-
-
-def install(cloud: LocalCloud) -> None:
-    """Set `cloud.runtime` to the supervisor (settings from the environment, TLS from tls.py)."""
-    from localcloud.config import StatePaths
-    from localcloud.tls import ensure_tls, server_ssl_context
-
-    settings = cloud.extras.get("runtime_settings") or RuntimeSettings.from_env(os.environ)
-
-    def ssl_context() -> ssl.SSLContext:
-        ctx = cloud.extras.get("ssl_context")
-        if isinstance(ctx, ssl.SSLContext):
-            return ctx
-        return server_ssl_context(ensure_tls(StatePaths(cloud.state_dir)))
-
-    cloud.runtime = Supervisor(cloud, settings, ssl_context)

@@ -42,8 +42,14 @@ TemplateError) when the resource does not exist yet. `reference()` / `list*()` a
 in resource bodies and outputs; `reference('name')` with a bare name (or 2.0 symbolic name)
 means the template's own resource, and a missing apiVersion defaults to the declared one.
 
+`prepare` first parses every expression of the template (outputs included; metadata is not
+evaluated, so not checked): a syntax error anywhere fails before anything is evaluated, as
+ARM fails it at validation. `locate(error, template, body) -> Located` words a TemplateError
+the way ARM's validation does, with the line and column of its declaration in the request
+body ("The template output 'x' at line '3' and column '12' is not valid: ...").
+
 Lower level: `parse_expression(text) -> Node` (AST in `nodes`), `is_expression(text)`,
-`unique_string(*parts)`, `arm_guid(*parts)`.
+`unique_string(*parts)`, `arm_guid(*parts)`, `value_position(text, path)`.
 """
 
 from __future__ import annotations
@@ -52,9 +58,12 @@ from localcloud.template.errors import TemplateError, Unresolved
 from localcloud.template.evaluator import Prepared, ResourcePlan, prepare
 from localcloud.template.expressions import is_expression, parse_expression
 from localcloud.template.hashing import arm_guid, unique_string
+from localcloud.template.located import Located, locate
+from localcloud.template.positions import value_position
 from localcloud.template.scope import Resolver, Scope, azure_cloud_environment
 
 __all__ = [
+    "Located",
     "Prepared",
     "Resolver",
     "ResourcePlan",
@@ -64,7 +73,9 @@ __all__ = [
     "arm_guid",
     "azure_cloud_environment",
     "is_expression",
+    "locate",
     "parse_expression",
     "prepare",
     "unique_string",
+    "value_position",
 ]

@@ -3,6 +3,7 @@ targets, nested-resource parents and serial copy batches."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -14,6 +15,8 @@ from localcloud.template.interpreter import evaluate
 from localcloud.template.nodes import Call, Index, Member, Node
 from localcloud.template.resources import Instance
 from localcloud.template.tree import evaluate_value
+
+_INDEXED = re.compile(r"(.+)\[(\d+)\]")
 
 # Template-only keys of a resource: not scanned for implicit dependencies.
 _NOT_SCANNED = frozenset({"type", "name", "apiversion", "dependson", "copy", "condition"})
@@ -37,9 +40,15 @@ class DependencyIndex:
                 self._loops.setdefault(item.loop, []).append(item)
 
     def named(self, entry: str) -> list[Instance]:
-        """Instances a dependsOn entry names: id, symbol, copy loop, name or type/name."""
+        """Instances a dependsOn entry names: id, symbol, copy loop, name or type/name, or one
+        instance of a loop (`symbol[2]`, languageVersion 2.0)."""
         key = entry.lower()
-        return self._by_id.get(key) or self._by_name.get(key) or self._loops.get(key, [])
+        found = self._by_id.get(key) or self._by_name.get(key) or self._loops.get(key, [])
+        indexed = _INDEXED.fullmatch(key)
+        if found or indexed is None:
+            return found
+        loop, position = indexed.group(1), int(indexed.group(2))
+        return [i for i in self._loops.get(loop, []) if i.copy_index == position]
 
     def resources(self) -> TemplateResources:
         """What reference('name')/resourceInfo('symbol') resolve against."""

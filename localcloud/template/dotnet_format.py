@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from localcloud.template.errors import TemplateError
-from localcloud.template.values import is_number, render
+from localcloud.template.values import is_number, render, render_formatted
 
 MAX_ALIGNMENT = 10_000
 _ITEM = re.compile(r"\{\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?(?::([^{}]*))?\}")
@@ -17,7 +17,7 @@ _STANDARD = re.compile(r"^([NnDdFfXxGgPpEe])(\d{0,2})$")
 def _invalid(detail: str) -> TemplateError:
     return TemplateError(
         f"Unable to evaluate language function 'format': the format is invalid: '{detail}'. "
-        "Please see https://aka.ms/arm-functions for usage details."
+        "Please see https://aka.ms/arm-function-format for usage details."
     )
 
 
@@ -65,7 +65,7 @@ def _format_item(match: re.Match[str], args: Sequence[Any]) -> str:
 def format_value(value: Any, spec: str | None) -> str:
     """One argument rendered with an optional .NET format string (numbers only)."""
     if not spec or not is_number(value):
-        return render(value)
+        return render_formatted(value)
     standard = _STANDARD.match(spec)
     if standard is None:
         return _custom(value, spec)

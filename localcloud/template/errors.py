@@ -7,14 +7,24 @@ class TemplateError(Exception):
     """An ARM-style template failure.
 
     `code` is the ARM error code (almost always "InvalidTemplate"), `message` the text ARM
-    would show, `target` the JSON path in the template where it happened (or None).
+    would show, `target` the JSON path in the template where it happened (or None). `steps`
+    is that path as property names and indexes, for names a dotted path cannot spell (a
+    parameter named "[concat('a', 'b')]").
     """
 
-    def __init__(self, message: str, *, code: str = "InvalidTemplate", target: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "InvalidTemplate",
+        target: str | None = None,
+        steps: tuple[str | int, ...] | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.target = target
+        self.steps = steps
 
     def at(self, target: str) -> TemplateError:
         """This error located at `target` (kept when it already has a location)."""

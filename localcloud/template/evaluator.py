@@ -17,6 +17,8 @@ from localcloud.template.outputs import evaluate_outputs
 from localcloud.template.parameters import ParameterTable
 from localcloud.template.resources import Declaration, Instance, declarations, expand
 from localcloud.template.scope import Resolver, Scope
+from localcloud.template.structure import check_structure
+from localcloud.template.syntax import check_syntax
 from localcloud.template.tree import evaluate_value
 from localcloud.template.user_functions import user_functions
 from localcloud.template.values import strip_nulls
@@ -126,6 +128,8 @@ def prepare(
         raise TemplateError("The template must be a JSON object.")
     if not isinstance(parameters, Mapping):
         raise TemplateError("The deployment parameters must be a JSON object.")
+    check_structure(template)
+    check_syntax(template)
     params = ParameterTable(template.get("parameters"), parameters)
     variables = VariableTable(template.get("variables"))
     ctx = Context(

@@ -6,6 +6,13 @@ errors are 0-based offsets into the whole JSON string, the opening `[` being 0):
 
     expression := primary ( "." IDENT | "[" expression "]" )*
     primary    := STRING | INT | IDENT ( "." IDENT )? "(" [ expression ( "," expression )* ] ")"
+
+Errors read as ARM's do, naming tokens the way its parser does: "Unable to parse language
+expression 'concat('a'': expected token 'RightParenthesis' and actual 'EndOfData'." and, for
+a character no token starts with, "The language expression '...' is not valid: the string
+character '{' at position '4' is not expected." (both quoted in public ARM error reports, e.g.
+Azure/azure-cli#14373, mspnp/microservices-reference-implementation#217,
+Azure/azure-api-management-devops-resource-kit#561).
 """
 
 from __future__ import annotations
@@ -18,7 +25,16 @@ from localcloud.template.nodes import Call, Index, Literal, Member, Node
 
 MAX_DEPTH = 64
 
-_PUNCTUATION = {"(": "'('", ")": "')'", "[": "'['", "]": "']'", ",": "','", ".": "'.'"}
+# ARM's names for the tokens, as its parse errors show them.
+_PUNCTUATION = {
+    "(": "LeftParenthesis",
+    ")": "RightParenthesis",
+    "[": "LeftSquareBracket",
+    "]": "RightSquareBracket",
+    ",": "Comma",
+    ".": "Dot",
+}
+_KINDS = {"string": "String", "int": "Integer", "ident": "Identifier", "end": "EndOfData"}
 
 
 @dataclass(frozen=True)
@@ -29,9 +45,8 @@ class Token:
     position: int
 
     def describe(self) -> str:
-        if self.kind == "end":
-            return "the end of the expression"
-        return f"'{self.text}'"
+        """ARM's name for this token's type."""
+        return _PUNCTUATION[self.text] if self.kind == "punct" else _KINDS[self.kind]
 
 
 def is_expression(text: str) -> bool:
@@ -49,9 +64,6 @@ def parse_expression(text: str) -> Node:
     """Parse a full `[...]` expression string into its AST."""
     if not is_expression(text):
         raise TemplateError(f"The string '{text}' is not a template language expression.")
-    body = text[1:-1]
-    if not body.strip():
-        raise _error(text, 1, "a function call", "the end of the expression")
     parser = _Parser(text, tokenize(text, 1, len(text) - 1))
     node = parser.expression(0)
     parser.expect_end()
@@ -76,10 +88,7 @@ def tokenize(text: str, start: int, stop: int) -> list[Token]:
         elif char.isalpha() or char == "_" or char == "$":
             i = _read_ident(text, i, stop, tokens)
         else:
-            raise TemplateError(
-                f"Unable to parse language expression '{text}': the character '{char}' at "
-                f"position {i} is not expected."
-            )
+            raise _unexpected(text, char, i)
     tokens.append(Token("end", "", "", stop))
     return tokens
 
@@ -103,8 +112,8 @@ def _read_string(text: str, i: int, stop: int, tokens: list[Token]) -> int:
         parts.append(text[i])
         i += 1
     raise TemplateError(
-        f"Unable to parse language expression '{text}': the string literal starting at "
-        f"position {start} is not terminated (expected a closing quote ')."
+        f"The language expression '{text[1:-1]}' is not valid: the string literal starting at "
+        f"position '{start}' is not terminated."
     )
 
 
@@ -114,10 +123,7 @@ def _read_int(text: str, i: int, stop: int, tokens: list[Token]) -> int:
     while i < stop and _digit(text[i]):
         i += 1
     if i < stop and (text[i].isalpha() or text[i] == "_"):
-        raise TemplateError(
-            f"Unable to parse language expression '{text}': the character '{text[i]}' at "
-            f"position {i} is not expected in the number starting at position {start}."
-        )
+        raise _unexpected(text, text[i], i)
     literal = text[start:i]
     tokens.append(Token("int", literal, int(literal), start))
     return i
@@ -131,10 +137,17 @@ def _read_ident(text: str, i: int, stop: int, tokens: list[Token]) -> int:
     return i
 
 
-def _error(text: str, position: int, expected: str, actual: str) -> TemplateError:
+def _unexpected(text: str, char: str, position: int) -> TemplateError:
     return TemplateError(
-        f"Unable to parse language expression '{text}': expected {expected} at position "
-        f"{position} but found {actual}."
+        f"The language expression '{text[1:-1]}' is not valid: the string character '{char}' "
+        f"at position '{position}' is not expected."
+    )
+
+
+def _error(text: str, expected: str, actual: Token) -> TemplateError:
+    return TemplateError(
+        f"Unable to parse language expression '{text[1:-1]}': expected token '{expected}' and "
+        f"actual '{actual.describe()}'."
     )
 
 
@@ -154,8 +167,7 @@ class _Parser:
         return token
 
     def _fail(self, expected: str) -> TemplateError:
-        token = self._peek()
-        return _error(self._text, token.position, expected, token.describe())
+        return _error(self._text, expected, self._peek())
 
     def _accept(self, punct: str) -> bool:
         token = self._peek()
@@ -170,7 +182,7 @@ class _Parser:
 
     def expect_end(self) -> None:
         if self._peek().kind != "end":
-            raise self._fail("the end of the expression")
+            raise self._fail("EndOfData")
 
     def expression(self, depth: int) -> Node:
         if depth > MAX_DEPTH:
@@ -185,7 +197,7 @@ class _Parser:
             if self._accept("."):
                 name = self._next()
                 if name.kind != "ident":
-                    raise _error(self._text, name.position, "a property name", name.describe())
+                    raise _error(self._text, "Identifier", name)
                 node = Member(node, str(name.value), token.position)
             elif self._accept("["):
                 index = self.expression(depth + 1)
@@ -200,7 +212,7 @@ class _Parser:
             return Literal(token.value, token.position)
         if token.kind != "ident":
             self._pos -= token.kind != "end"
-            raise self._fail("a function name, string or integer")
+            raise self._fail("Identifier")
         name = str(token.value)
         if self._peek().text == "." and self._is_namespaced_call():
             self._pos += 1
@@ -222,4 +234,4 @@ class _Parser:
             if self._accept(")"):
                 return tuple(args)
             if not self._accept(","):
-                raise self._fail("',' or ')'")
+                raise self._fail("RightParenthesis")

@@ -126,8 +126,9 @@ def last_index_of(value: Any, item: Any) -> int:
 
 @pure(FUNCTIONS, "items", 1)
 def items(value: Any) -> list[dict[str, Any]]:
+    """Entries ordered by key, ignoring case (ties keep their order), as ARM orders them."""
     expect("items", value, dict)
-    return [{"key": key, "value": value[key]} for key in sorted(value)]
+    return [{"key": key, "value": value[key]} for key in sorted(value, key=str.upper)]
 
 
 @pure(FUNCTIONS, "objectKeys", 1)
@@ -143,23 +144,74 @@ def flatten(value: Any) -> list[Any]:
 
 @pure(FUNCTIONS, "tryGet", 2, None)
 def try_get(value: Any, *keys: Any) -> Any:
-    """Nested property/index lookup that yields null instead of failing."""
+    """Nested property/index lookup that yields null instead of failing. An index may be
+    `{"value": n, "fromEnd": true}` (Bicep's `a[?^n]`)."""
     for key in keys:
         if isinstance(value, dict) and isinstance(key, str):
             value = lookup(value, key)[1]
-        elif isinstance(value, list) and is_int(key) and 0 <= key < len(value):
-            value = value[key]
+        elif isinstance(value, list) and (position := _index(key, len(value))) is not None:
+            value = value[position]
         else:
             return None
     return value
 
 
+def _index(key: Any, size: int) -> int | None:
+    """The array position `key` names (an int, or a from-end index object), if in range."""
+    if isinstance(key, dict) and lookup(key, "fromEnd")[1] is True:
+        offset = lookup(key, "value")[1]
+        key = size - offset if is_int(offset) and offset > 0 else -1
+    return key if is_int(key) and 0 <= key < size else None
+
+
+@pure(FUNCTIONS, "indexFromEnd", 2)
+def index_from_end(value: Any, offset: Any) -> Any:
+    """`value[^offset]`: the element `offset` places from the end (1 is the last)."""
+    expect("indexFromEnd", value, list)
+    expect("indexFromEnd", offset, int, 2)
+    position = _index({"value": offset, "fromEnd": True}, len(value))
+    if position is None:
+        raise TemplateError(
+            f"The language expression property array index '^{offset}' is out of bounds."
+        )
+    return value[position]
+
+
+@pure(FUNCTIONS, "tryIndexFromEnd", 2)
+def try_index_from_end(value: Any, offset: Any) -> Any:
+    """`value[?^offset]`: like indexFromEnd, null when out of range or not an array."""
+    if not isinstance(value, list) or not is_int(offset):
+        return None
+    position = _index({"value": offset, "fromEnd": True}, len(value))
+    return None if position is None else value[position]
+
+
 @pure(FUNCTIONS, "shallowMerge", 1)
 def shallow_merge(objects: Any) -> dict[str, Any]:
+    """Later objects win; keys match ignoring case and keep their first spelling."""
     merged: dict[str, Any] = {}
     for item in expect("shallowMerge", objects, list):
-        merged.update(expect("shallowMerge", item, dict))
+        for key, value in expect("shallowMerge", item, dict).items():
+            merged[_existing_key(merged, key)] = value
     return merged
+
+
+def _existing_key(obj: dict[str, Any], key: str) -> str:
+    """The key of `obj` that `key` names, ignoring case; `key` itself when there is none."""
+    if key in obj:
+        return key
+    lowered = key.lower()
+    return next((k for k in obj if k.lower() == lowered), key)
+
+
+@pure(FUNCTIONS, "distinct", 1)
+def distinct(values: Any) -> list[Any]:
+    """The array without repeated values (deep equality), first occurrences kept in order."""
+    found: list[Any] = []
+    for item in expect("distinct", values, list):
+        if not any(equal(item, kept) for kept in found):
+            found.append(item)
+    return found
 
 
 @pure(FUNCTIONS, "range", 2)
@@ -190,8 +242,10 @@ def union(*values: Any) -> Any:
 
 
 def _merge(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge of objects; keys match ignoring case and keep their first spelling."""
     merged = dict(left)
     for key, value in right.items():
+        key = _existing_key(merged, key)
         old = merged.get(key)
         both = isinstance(old, dict) and isinstance(value, dict)
         merged[key] = _merge(old, value) if both else value  # type: ignore[arg-type]

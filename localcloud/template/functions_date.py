@@ -100,8 +100,9 @@ def date_time_add(base: Any, duration: Any, pattern: Any = None) -> str:
     match = _DURATION.match(expect("dateTimeAdd", duration, str, 2))
     if match is None or match.group(0) in ("P", "-P") or match.group(0).endswith("T"):
         raise TemplateError(
-            f"The template language function 'dateTimeAdd' has an invalid parameter: "
-            f"'{duration}' is not a valid ISO 8601 duration."
+            "The template function 'dateTimeAdd' has an invalid parameter. The second parameter "
+            f"'{duration}' is not a valid ISO8601 Duration string. Please see "
+            "https://aka.ms/arm-syntax-functions ."
         )
     try:
         result = _add(moment, match)

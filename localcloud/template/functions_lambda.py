@@ -70,13 +70,15 @@ def to_object(items: Any, key: Any, value: Any = None) -> dict[str, Any]:
     return {expect("toObject", key_fn(x), str, 2): value_fn(x) if value_fn else x for x in items}
 
 
-@pure(FUNCTIONS, "groupBy", 2)
-def group_by(items: Any, key: Any) -> dict[str, list[Any]]:
+@pure(FUNCTIONS, "groupBy", 2, 3)
+def group_by(items: Any, key: Any, value: Any = None) -> dict[str, list[Any]]:
+    """Items grouped by `key(item)`; `value(item)` (when given) is what each group holds."""
     expect("groupBy", items, list)
-    fn = _lambda("groupBy", key, 2)
+    key_fn = _lambda("groupBy", key, 2)
+    value_fn = _lambda("groupBy", value, 3) if value is not None else None
     groups: dict[str, list[Any]] = {}
     for item in items:
-        groups.setdefault(render(fn(item)), []).append(item)
+        groups.setdefault(render(key_fn(item)), []).append(value_fn(item) if value_fn else item)
     return groups
 
 

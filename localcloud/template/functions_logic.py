@@ -89,8 +89,7 @@ def bool_(value: Any) -> bool:
         return value.strip().lower() == "true"
     raise TemplateError(
         "The template language function 'bool' was invoked with a parameter that is not valid. "
-        "The value cannot be converted to the target type. Please see "
-        "https://aka.ms/arm-functions for usage details."
+        "The value cannot be converted to the target type."
     )
 
 
@@ -105,7 +104,7 @@ def int_(value: Any) -> int:
         return checked_int(int(text), "int")
     raise TemplateError(
         f"The template language function 'int' cannot convert provided value '{value}' to "
-        "integer value. Please see https://aka.ms/arm-functions for usage details."
+        "integer value. Please see https://aka.ms/arm-function-int for usage details."
     )
 
 
@@ -132,15 +131,51 @@ def _reject_constant(name: str) -> Any:
 
 @pure(FUNCTIONS, "json", 1)
 def json_(text: Any) -> Any:
+    """The JSON value of `text`, read as ARM's JSON reader reads it: `//` and `/* */` comments
+    and single-quoted strings are allowed (Bicep's loadJsonContent() passes a file's comments
+    through to json(); the docs' base64ToJson example parses "{'one': 'a', 'two': 'b'}")."""
     expect("json", text, str)
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        try:
+            value = _loads(text)
+        except ValueError:
+            value = _loads(lenient_json(text))
     except (ValueError, RecursionError) as exc:
         raise TemplateError(
             f"The template language function 'json' has an invalid parameter: '{text}' is not "
             "valid JSON. Please see https://aka.ms/arm-functions for usage details."
         ) from exc
     return value
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+
+
+_TOKEN = re.compile(
+    r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|//[^\n]*|/\*.*?\*/|[^"'/]+|.""", re.DOTALL
+)
+
+
+def lenient_json(text: str) -> str:
+    """`text` as strict JSON: comments become a space, single-quoted strings double-quoted."""
+    return "".join(_strict(token) for token in _TOKEN.findall(text))
+
+
+def _strict(token: str) -> str:
+    if token.startswith(("//", "/*")):
+        return " "
+    if len(token) > 1 and token[0] == token[-1] == "'":
+        body = re.sub(r"\\(.)|\"", _requote_escape, token[1:-1], flags=re.DOTALL)
+        return f'"{body}"'
+    return token
+
+
+def _requote_escape(match: re.Match[str]) -> str:
+    escaped = match.group(1)
+    if escaped is None:
+        return '\\"'  # a bare double quote inside single quotes
+    return "'" if escaped == "'" else "\\" + escaped
 
 
 def _finite_float(text: str) -> float:

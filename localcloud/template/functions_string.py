@@ -40,13 +40,15 @@ def base64_to_json(value: Any) -> Any:
     return json_(_decode_base64("base64ToJson", expect("base64ToJson", value, str)))
 
 
-def _decode_base64(function: str, text: str) -> str:
+def _decode_base64(
+    function: str, text: str, problem: str = "decoded from base64 representation"
+) -> str:
     try:
         return base64.b64decode(text, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise TemplateError(
-            f"Unable to evaluate language function '{function}': the input is not a valid "
-            "Base-64 string."
+            f"The template language function '{function}' was invoked with a parameter that is "
+            f"not valid. The value cannot be {problem}."
         ) from exc
 
 
@@ -62,12 +64,21 @@ def data_uri_to_string(value: Any) -> str:
     header, comma, payload = text.partition(",")
     if not header.startswith("data:") or not comma:
         raise TemplateError(
-            "Unable to evaluate language function 'dataUriToString': the value is not a "
-            "valid data URI."
+            "The template language function 'dataUriToString' expects its parameter to be "
+            f"formatted as a valid data URI. The provided value '{text}' was not formatted "
+            "correctly. Please see https://aka.ms/arm-functions#dataUriToString for usage details."
         )
     if header.endswith(";base64"):
-        return _decode_base64("dataUriToString", payload)
+        return _decode_base64("dataUriToString", payload, "converted to the target type")
     return unquote(payload)
+
+
+@pure(FUNCTIONS, "like", 2)
+def like(text: Any, pattern: Any) -> bool:
+    """Wildcard match of the whole string, `*` standing for any run; case-insensitive."""
+    text, pattern = _strings("like", (text, pattern))
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, text, re.IGNORECASE | re.DOTALL) is not None
 
 
 @pure(FUNCTIONS, "endsWith", 2)
@@ -170,9 +181,18 @@ def trim(text: Any) -> str:
     return str(expect("trim", text, str).strip())
 
 
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 @pure(FUNCTIONS, "uri", 2)
 def uri(base: Any, relative: Any) -> str:
     _strings("uri", (base, relative))
+    if not _ABSOLUTE.match(base):
+        raise TemplateError(
+            "The template language function 'uri' expects its first argument to be a uri "
+            f"string. The provided value is '{base}'. Please see "
+            "https://aka.ms/arm-function-datauri for usage details."
+        )
     return _join_uri(str(base), str(relative))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from localcloud.template import (
+    functions_cidr,
     functions_collections,
     functions_date,
     functions_deployment,
@@ -29,6 +30,7 @@ FUNCTIONS: FunctionTable = {
     **functions_deployment.FUNCTIONS,
     **functions_resource.FUNCTIONS,
     **functions_lambda.FUNCTIONS,
+    **functions_cidr.FUNCTIONS,
 }
 SPECIAL = functions_special.SPECIAL
 
@@ -99,7 +101,7 @@ def call(node: Call, ctx: Context) -> Any:
     if function is None:
         raise TemplateError(
             f"The template function '{node.name}' is not valid. Please see "
-            "https://aka.ms/arm-functions for usage details."
+            "https://aka.ms/arm-template-expressions for usage details."
         )
     function.check_arity(len(node.args))
     args = [evaluate(arg, ctx) for arg in node.args]

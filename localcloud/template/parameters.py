@@ -33,9 +33,10 @@ _HELP = "Please see https://aka.ms/resource-manager-parameter-files for usage de
 
 
 def _declared_type(name: str, decl: Mapping[str, Any]) -> str | None:
-    """The lower-case declared type; None for 2.0 `$ref` types (not checked)."""
+    """The lower-case declared type; None for 2.0 `$ref` types and for a declaration without a
+    type (Bicep's `any`, e.g. baselines/Parameters_CRLF/main.json in Azure/bicep): not checked."""
     declared = decl.get("type")
-    if declared is None and "$ref" in decl:
+    if declared is None and ("$ref" in decl or "type" not in decl):
         return None
     if not isinstance(declared, str) or declared.lower() not in ARM_TYPES:
         raise TemplateError(
@@ -200,7 +201,8 @@ def _supplied_values(
         )
     values: dict[str, Any] = {}
     for name, entry in supplied.items():
-        if not isinstance(entry, Mapping) or "reference" in entry:
+        # azd sends `"reference": null` next to every value; only a non-null one is a reference.
+        if not isinstance(entry, Mapping) or entry.get("reference") is not None:
             raise TemplateError(
                 f"The value of the template parameter '{name}' must be an object with a 'value' "
                 "property (Key Vault references are not supported here).",

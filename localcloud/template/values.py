@@ -78,6 +78,47 @@ def render(value: Any) -> str:
     return str(value)
 
 
+def render_formatted(value: Any) -> str:
+    """The text `format()` (and so Bicep's string interpolation) produces for a value: like
+    `render`, but objects and arrays print as JSON with single quotes, `{'a':'b','n':[true]}`
+    (Azure/bicep src/Bicep.Core.IntegrationTests/EvaluationTests.cs,
+    String_expressions_are_evaluated_successfully)."""
+    if isinstance(value, (list, dict)):
+        return _single_quoted(value)
+    return render(value)
+
+
+_ESCAPES = {
+    "'": "\\'",
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
+def _quote(text: str) -> str:
+    out = [_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in text]
+    return "'" + "".join(out) + "'"
+
+
+def _single_quoted(value: Any) -> str:
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[" + ",".join(_single_quoted(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{_quote(k)}:{_single_quoted(v)}" for k, v in value.items())
+        return "{" + ",".join(pairs) + "}"
+    return render(value)
+
+
 def to_json(value: Any) -> str:
     """Compact JSON, as ARM renders objects and arrays."""
     try:

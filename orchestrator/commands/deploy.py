@@ -4,69 +4,88 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
+from orchestrator import inference_config
+from orchestrator.app import App
 from orchestrator.deploy import pipeline
-from orchestrator.deploy.clients import retry_backoff
-from orchestrator.deploy.display import reporter
+from orchestrator.deploy.restart import Apps
 from orchestrator.deploy.syncplan import SyncPlan
+from orchestrator.display import Display
+from orchestrator.events import Progress
+from orchestrator.inference_config import InferenceConfig
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
 
 
-def run(
-    inv: Invocation,
-    *,
-    sources: tuple[str, ...] = (),
-    delete: bool = False,
-    dry_run: bool = False,
-    no_restart: bool = False,
-    timeout: float = 1500.0,
-    **_: Any,
-) -> CommandResult:
-    from orchestrator import factory
+def reporter(display: Display, step: str) -> pipeline.Report:
+    """Progress lines of one step, as events."""
+    return lambda text: display.show(Progress(step, text))
 
-    options = pipeline.Options(
-        tuple(sources), delete, dry_run, not no_restart, timeout, retry_backoff(inv.env)
-    )
-    target = pipeline.load_target(inv)
+
+def run(inv: Invocation, app: App, options: pipeline.Options) -> CommandResult:
+    target, warnings = inference_config.require(inv.workspace)
     roots = pipeline.sync_roots(inv.workspace.root, options.sources)
-    clients = factory.deploy_clients(inv, target.subscription)
+    apps = app.containerapps(target.subscription)
+    storage = app.storage(target.subscription)
+    display = app.display()
+    try:
+        return _run(inv, app, options, target, warnings, roots, apps, storage.access, display)
+    finally:
+        display.close()
+
+
+def _run(
+    inv: Invocation,
+    app: App,
+    options: pipeline.Options,
+    target: InferenceConfig,
+    warnings: Sequence[str],
+    roots: tuple[str, ...],
+    apps: Apps,
+    access: pipeline.Access,
+    display: Display,
+) -> CommandResult:
     started = time.monotonic()
-    state = pipeline.check_app(clients, target)
-    share = pipeline.open_share(clients, target)
-    the_plan, skipped = pipeline.plan(inv, share, roots, options)
-    data: dict[str, Any] = {
+    view = pipeline.check_app(apps, target)
+    share = pipeline.open_share(access, app.open_share, lambda s: s.exists(), target)
+    the_plan, skipped = pipeline.plan(inv.workspace, share, roots, options)
+    data: dict[str, object] = {
         "target": target.describe(),
         "plan": pipeline.describe_plan(the_plan, skipped),
     }
-    messages = summary_lines(target, state.fqdn, the_plan, skipped)
-    if dry_run:
+    messages = [Message(w, "warning") for w in warnings]
+    messages += summary_lines(target, view.app.fqdn, the_plan, skipped)
+    if options.dry_run:
         messages += [*dry_run_lines(the_plan), Message("dry run: nothing was changed", "success")]
         return CommandResult("deploy", {**data, "dry_run": True}, tuple(messages))
-    announce = reporter(inv, "plan")  # before the uploads scroll by, say where and what
+    announce = reporter(display, "plan")  # before the uploads scroll by, say where and what
     for message in messages:
         announce(message.text)
-    pipeline.sync(inv, share, the_plan, reporter(inv, "sync"))
+    pipeline.sync(inv.workspace, share, the_plan, reporter(display, "sync"))
     data["sync_seconds"] = round(time.monotonic() - started, 3)
     messages += kept_lines(the_plan)
     if options.restart:
-        rollout = pipeline.restart_and_wait(
-            clients, target, state, options, pipeline.Clock(), reporter(inv, "restart")
+        how = pipeline.Restarter(
+            apps,
+            app.https,
+            pipeline.Clock(),
+            reporter(display, "restart"),
+            app.settings.retry_backoff,
         )
+        rollout = pipeline.restart_and_wait(how, target, view, options)
         messages.append(Message(restart_line(the_plan, rollout)))
         data.update(restarted=True, revision=rollout.revision, replica=rollout.replica)
         data["status"] = rollout.endpoint_status
     else:
         data["restarted"] = False
         messages.append(Message(no_restart_line(the_plan)))
-    data["endpoint"] = endpoint = f"https://{state.fqdn or target.endpoint}"
+    data["endpoint"] = endpoint = f"https://{view.app.fqdn or target.endpoint}"
     messages.append(Message(f"The inference endpoint is available at {endpoint}", "success"))
     return CommandResult("deploy", data, tuple(messages))
 
 
 def summary_lines(
-    target: pipeline.Target, fqdn: str, the_plan: SyncPlan, skipped: Sequence[str]
+    target: InferenceConfig, fqdn: str, the_plan: SyncPlan, skipped: Sequence[str]
 ) -> list[Message]:
     """Where to, what the app really answers at, what was left out, what the sync does."""
     lines = [

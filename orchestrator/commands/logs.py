@@ -1,42 +1,46 @@
 """`orchestrator logs [--follow]`: the inference app's console output.
 
 Without --follow the last `--tail` lines are the result. With --follow the lines are written
-as they arrive (NDJSON `{"event": "log", "text": ...}` with --json) until Ctrl-C; when the
-replica goes away (a deploy restarted it) the replacement replica's console follows.
+as they arrive (NDJSON `{"event": "log", "text": ...}` with --json, and a last `end`
+record: the output is NDJSON only) until Ctrl-C; when the replica goes away (a deploy
+restarted it) the replacement replica's console follows.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from orchestrator import inference_config
+from orchestrator.app import App
 from orchestrator.deploy import logstream, pipeline
-from orchestrator.deploy.display import reporter
+from orchestrator.events import LogLine, Progress, event_record
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
 
 
-def run(inv: Invocation, *, follow: bool = False, tail: int = 100, **_: Any) -> CommandResult:
-    from orchestrator import factory
-
-    target = pipeline.load_target(inv)
-    clients = factory.deploy_clients(inv, target.subscription)
-    state = pipeline.check_app(clients, target)
-    tail = max(0, tail)
-    where = (target.subscription, target.group, target.app)
+def run(inv: Invocation, app: App, *, follow: bool = False, tail: int = 100) -> CommandResult:
+    target, warnings = inference_config.require(inv.workspace)
+    apps = app.containerapps(target.subscription)
+    pipeline.check_app(apps, target)  # a missing app names its config key
+    view = apps.view(target.group, target.app)
+    where = logstream.Where(target.subscription, target.group, target.app)
+    said = tuple(Message(w, "warning") for w in warnings)
     if not follow:
-        lines = logstream.tail(clients, state, *where, tail)
-        return CommandResult(
-            "logs", {"revision": state.revision, "lines": lines}, tuple(Message(x) for x in lines)
-        )
+        lines = logstream.tail(apps, app.https, view, where, tail)
+        data: dict[str, object] = {"revision": view.revision_name, "lines": lines}
+        return CommandResult("logs", data, said + tuple(Message(x) for x in lines))
+    display = app.display()
     count = 0
     try:
-        how = logstream.Follow(report=reporter(inv, "logs"))
-        for line in logstream.follow(clients, state, *where, tail, how):
-            text = json.dumps({"event": "log", "text": line}) if inv.as_json else line
+        how = logstream.Follow(report=lambda text: display.show(Progress("logs", text)))
+        for line in logstream.follow(apps, app.https, view, where, tail, how):
+            text = json.dumps(event_record(LogLine(line))) if inv.as_json else line
             inv.stdout.write(text + "\n")
             inv.stdout.flush()
             count += 1
     except KeyboardInterrupt:
         pass
-    return CommandResult("logs", {"revision": state.revision, "streamed": count}, ())
+    finally:
+        display.close()
+    streamed: dict[str, object] = {"revision": view.revision_name, "streamed": count}
+    return CommandResult("logs", streamed, said, streamed=True)

@@ -6,69 +6,26 @@ outputs; see `orchestrator/provision/pipeline.py`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
-from orchestrator.factory import build_display, build_provisioner, make_clients
+from orchestrator.app import App
+from orchestrator.events import Notice
 from orchestrator.invocation import Invocation
 from orchestrator.provision.pipeline import Deployed, Options, Outcome, Skipped, Submitted
 from orchestrator.provision.prepare import Prepared, Request, prepare
-from orchestrator.provision.progress import Notice
-from orchestrator.provision.report import (
-    deployment_data,
-    outputs_data,
-    outputs_messages,
-)
-from orchestrator.provision.target import TargetFlags
+from orchestrator.provision.report import deployment_data, outputs_data, outputs_messages
+from orchestrator.provision.target import cloud_default
 from orchestrator.result import CommandResult, Message
 
 
-def run(
-    inv: Invocation,
-    *,
-    subscription: str | None = None,
-    resource_group: str | None = None,
-    location: str | None = None,
-    template: Path | None = None,
-    parameters_file: Path | None = None,
-    params: Sequence[str] = (),
-    create_resource_group: bool = False,
-    force: bool = False,
-    preview: bool = False,
-    yes: bool = False,
-    no_wait: bool = False,
-    on_interrupt: str = "ask",
-    timeout: float = 7200.0,
-) -> CommandResult:
-    clients = make_clients(inv.env)
-    request = Request(
-        TargetFlags(subscription, resource_group, location),
-        template,
-        parameters_file,
-        tuple(params),
-    )
+def run(inv: Invocation, app: App, request: Request, options: Options) -> CommandResult:
     prepared = prepare(
-        inv.workspace,
-        inv.env,
-        request,
-        cloud=clients.profile.name,
-        cloud_default=clients.profile.default_subscription,
+        inv.workspace, inv.settings, request, cloud_default=cloud_default(app.profile)
     )
-    options = Options(
-        create_group=create_resource_group,
-        force=force,
-        preview=preview,
-        yes=yes,
-        no_wait=no_wait,
-        on_interrupt=on_interrupt,
-        timeout=timeout,
-    )
-    display = build_display(inv)
+    display = app.display()
     try:
         for line in prepared.target.describe():
             display.show(Notice(line))
-        arm = clients.arm(prepared.target.subscription.value)
-        outcome = build_provisioner(inv, clients, arm, display).provision(prepared, options)
+        deployments = app.deployments(prepared.target.subscription.value)
+        outcome = app.provisioner(inv.workspace, deployments, display).provision(prepared, options)
     finally:
         display.close()
     return _result(inv, prepared, outcome)
@@ -79,12 +36,14 @@ def _result(inv: Invocation, prepared: Prepared, outcome: Outcome) -> CommandRes
     data: dict[str, object] = {"target": prepared.target.as_data()}
     messages: list[Message] = []
     match outcome:
-        case Skipped(previous=previous, reason=reason, outputs=mapped, config_written=written):
+        case Skipped(previous=previous, reason=reason, outputs=mapped, config=recorded):
+            written = recorded.written
             data |= {"action": "skipped", "reason": reason, "deployment": deployment_data(previous)}
             data |= outputs_data(mapped, shown, written)
             messages.append(Message(f"skipped: {reason} (--force deploys anyway)", "success"))
             messages += outputs_messages(mapped, shown, written)
-        case Deployed(deployment=deployment, reason=reason, outputs=mapped, config_written=written):
+        case Deployed(deployment=deployment, reason=reason, outputs=mapped, config=recorded):
+            written = recorded.written
             data |= {"action": "deployed", "reason": reason}
             data |= {"deployment": deployment_data(deployment)}
             if outcome.plan is not None:

@@ -1,71 +1,54 @@
 """`orchestrator status`: target, last deployment, config, the app's health, the endpoint.
 
-Read-only. Parts that cannot be read (no app yet, a refused request) are reported as such
-instead of failing the whole command.
+Read-only, and it never starts localcloud. Parts that cannot be read (no app yet, a refused
+request) are reported as such instead of failing the whole command. The app is read by the
+one Container Apps reader (`ContainerApps.view`), so the revision named here is the one
+`deploy` restarts and `logs` follows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
+from orchestrator.app import App
+from orchestrator.appdata import app_data
+from orchestrator.azure.models import AppView, DeploymentSnapshot
 from orchestrator.errors import AzureError
-from orchestrator.factory import make_clients
+from orchestrator.events import format_duration
 from orchestrator.invocation import Invocation
 from orchestrator.provision import inflight
-from orchestrator.provision.appstatus import AppStatus, read_app_status
-from orchestrator.provision.model import DeploymentSnapshot
 from orchestrator.provision.nochange import is_ours
 from orchestrator.provision.prepare import load_target
-from orchestrator.provision.progress import format_duration
 from orchestrator.provision.report import deployment_data
-from orchestrator.provision.target import TargetFlags
+from orchestrator.provision.target import TargetFlags, cloud_default
 from orchestrator.result import CommandResult, Message
 from orchestrator.workspace import CONFIG_KEYS
 
 
-def run(
-    inv: Invocation,
-    *,
-    subscription: str | None = None,
-    resource_group: str | None = None,
-    location: str | None = None,
-) -> CommandResult:
-    clients = make_clients(inv.env)
-    target, config = load_target(
-        inv.workspace,
-        inv.env,
-        clients.profile.name,
-        TargetFlags(subscription, resource_group, location),
-        clients.profile.default_subscription,
-    )
-    arm = clients.arm(target.subscription.value)
+def run(inv: Invocation, app: App, flags: TargetFlags) -> CommandResult:
+    target, config = load_target(inv.workspace, inv.settings, flags, cloud_default(app.profile))
+    deployments = app.deployments(target.subscription.value)
     group = target.resource_group.value
-    ours = [d for d in arm.list_deployments(group) if is_ours(d)]
+    ours = [d for d in deployments.list_deployments(group) if is_ours(d)]
     last = max(ours, key=lambda d: d.timestamp, default=None)
     app_name = config.get("ACA_APP_NAME")
-    app: AppStatus | str = "not provisioned (no ACA_APP_NAME in the config)"
+    view: AppView | str = "not provisioned (no ACA_APP_NAME in the config)"
     if isinstance(app_name, str) and app_name:
         try:
-            app = read_app_status(
-                clients.containerapps(target.subscription.value),
-                group,
-                app_name,
-                clients.profile.arm_endpoint,
-            )
+            view = app.containerapps(target.subscription.value).view(group, app_name)
         except AzureError as exc:
-            app = f"unavailable: {exc.message}"
+            view = f"unavailable: {exc.message}"
     record = inflight.read(inv.workspace)
-    return _result(inv, target.describe(), target.as_data(), last, config, app, record)
+    return _result(inv, target.describe(), target.as_data(), last, config, view, record)
 
 
 def _result(
     inv: Invocation,
     target_lines: list[str],
-    target_data: dict[str, Any],
+    target_data: dict[str, object],
     last: DeploymentSnapshot | None,
-    config: Mapping[str, Any],
-    app: AppStatus | str,
+    config: Mapping[str, object],
+    view: AppView | str,
     record: inflight.InflightRecord | None,
 ) -> CommandResult:
     shown = inv.workspace.shown(inv.workspace.config)
@@ -83,10 +66,10 @@ def _result(
     messages.append(Message(f"config ({shown}):"))
     messages += [Message(f"{key} = {config.get(key)}", "detail") for key in CONFIG_KEYS]
     messages.append(Message("app:"))
-    if isinstance(app, str):
-        messages.append(Message(app, "detail"))
+    if isinstance(view, str):
+        messages.append(Message(view, "detail"))
     else:
-        messages += _app_lines(app)
+        messages += [Message(line, "detail") for line in app_lines(view)]
     endpoint = config.get("ACA_APP_ENDPOINT")
     url = f"https://{endpoint}" if isinstance(endpoint, str) and endpoint else ""
     if url:
@@ -96,27 +79,30 @@ def _result(
         "last_deployment": deployment_data(last) if last else None,
         "inflight": record.to_json() if record else None,
         "config": dict(config),
-        "app": app.as_data() if isinstance(app, AppStatus) else {"error": app},
+        "app": app_data(view) if isinstance(view, AppView) else {"error": view},
         "endpoint": url or None,
     }
     return CommandResult("status", data=data, messages=tuple(messages))
 
 
-def _app_lines(app: AppStatus) -> list[Message]:
-    ready = sum(1 for r in app.replicas if r.containers and r.ready_containers == r.containers)
+def app_lines(view: AppView) -> list[str]:
+    app, revision = view.app, view.revision
+    ready = sum(1 for r in view.replicas if r.ready)
+    health = revision.health_state if revision else ""
+    running = revision.running_state if revision else ""
     lines = [
         f"{app.name}: provisioning {app.provisioning_state or '?'}, "
         f"running {app.running_status or '?'}",
-        f"latest revision {app.latest_revision or '-'} "
-        f"(health {app.revision_health or '?'}, {app.revision_running_state or '?'}); "
+        f"active revision {view.revision_name or '-'} "
+        f"(health {health or '?'}, {running or '?'}); "
+        f"latest revision {app.latest_revision or '-'}, "
         f"ready revision {app.latest_ready_revision or '-'}",
-        f"replicas: {ready}/{len(app.replicas)} ready",
+        f"replicas: {ready}/{len(view.replicas)} ready",
     ]
     lines += [
-        f"  {r.name}: {r.running_state or '?'} ({r.ready_containers}/{r.containers} containers "
-        "ready)"
-        for r in app.replicas
+        f"  {r.name}: {r.running or '?'} ({r.ready_containers}/{r.containers} containers ready)"
+        for r in view.replicas
     ]
     if app.fqdn:
         lines.append(f"fqdn: {app.fqdn}")
-    return [Message(line, "detail") for line in lines]
+    return lines

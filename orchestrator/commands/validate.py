@@ -5,6 +5,8 @@ rendering), the final values against the compiled template (types, allowed value
 unknown names, literal template expressions, Azure naming rules), `infra/inference.config.json`
 and `infra/finetuning.config.json` when present. `--online` adds the checks of
 `orchestrator.online.check_config_resources` (existence of the configured resources).
+The config is checked strictly here: a `https://` or trailing `/` in ACA_APP_ENDPOINT, which
+the other commands read as the bare host with a warning, is a problem to fix.
 """
 
 from __future__ import annotations
@@ -15,17 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orchestrator import inference_config
+from orchestrator.app import App
 from orchestrator.compile import CompiledTemplate, compile_template
 from orchestrator.errors import InputError, Problem, ValidationFailed
 from orchestrator.invocation import Invocation
 from orchestrator.parameters import FinalParameters, collect_parameters
 from orchestrator.result import CommandResult, Message
-from orchestrator.validation import (
-    check_config,
-    check_finetuning_config,
-    check_parameter_values,
-    load_config,
-)
+from orchestrator.validation import check_finetuning_config, check_parameter_values, load_config
 
 
 @dataclass(frozen=True)
@@ -37,18 +36,19 @@ class Check:
 
 def run(
     inv: Invocation,
+    app: App,
     *,
     template: Path | None = None,
     parameters_file: Path | None = None,
     params: Sequence[str] = (),
     online: bool = False,
-    **_other: object,
 ) -> CommandResult:
     ws = inv.workspace
-    final, problems = collect_parameters(ws, inv.env, params, parameters_file)
+    environ = inv.settings.environ
+    final, problems = collect_parameters(ws, environ, params, parameters_file)
     hint = "fix the lines above, then run `orchestrator validate`"
     try:
-        compiled: CompiledTemplate | None = compile_template(ws, template, inv.env)
+        compiled: CompiledTemplate | None = compile_template(ws, template, environ)
     except InputError as exc:  # reported with the other problems, not instead of them
         compiled = None
         problems.append(Problem(exc.message, "", ""))
@@ -68,21 +68,20 @@ def run(
         finetuning_check,
     ]
     if online:
-        checks.append(_online(inv, config))
+        checks.append(_online(app, inv.workspace.shown(inv.workspace.config), config))
     return _result(final, compiled, checks)
 
 
-def _inference_config(inv: Invocation) -> tuple[dict[str, Any], Check, list[Problem]]:
-    path = inv.workspace.config
-    shown = inv.workspace.shown(path)
-    if not path.exists() and not path.is_symlink():  # a dangling link or loop is reported
-        return {}, Check(shown, "skipped", "not present; provision writes it"), []
+def _inference_config(inv: Invocation) -> tuple[Mapping[str, object], Check, list[Problem]]:
+    shown = inv.workspace.shown(inv.workspace.config)
     try:
-        config = load_config(path, shown)
+        found = inference_config.read(inv.workspace, normalise=False)
     except ValidationFailed as exc:
         return {}, Check(shown, "failed"), list(exc.problems)
-    problems = check_config(config, shown, require_complete=False)
-    return config, Check(shown, "passed"), problems
+    if not found.exists:  # a dangling link or loop is reported by `read`
+        return {}, Check(shown, "skipped", "not present; provision writes it"), []
+    problems = inference_config.problems(found.values, shown, complete=False)
+    return found.values, Check(shown, "passed"), problems
 
 
 def _finetuning_config(inv: Invocation) -> tuple[Check, list[Problem]]:
@@ -97,11 +96,11 @@ def _finetuning_config(inv: Invocation) -> tuple[Check, list[Problem]]:
     return Check(shown, "passed"), check_finetuning_config(config, shown)
 
 
-def _online(inv: Invocation, config: Mapping[str, Any]) -> Check:
-    """`--online`: orchestrator.online.check_config_resources(inv, config)."""
+def _online(app: App, shown: str, config: Mapping[str, object]) -> Check:
+    """`--online`: orchestrator.online.check_config_resources(app, shown, config)."""
     from orchestrator.online import check_config_resources
 
-    problems = check_config_resources(inv, config)
+    problems = check_config_resources(app, shown, config)
     if problems:
         raise ValidationFailed(
             problems,
@@ -124,7 +123,7 @@ def shown_values(final: FinalParameters, template: Mapping[str, Any]) -> dict[st
         kind = entry.get("type") if isinstance(entry, Mapping) else None
         return isinstance(kind, str) and kind.lower() in SECURE_TYPES
 
-    return {name: MASK if secure(name) else v for name, v in final.values.items()}
+    return {name: MASK if secure(name) else final.redacted(v) for name, v in final.values.items()}
 
 
 def _result(

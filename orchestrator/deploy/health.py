@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
-from orchestrator.deploy.clients import DeployClients
-from orchestrator.deploy.restart import Replica, replicas, revision_state
+from orchestrator.azure.models import Replica, Revision
+from orchestrator.deploy.restart import Apps
 
 NOT_YET = frozenset({404, 502, 503, 504})
 CRASH_LOOP_RESTARTS = 3
 
 Report = Callable[[str], None]
+
+
+class HttpGet(Protocol):
+    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -25,17 +29,16 @@ class Verdict:
     reason: str
 
 
-def judge(found: list[Replica], old: Collection[str], revision: Mapping[str, Any]) -> Verdict:
+def judge(found: list[Replica], old: Collection[str], revision: Revision) -> Verdict:
     """Where the rollover stands, from one look at the replicas and the revision."""
     fresh = [r for r in found if r.name not in old]
     newest = max(reversed(fresh), key=lambda r: r.created) if fresh else None  # ISO sorts
-    running = str(revision.get("runningState") or "")
-    if running == "Failed" or str(revision.get("provisioningState") or "") == "Failed":
+    if revision.failed:
         why = (
-            revision.get("runningStateDetails")
-            or revision.get("provisioningError")
+            revision.running_state_details
+            or revision.provisioning_error
             or (newest.detail if newest is not None else "")
-            or running
+            or revision.running_state
         )
         return Verdict("failed", newest, f"revision failed: {why}")
     if newest is None:
@@ -64,7 +67,7 @@ class Waiter:
 
 
 def wait_for_replica(
-    clients: DeployClients,
+    apps: Apps,
     group: str,
     app: str,
     revision: str,
@@ -76,8 +79,8 @@ def wait_for_replica(
     """Poll until ready, failed or out of time (then the last verdict, state "waiting")."""
     last = ""
     while True:
-        found = replicas(clients, group, app, revision)
-        verdict = judge(found, old, revision_state(clients, group, app, revision))
+        found = apps.replicas(group, app, revision)
+        verdict = judge(found, old, apps.revision(group, app, revision))
         if verdict.reason != last:
             waiter.report(verdict.reason)
             last = verdict.reason
@@ -94,13 +97,13 @@ class EndpointAnswer:
 
 
 def wait_for_endpoint(
-    clients: DeployClients, url: str, waiter: Waiter, *, interval: float = 0.25
+    http: HttpGet, url: str, waiter: Waiter, *, interval: float = 0.25
 ) -> EndpointAnswer:
     """Poll `url` until it answers with anything but 404/502/503/504 or a connection error."""
     start = waiter.clock()
     last = ""
     while True:
-        status, detail = _probe(clients, url)
+        status, detail = _probe(http, url)
         if status is not None and status not in NOT_YET:
             return EndpointAnswer(status, waiter.clock() - start, detail)
         if detail != last:
@@ -111,9 +114,9 @@ def wait_for_endpoint(
         waiter.sleep(min(interval, max(waiter.remaining(), 0.0)))
 
 
-def _probe(clients: DeployClients, url: str) -> tuple[int | None, str]:
+def _probe(http: HttpGet, url: str) -> tuple[int | None, str]:
     try:
-        status, _ = clients.http_get(url, {}, 10.0)
+        status, _ = http.get(url, {}, 10.0)
     except OSError as exc:
         return None, f"connection failed: {type(exc).__name__}"
     return status, f"HTTP {status}"

@@ -6,13 +6,19 @@ tree reports the MD5s worth remembering for next time.
 Skipped always: `__pycache__`, `.git`, virtual environments (any folder holding `pyvenv.cfg`,
 and `.venv`), and whatever the ignore file (gitignore syntax) names. Symlinks are followed
 only when they stay inside their source folder; one pointing outside is skipped and
-reported, never followed.
+reported, never followed. A symlink that loops - to itself, or to a folder that contains it
+(`a/up -> ..`) - is skipped and reported the same way, like `find -L` does, so the rest of the
+folder still syncs; so is an entry that cannot be read. A line of the ignore file that is not
+a valid pattern (`build\\`, `[z-a]`, a lone `!`) is an error naming the file and line: a
+pattern meant to keep a file off the share must not be silently dropped.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +36,7 @@ ALWAYS_SKIPPED = frozenset({"__pycache__", ".git", ".venv", ".mypy_cache", ".pyt
 # Characters Azure Files refuses in names.
 INVALID_CHARS = frozenset('"\\:|<>*?') | {chr(c) for c in range(0x20)}
 _CHUNK = 1024 * 1024
+_POSITION = re.compile(r" at position [0-9]+")
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,38 @@ def check_sources(root: Path, sources: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def load_ignore(path: Path | None) -> pathspec.GitIgnoreSpec | None:
-    if path is None or not path.is_file():
+def load_ignore(path: Path | None, shown: str = "") -> pathspec.GitIgnoreSpec | None:
+    """The ignore file's patterns (None when there is no file); an unreadable file or a bad
+    line is an InputError naming the file (and line)."""
+    if path is None or not os.path.lexists(path):
         return None
     import pathspec
 
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    shown = shown or path.name
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except (OSError, RuntimeError) as exc:
+        reason = getattr(exc, "strerror", None) or "symbolic link loop"
+        raise InputError(f"{shown}: cannot read ({reason})") from None
+    for number, line in enumerate(lines, start=1):
+        _check_ignore_line(shown, number, line)
     return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _check_ignore_line(shown: str, number: int, line: str) -> None:
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except (ValueError, re.error) as exc:  # GitIgnorePatternError is a ValueError
+        reason = _POSITION.sub("", str(exc)).strip()
+        if reason.startswith("Invalid git pattern"):
+            reason = "git does not accept it"
+        raise InputError(
+            f"{shown}:{number}: {line!r} is not a valid ignore pattern ({reason})",
+            hint="ignore lines use .gitignore syntax: escape a trailing backslash as "
+            "'\\\\', write ranges low-high ('[a-z]'), and give '!' a pattern",
+        ) from None
 
 
 def scan(
@@ -100,45 +132,81 @@ def scan(
     return LocalTree(tuple(files), tuple(dirs), tuple(skipped), hashes)
 
 
+FolderId = tuple[int, int]  # (st_dev, st_ino): the same folder under any name
+
+
+@dataclass(frozen=True)
+class _Folder:
+    path: Path
+    rel: str
+    ancestors: frozenset[FolderId]  # this folder and the ones above it on the way down
+
+
 def _walk(base: Path, prefix: str, skipped: list[str]) -> Iterator[tuple[str, Path, bool]]:
-    """Yield (share path, local path, is_dir), depth first, sorted, safely."""
+    """Yield (share path, local path, is_dir), depth first, sorted, safely: a folder that is
+    already on the way down (a symlink loop) is reported in `skipped`, not entered again."""
     limit = base.resolve()
-    stack = [(base, prefix)]
+    stack = [_Folder(base, prefix, frozenset({_folder_id(base.stat())}))]
     while stack:
-        folder, rel_folder = stack.pop()
+        folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder.path), key=lambda e: e.name)
         except OSError as exc:
-            skipped.append(f"{rel_folder}/: cannot read ({exc.strerror})")
+            skipped.append(f"{folder.rel}/: cannot read ({exc.strerror})")
             continue
-        children: list[tuple[Path, str]] = []
+        children: list[_Folder] = []
         for entry in entries:
-            rel = f"{rel_folder}/{entry.name}"
-            reason = _skip_reason(entry, limit)
-            if reason:
-                if reason != "always":
-                    skipped.append(f"{rel}: {reason}")
-                continue
-            if entry.is_dir(follow_symlinks=True):
+            rel = f"{folder.rel}/{entry.name}"
+            kind, reason = _classify(entry, limit, folder.ancestors)
+            if reason and reason != "always":
+                skipped.append(f"{rel}: {reason}")
+            if kind == "dir":
                 yield rel, Path(entry.path), True
-                children.append((Path(entry.path), rel))
-            elif entry.is_file(follow_symlinks=True):
+                ancestors = folder.ancestors | {_folder_id(entry.stat())}
+                children.append(_Folder(Path(entry.path), rel, ancestors))
+            elif kind == "file":
                 yield rel, Path(entry.path), False
         stack.extend(reversed(children))
 
 
-def _skip_reason(entry: os.DirEntry[str], limit: Path) -> str:
+def _folder_id(info: os.stat_result) -> FolderId:
+    return info.st_dev, info.st_ino
+
+
+def _classify(
+    entry: os.DirEntry[str], limit: Path, ancestors: frozenset[FolderId]
+) -> tuple[str, str]:
+    """("dir" | "file" | "skip", why it is skipped - "always" for the silent skips)."""
+    try:
+        return _classify_entry(entry, limit, ancestors)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (pathlib)
+        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+            return "skip", "symlink loop; not followed"
+        if isinstance(exc, FileNotFoundError):
+            return "skip", "symlink to a missing target; not followed"
+        return "skip", f"cannot read ({exc.strerror or type(exc).__name__})"
+
+
+def _classify_entry(
+    entry: os.DirEntry[str], limit: Path, ancestors: frozenset[FolderId]
+) -> tuple[str, str]:
     if entry.name in ALWAYS_SKIPPED:
-        return "always"
+        return "skip", "always"
     if any(ch in INVALID_CHARS for ch in entry.name) or entry.name in (".", ".."):
-        return 'name not allowed on Azure Files (no " \\ : | < > * ? or control characters)'
+        return "skip", 'name not allowed on Azure Files (no " \\ : | < > * ? or control characters)'
     if entry.is_symlink():
-        target = Path(entry.path).resolve()
+        target = Path(entry.path).resolve(strict=True)
         if target != limit and limit not in target.parents:
-            return f"symlink to {target} points outside the source folder; not followed"
-    if entry.is_dir(follow_symlinks=True) and (Path(entry.path) / "pyvenv.cfg").exists():
-        return "always"
-    return ""
+            return "skip", f"symlink to {target} points outside the source folder; not followed"
+    if entry.is_dir(follow_symlinks=True):
+        if _folder_id(entry.stat()) in ancestors:
+            return "skip", "symlink to a folder that contains it (a loop); not followed"
+        if (Path(entry.path) / "pyvenv.cfg").exists():
+            return "skip", "always"
+        return "dir", ""
+    if entry.is_file(follow_symlinks=True):
+        return "file", ""
+    return "skip", "always"  # sockets, fifos, devices: nothing to upload
 
 
 def _describe(rel: str, full: Path, known: Hashed | None) -> tuple[LocalFile, Hashed | None]:

@@ -3,57 +3,60 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlencode
 
-from orchestrator.deploy.clients import DeployClients, raw
-from orchestrator.deploy.restart import AppState, Replica, app_state, replicas
+from orchestrator.azure.models import AppView, Replica
+from orchestrator.deploy.restart import Apps
 from orchestrator.errors import AzureError
 
 REPLACEMENT_BACKLOG = 300  # lines of a replacement replica shown first (the API's maximum)
 
 
-def console_url(state: AppState, subscription: str, group: str, app: str, replica: str) -> str:
-    base = state.event_stream.split("/subscriptions/", 1)[0]
+class Http(Protocol):
+    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]: ...
+    def stream(self, url: str, headers: Mapping[str, str]) -> Iterator[str]: ...
+
+
+@dataclass(frozen=True)
+class Where:
+    """The app whose console is read."""
+
+    subscription: str
+    group: str
+    app: str
+
+
+def console_url(view: AppView, where: Where, replica: str) -> str:
+    base = view.app.event_stream.split("/subscriptions/", 1)[0]
     if not base:
-        raise AzureError(f"app {app} reports no eventStreamEndpoint; cannot read its log")
+        raise AzureError(f"app {where.app} reports no eventStreamEndpoint; cannot read its log")
     return (
-        f"{base}/subscriptions/{subscription}/resourceGroups/{group}/containerApps/{app}"
-        f"/revisions/{state.revision}/replicas/{replica}/containers/{state.container}/logstream"
+        f"{base}/subscriptions/{where.subscription}/resourceGroups/{where.group}"
+        f"/containerApps/{where.app}/revisions/{view.revision_name}/replicas/{replica}"
+        f"/containers/{view.app.container}/logstream"
     )
 
 
-def _token(clients: DeployClients, group: str, app: str) -> str:
-    try:
-        doc = raw(clients.apps.container_apps.get_auth_token(group, app))
-    except Exception as exc:
-        raise AzureError(f"could not get a log-stream token for {app}: {exc}") from exc
-    return str((doc.get("properties") or {}).get("token") or "")
+def _headers(apps: Apps, where: Where) -> dict[str, str]:
+    return {"Authorization": f"Bearer {apps.auth_token(where.group, where.app)}"}
 
 
-def _newest(clients: DeployClients, state: AppState, group: str, app: str) -> Replica | None:
-    found = replicas(clients, group, app, state.revision) if state.revision else []
-    return max(reversed(found), key=lambda r: r.created) if found else None  # ISO times sort
-
-
-def _headers(clients: DeployClients, group: str, app: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {_token(clients, group, app)}"}
-
-
-def tail(
-    clients: DeployClients, state: AppState, subscription: str, group: str, app: str, lines: int
-) -> list[str]:
+def tail(apps: Apps, http: Http, view: AppView, where: Where, lines: int) -> list[str]:
     """The last `lines` console lines of the newest replica (empty when there is none)."""
-    replica = _newest(clients, state, group, app)
+    replica = view.newest_replica()
     if replica is None:
         return []
-    url = console_url(state, subscription, group, app, replica.name)
+    url = console_url(view, where, replica.name)
     query = urlencode({"follow": "false", "tailLines": lines, "output": "text"})
     try:
-        status, body = clients.http_get(f"{url}?{query}", _headers(clients, group, app), 30.0)
+        status, body = http.get(f"{url}?{query}", _headers(apps, where), 30.0)
     except OSError as exc:  # requests' errors are OSErrors
-        raise AzureError(f"could not read the log stream of {app}: {type(exc).__name__}") from exc
+        raise AzureError(
+            f"could not read the log stream of {where.app}: {type(exc).__name__}"
+        ) from exc
     if status != 200:
         return [f"(log stream answered {status})"]
     return body.decode("utf-8", errors="replace").splitlines()[-lines:] if lines else []
@@ -71,24 +74,18 @@ class Follow:
 
 
 def follow(
-    clients: DeployClients,
-    state: AppState,
-    subscription: str,
-    group: str,
-    app: str,
-    lines: int,
-    how: Follow,
+    apps: Apps, http: Http, view: AppView, where: Where, lines: int, how: Follow
 ) -> Iterator[str]:
     """The newest replica's console, as it is written. When its stream ends (the replica was
     deleted, e.g. by a restart) the next replica's console follows, from its first lines."""
-    replica = _newest(clients, state, group, app)
+    replica = view.newest_replica()
     if replica is None:
-        raise AzureError(f"app {app} has no running replica to stream logs from")
+        raise AzureError(f"app {where.app} has no running replica to stream logs from")
     while replica is not None:
-        url = console_url(state, subscription, group, app, replica.name)
-        yield from _stream(clients, url, lines, group, app)
+        url = console_url(view, where, replica.name)
+        yield from _stream(apps, http, url, lines, where)
         gone, lines = replica.name, REPLACEMENT_BACKLOG
-        state, replica = _replacement(clients, group, app, gone, how)
+        view, replica = _replacement(apps, where, gone, how)
         how.report(
             f"replica {gone} is gone; following {replica.name}"
             if replica is not None
@@ -96,26 +93,26 @@ def follow(
         )
 
 
-def _stream(clients: DeployClients, url: str, lines: int, group: str, app: str) -> Iterator[str]:
+def _stream(apps: Apps, http: Http, url: str, lines: int, where: Where) -> Iterator[str]:
     query = urlencode({"follow": "true", "tailLines": lines, "output": "text"})
     try:
-        yield from clients.http_stream(f"{url}?{query}", _headers(clients, group, app))
+        yield from http.stream(f"{url}?{query}", _headers(apps, where))
     except OSError as exc:  # requests' errors are OSErrors
         raise AzureError(
-            f"the log stream of {app} was cut off: {type(exc).__name__}",
+            f"the log stream of {where.app} was cut off: {type(exc).__name__}",
             hint="run `orchestrator logs --follow` again",
         ) from exc
 
 
 def _replacement(
-    clients: DeployClients, group: str, app: str, gone: str, how: Follow
-) -> tuple[AppState, Replica | None]:
+    apps: Apps, where: Where, gone: str, how: Follow
+) -> tuple[AppView, Replica | None]:
     deadline = how.now() + how.patience
     while True:
-        state = app_state(clients, group, app)
-        replica = _newest(clients, state, group, app)
+        view = apps.view(where.group, where.app)
+        replica = view.newest_replica()
         if replica is not None and replica.name != gone:
-            return state, replica
+            return view, replica
         if how.now() >= deadline:
-            return state, None
+            return view, None
         how.sleep(how.interval)

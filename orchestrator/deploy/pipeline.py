@@ -1,8 +1,9 @@
 """`deploy`, step by step: config → app → key and share → sync plan → upload → restart → wait.
 
-Each step is one function; the command module strings them together and builds the result.
-A configured resource that does not exist is the config's fault: it is reported as a problem
-naming the key (exit 2), before anything is uploaded.
+Each step is one function over the adapters it needs (Container Apps, Storage, the share,
+plain HTTPS); the command module strings them together and builds the result. A configured
+resource that does not exist is the config's fault: it is reported as a problem naming the
+key (exit 2), before anything is uploaded.
 """
 
 from __future__ import annotations
@@ -11,54 +12,25 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from orchestrator.appdata import replica_data, revision_data
+from orchestrator.azure.errors import NotFound
+from orchestrator.azure.models import AppView, StorageAccess
 from orchestrator.deploy import health, localhashes, logstream, restart, sharestate
-from orchestrator.deploy.clients import DeployClients, raw
 from orchestrator.deploy.localtree import check_sources, load_ignore, scan
-from orchestrator.deploy.share import apply_plan, fetch_properties, list_remote
+from orchestrator.deploy.restart import Apps
+from orchestrator.deploy.share import Share, apply_plan, fetch_properties, list_remote
 from orchestrator.deploy.syncplan import SyncPlan, known_md5s, needs_md5, plan_sync, remember
-from orchestrator.errors import AzureError, InputError, Problem, ValidationFailed
-from orchestrator.invocation import Invocation
+from orchestrator.errors import AzureError, InputError, ValidationFailed
+from orchestrator.inference_config import InferenceConfig
+from orchestrator.workspace import Workspace
 
 DEFAULT_SOURCES = ("inference", "setup")
 IGNORE_FILE = ".deployignore"
 LOG_LINES_ON_FAILURE = 20
-CONFIG_HINT = (
-    "run `orchestrator provision`, import a manual deployment with "
-    "`orchestrator outputs --write`, or fill the keys in by hand"
-)
 
-
-@dataclass(frozen=True)
-class Target:
-    """The six config keys, checked; `shown` is the config file as printed in messages."""
-
-    subscription: str
-    group: str
-    account: str
-    share: str
-    app: str
-    endpoint: str
-    shown: str = "infra/inference.config.json"
-
-    def describe(self) -> dict[str, str]:
-        return {
-            "subscription": self.subscription,
-            "group": self.group,
-            "account": self.account,
-            "share": self.share,
-            "app": self.app,
-            "endpoint": self.endpoint,
-        }
-
-    def problem(self, key: str, message: str) -> ValidationFailed:
-        """A configured resource that is not there: one problem naming the key."""
-        return ValidationFailed(
-            [Problem(self.shown, key, message)],
-            hint=f"correct {key} in {self.shown} (`orchestrator validate --online` checks "
-            "every key), or run `orchestrator provision` to create the resources",
-        )
+Report = Callable[[str], None]
+Access = Callable[[str, str], StorageAccess]  # (group, account) → the account's key, in memory
 
 
 @dataclass(frozen=True)
@@ -68,7 +40,6 @@ class Options:
     dry_run: bool
     restart: bool
     timeout: float
-    retry_backoff: float = 1.0  # seconds before the first retry of a refused restart
 
 
 @dataclass(frozen=True)
@@ -87,35 +58,66 @@ class Rollout:
     seconds: float
 
 
-def load_target(inv: Invocation) -> Target:
-    from orchestrator.validation import check_config, load_config
+class Unhealthy(AzureError):
+    """The app did not become healthy: the revision, its replicas and the last log lines,
+    as lines for people and as fields for `--json`."""
 
-    path = inv.workspace.config
-    shown = inv.workspace.shown(path)
-    config = load_config(path, shown)
-    problems = check_config(config, shown, require_complete=True)
-    if problems:
-        raise ValidationFailed(problems, hint=CONFIG_HINT)
-    return Target(
-        subscription=str(config["SUBSCRIPTION_ID"]),
-        group=str(config["RESOURCE_GROUP_NAME"]),
-        account=str(config["STORAGE_ACCOUNT_NAME"]),
-        share=str(config["FILE_SHARE_NAME"]),
-        app=str(config["ACA_APP_NAME"]),
-        endpoint=str(config["ACA_APP_ENDPOINT"]),
-        shown=shown,
-    )
+    def __init__(
+        self, reason: str, view: AppView | None, log: Sequence[str], *, hint: str, note: str = ""
+    ) -> None:
+        super().__init__(f"the app did not become healthy: {reason}", hint=hint)
+        self.reason = reason
+        self.view = view
+        self.log = tuple(log)
+        self.note = note
+
+    def lines(self) -> list[str]:
+        out = [f"error: {self.message}"]
+        revision = self.view.revision if self.view else None
+        if revision is not None:
+            out.append(
+                f"revision {revision.name}: running={revision.running_state or None} "
+                f"health={revision.health_state or None} replicas={revision.replicas}"
+            )
+        for rep in self.view.replicas if self.view else ():
+            detail = f" ({rep.detail})" if rep.detail else ""
+            out.append(
+                f"replica {rep.name}: {rep.running}, ready={rep.ready}, "
+                f"restarts={rep.restarts}{detail}"
+            )
+        if self.note:
+            out.append(self.note)
+        elif self.log:
+            out.append(f"last {len(self.log)} log lines:")
+            out.extend(f"  | {line}" for line in self.log)
+        elif self.view is not None:
+            out.append("the app wrote nothing to its console")
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return out
+
+    def as_data(self) -> dict[str, object]:
+        view = self.view
+        return {
+            **super().as_data(),
+            "reason": self.reason,
+            "revision": revision_data(view.revision) if view else None,
+            "replicas": [replica_data(r) for r in view.replicas] if view else [],
+            "log": list(self.log),
+            "note": self.note or None,
+        }
 
 
-def check_app(clients: DeployClients, target: Target) -> restart.AppState:
-    """The app's state; a missing app (or group, or subscription) names its config key."""
+def check_app(apps: Apps, target: InferenceConfig) -> AppView:
+    """The app and its active revision; a missing app (or group, or subscription) names its
+    config key."""
     try:
-        return restart.app_state(clients, target.group, target.app)
-    except restart.NotFound as exc:
-        raise _missing(target, exc.code, "ACA_APP_NAME", f"container app {target.app}") from exc
+        return apps.view(target.group, target.app, with_replicas=False)
+    except NotFound as exc:
+        raise missing(target, exc.code, "ACA_APP_NAME", f"container app {target.app}") from exc
 
 
-def _missing(target: Target, code: str, key: str, what: str) -> ValidationFailed:
+def missing(target: InferenceConfig, code: str, key: str, what: str) -> ValidationFailed:
     if code == "SubscriptionNotFound":
         return target.problem(
             "SUBSCRIPTION_ID", f"subscription {target.subscription} was not found"
@@ -128,75 +130,36 @@ def _missing(target: Target, code: str, key: str, what: str) -> ValidationFailed
     return target.problem(key, f"{what} does not exist in resource group {target.group}")
 
 
-def storage_access(clients: DeployClients, target: Target) -> tuple[str, str]:
-    """(file endpoint URL, key1) for the account, through ARM. The key stays in memory."""
-    from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-
-    what = f"storage account {target.account} in {target.group}"
+def open_share(
+    access: Access,
+    opener: Callable[[StorageAccess, str], Share],
+    exists: Callable[[Share], bool],
+    target: InferenceConfig,
+) -> Share:
+    """The configured share, once it is known to exist (its key from ARM, in memory)."""
     try:
-        account = raw(clients.storage.storage_accounts.get_properties(target.group, target.account))
-        keys = raw(clients.storage.storage_accounts.list_keys(target.group, target.account))
-    except ResourceNotFoundError as exc:
-        raise _missing(
-            target, _arm_code(exc), "STORAGE_ACCOUNT_NAME", f"storage account {target.account}"
-        ) from exc
-    except HttpResponseError as exc:
-        raise AzureError(
-            f"could not read {what}: {_arm_code(exc) or exc.status_code}",
-            hint="check STORAGE_ACCOUNT_NAME and RESOURCE_GROUP_NAME in the config",
-        ) from exc
-    endpoint = str(((account.get("properties") or {}).get("primaryEndpoints") or {}).get("file"))
-    entries = [k for k in keys.get("keys") or [] if str(k.get("keyName", "")).lower() == "key1"]
-    if not endpoint or endpoint == "None" or not entries:
-        raise AzureError(f"{what} exposes no file endpoint or no key1 (is shared-key access off?)")
-    return endpoint.rstrip("/"), str(entries[0]["value"])
-
-
-def _arm_code(exc: Any) -> str:
-    return str(getattr(getattr(exc, "error", None), "code", "") or "")
-
-
-def open_share(clients: DeployClients, target: Target) -> Any:
-    """A ShareClient for the configured share, once it is known to exist."""
-    from azure.core.exceptions import (
-        ClientAuthenticationError,
-        HttpResponseError,
-        ResourceNotFoundError,
-        ServiceRequestError,
-        ServiceResponseError,
-    )
-
-    account_url, key = storage_access(clients, target)
-    share = clients.share(account_url, target.share, target.account, key)
-    where = f"file share {target.account}/{target.share}"
-    try:
-        share.get_share_properties()
-    except ResourceNotFoundError as exc:
+        found = access(target.group, target.account)
+    except NotFound as exc:
+        what = f"storage account {target.account}"
+        raise missing(target, exc.code, "STORAGE_ACCOUNT_NAME", what) from exc
+    share = opener(found, target.share)
+    if not exists(share):
         raise target.problem(
             "FILE_SHARE_NAME",
             f"file share {target.share} does not exist in storage account {target.account}",
-        ) from exc
-    except ClientAuthenticationError as exc:
-        raise AzureError(
-            f"{where} refused the storage key (AuthenticationFailed)",
-            hint="the key comes from ARM listKeys; if it was just rotated, run deploy again",
-        ) from exc
-    except (ServiceRequestError, ServiceResponseError) as exc:
-        raise AzureError(f"cannot reach {where} at {account_url}") from exc
-    except HttpResponseError as exc:
-        code = getattr(exc, "error_code", None) or exc.status_code
-        raise AzureError(f"could not read {where}: {code}") from exc
+        )
     return share
 
 
 def sync_roots(root: Path, sources: Sequence[str]) -> tuple[str, ...]:
     """The folders to sync. Named folders must exist; of the defaults, those that do."""
     roots = check_sources(root, sources or DEFAULT_SOURCES)
+    load_ignore(root / IGNORE_FILE)  # a bad ignore line fails here, before any request
     present = tuple(r for r in roots if (root / r).is_dir())
-    missing = [r for r in roots if r not in present]
-    if sources and missing:
+    absent = [r for r in roots if r not in present]
+    if sources and absent:
         raise InputError(
-            f"--source {missing[0]}: no such folder in {root}",
+            f"--source {absent[0]}: no such folder in {root}",
             hint="name a folder of the workspace (the share mirrors the workspace root)",
         )
     if not present:
@@ -208,12 +171,12 @@ def sync_roots(root: Path, sources: Sequence[str]) -> tuple[str, ...]:
 
 
 def plan(
-    inv: Invocation, share: Any, roots: Sequence[str], options: Options
+    workspace: Workspace, share: Share, roots: Sequence[str], options: Options
 ) -> tuple[SyncPlan, tuple[str, ...]]:
-    root = inv.workspace.root
-    hashes = localhashes.load(inv.workspace)
+    root = workspace.root
+    hashes = localhashes.load(workspace)
     tree = scan(root, roots, load_ignore(root / IGNORE_FILE), hashes)
-    localhashes.update(inv.workspace, hashes, tree.hashes)
+    localhashes.update(workspace, hashes, tree.hashes)
     if not tree.files and not options.delete:
         raise InputError(
             f"nothing to sync: {', '.join(r + '/' for r in roots)} hold no files in {root}"
@@ -221,11 +184,11 @@ def plan(
     remote = list_remote(share, roots)
     sizes = {f.path: f.size for f in remote.files}
     wanted = needs_md5(tree.files, sizes)
-    known = sharestate.load(inv.workspace, share.url)
+    known = sharestate.load(workspace, share.url)
     md5s = known_md5s(wanted, remote.files, known)
     heads = fetch_properties(share, [p for p in wanted if p not in md5s])
     md5s.update({path: entry.md5 for path, entry in heads.items()})
-    sharestate.update(inv.workspace, share.url, known, remember(known, remote.files, heads))
+    sharestate.update(workspace, share.url, known, remember(known, remote.files, heads))
     remote_files = [type(f)(f.path, f.size, md5s.get(f.path)) for f in remote.files]
     result = plan_sync(
         tree.files, tree.dirs, remote_files, remote.dirs, roots, delete=options.delete
@@ -233,107 +196,98 @@ def plan(
     return result, tree.skipped
 
 
-def sync(inv: Invocation, share: Any, the_plan: SyncPlan, report: Callable[[str], None]) -> None:
+def sync(workspace: Workspace, share: Share, the_plan: SyncPlan, report: Report) -> None:
     done = [0]
 
-    def progress(event: Any) -> None:
-        if event.kind == "upload":
+    def progress(event: object) -> None:
+        kind, path = getattr(event, "kind", ""), getattr(event, "path", "")
+        if kind == "upload":
             done[0] += 1
-            report(f"uploaded {event.path} ({done[0]}/{len(the_plan.uploads)})")
+            report(f"uploaded {path} ({done[0]}/{len(the_plan.uploads)})")
         else:
-            report(f"{event.kind} {event.path}")
+            report(f"{kind} {path}")
 
-    uploaded = apply_plan(share, inv.workspace.root, the_plan, progress)
+    uploaded = apply_plan(share, workspace.root, the_plan, progress)
     if uploaded or the_plan.delete_files:
-        known = sharestate.load(inv.workspace, share.url)
+        known = sharestate.load(workspace, share.url)
         deleted = set(the_plan.delete_files)
         after = {p: k for p, k in known.items() if p not in deleted} | uploaded
-        sharestate.update(inv.workspace, share.url, known, after)
+        sharestate.update(workspace, share.url, known, after)
+
+
+@dataclass(frozen=True)
+class Restarter:
+    """The collaborators of the restart-and-wait step."""
+
+    apps: Apps
+    http: logstream.Http
+    clock: Clock
+    report: Report
+    backoff: float = 1.0  # seconds before the first retry of a refused restart
 
 
 def restart_and_wait(
-    clients: DeployClients,
-    target: Target,
-    state: restart.AppState,
-    options: Options,
-    clock: Clock,
-    report: Callable[[str], None],
+    how: Restarter, target: InferenceConfig, view: AppView, options: Options
 ) -> Rollout:
+    clock = how.clock
     started = clock.now()
-    waiter = health.Waiter(clock.now, clock.sleep, report, started + options.timeout)
-    state = _settled_app(clients, target, state, waiter)
-    if not state.revision:
+    waiter = health.Waiter(clock.now, clock.sleep, how.report, started + options.timeout)
+    view = _settled_app(how.apps, target, view, waiter)
+    revision = view.revision_name
+    if not revision:
         raise AzureError(f"app {target.app} has no active revision to restart")
-    old = {r.name for r in restart.replicas(clients, target.group, target.app, state.revision)}
-    report(f"restarting revision {state.revision}")
+    old = {r.name for r in how.apps.replicas(target.group, target.app, revision)}
+    how.report(f"restarting revision {revision}")
     restart.restart(
-        clients,
+        how.apps,
         target.group,
         target.app,
-        state.revision,
+        revision,
         sleep=clock.sleep,
-        report=report,
-        backoff=options.retry_backoff,
+        report=how.report,
+        backoff=how.backoff,
     )
-    verdict = health.wait_for_replica(
-        clients, target.group, target.app, state.revision, old, waiter
-    )
+    verdict = health.wait_for_replica(how.apps, target.group, target.app, revision, old, waiter)
     if verdict.state != "ready" or verdict.replica is None:
-        raise _not_healthy(clients, target, state, verdict.reason, options.timeout)
-    url = f"https://{state.fqdn or target.endpoint}/"
-    answer = health.wait_for_endpoint(clients, url, waiter)
+        raise not_healthy(how, target, verdict.reason, options.timeout)
+    url = f"https://{view.app.fqdn or target.endpoint}/"
+    answer = health.wait_for_endpoint(how.http, url, waiter)
     if answer.status is None:
         reason = f"{url} never answered ({answer.detail})"
-        raise _not_healthy(clients, target, state, reason, options.timeout)
-    report(f"{url} answered HTTP {answer.status} after {answer.seconds:.1f} s")
-    return Rollout(state.revision, verdict.replica.name, answer.status, clock.now() - started)
+        raise not_healthy(how, target, reason, options.timeout)
+    how.report(f"{url} answered HTTP {answer.status} after {answer.seconds:.1f} s")
+    return Rollout(revision, verdict.replica.name, answer.status, clock.now() - started)
 
 
 def _settled_app(
-    clients: DeployClients, target: Target, state: restart.AppState, waiter: health.Waiter
-) -> restart.AppState:
+    apps: Apps, target: InferenceConfig, view: AppView, waiter: health.Waiter
+) -> AppView:
     """The app, once no other update is in progress on it."""
-    while state.provisioning == "InProgress" and waiter.remaining() > 0:
+    while view.app.provisioning_state == "InProgress" and waiter.remaining() > 0:
         waiter.report(f"app {target.app} is being updated; waiting")
         waiter.sleep(min(2.0, max(waiter.remaining(), 0.0)))
-        state = restart.app_state(clients, target.group, target.app)
-    return state
+        view = apps.view(target.group, target.app, with_replicas=False)
+    return view
 
 
-def _not_healthy(
-    clients: DeployClients, target: Target, state: restart.AppState, reason: str, timeout: float
-) -> AzureError:
-    lines = [f"the app did not become healthy: {reason}"]
-    try:
-        props = restart.revision_state(clients, target.group, target.app, state.revision)
-        lines.append(
-            f"revision {state.revision}: running={props.get('runningState')} "
-            f"health={props.get('healthState')} replicas={props.get('replicas')}"
-        )
-        for rep in restart.replicas(clients, target.group, target.app, state.revision):
-            detail = f" ({rep.detail})" if rep.detail else ""
-            lines.append(
-                f"replica {rep.name}: {rep.running}, ready={rep.ready}, "
-                f"restarts={rep.restarts}{detail}"
-            )
-        log = logstream.tail(
-            clients, state, target.subscription, target.group, target.app, LOG_LINES_ON_FAILURE
-        )
-        if log:
-            lines.append(f"last {len(log)} log lines:")
-            lines.extend(f"  | {line}" for line in log)
-        else:
-            lines.append("the app wrote nothing to its console")
-    except (AzureError, OSError) as exc:
-        lines.append(f"(could not read the app's state: {exc})")
-    return AzureError(
-        "\n".join(lines),
-        hint=f"`orchestrator logs --follow` streams the console; --timeout (now {timeout:g} s) "
-        "allows a longer start",
+def not_healthy(how: Restarter, target: InferenceConfig, reason: str, timeout: float) -> Unhealthy:
+    """The failure, with the revision, its replicas and the console's last lines."""
+    hint = (
+        f"`orchestrator logs --follow` streams the console; --timeout (now {timeout:g} s) "
+        "allows a longer start"
     )
+    where = logstream.Where(target.subscription, target.group, target.app)
+    try:
+        view = how.apps.view(target.group, target.app)
+        log = logstream.tail(how.apps, how.http, view, where, LOG_LINES_ON_FAILURE)
+    except (AzureError, OSError) as exc:
+        return Unhealthy(
+            reason, None, (), hint=hint, note=f"(could not read the app's state: {exc})"
+        )
+    return Unhealthy(reason, view, log, hint=hint)
 
 
-def describe_plan(the_plan: SyncPlan, skipped: Sequence[str]) -> Mapping[str, Any]:
+def describe_plan(the_plan: SyncPlan, skipped: Sequence[str]) -> Mapping[str, object]:
     return {
         "uploads": [{"path": u.path, "size": u.size, "reason": u.reason} for u in the_plan.uploads],
         "make_dirs": list(the_plan.make_dirs),

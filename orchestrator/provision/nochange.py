@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from orchestrator import __version__
-from orchestrator.provision.model import DeploymentSnapshot
+from orchestrator.azure.models import DeploymentSnapshot
 
 TEMPLATE_NAME = "inference"
 TAG_PARAM_HASH = "orchestrator-param-hash"

@@ -3,19 +3,18 @@
 ARM rewrites output-name casing (`ACA_APP_ENDPOINT` comes back as `acA_APP_ENDPOINT`), so
 names are matched case-insensitively to the template's declared outputs; names the template
 does not declare fall back to upper case (as azd does). Secure outputs are never written.
-The config is merged, not replaced: unknown keys and key order are kept, and it is written
-atomically, so a crash leaves the old or the new file.
+The config is merged, not replaced (`orchestrator.inference_config`): unknown keys and key
+order are kept, the six values are checked first, and it is written atomically.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from orchestrator.jsonio import dumps, write_atomic
-from orchestrator.workspace import CONFIG_KEYS
+from orchestrator import inference_config
+from orchestrator.workspace import CONFIG_KEYS, Workspace
 
 SECURE_TYPES = frozenset({"securestring", "secureobject"})
 ENDPOINT_KEY = "ACA_APP_ENDPOINT"
@@ -87,24 +86,18 @@ def has_config_outputs(arm_outputs: Mapping[str, Any]) -> bool:
     return all(key.lower() in names for key in CONFIG_KEYS)
 
 
-def merge_config(existing: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """`existing` with `values` applied: existing keys keep their place, new keys go last."""
-    merged = dict(existing)
-    lower_to_key = {k.lower(): k for k in merged}
-    for key, value in values.items():
-        merged[lower_to_key.get(key.lower(), key)] = value
-    return merged
+@dataclass(frozen=True)
+class Recorded:
+    """What writing the outputs into the config did."""
+
+    written: bool
+    warnings: tuple[str, ...] = ()
 
 
-def write_config(path: Path, existing: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
-    """Merge and write atomically; returns False (and writes nothing) when nothing changes."""
-    merged = merge_config(existing, values)
-    text = dumps(merged)
-    if path.is_file():
-        try:
-            if path.read_text(encoding="utf-8-sig") == text:
-                return False
-        except OSError:
-            pass
-    write_atomic(path, text)
-    return True
+def record(workspace: Workspace, existing: Mapping[str, Any], mapped: MappedOutputs) -> Recorded:
+    """The config keys of the outputs, checked as the config schema checks them (exit 2 and
+    nothing written when one is wrong), merged into the config and written atomically."""
+    shown = workspace.shown(workspace.config)
+    values, warning = inference_config.checked_values(config_values(mapped), shown)
+    written = inference_config.write_values(workspace.config, existing, values)
+    return Recorded(written, (warning,) if warning else ())

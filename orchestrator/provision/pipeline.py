@@ -2,12 +2,14 @@
 
     resolve target → load parameters → compile → validate      (prepare.py, offline)
     → decide (skip / deploy)                                   (nochange.py + ARM reads)
-    → deploy: preflight validate, create, record in-flight     (arm.py, inflight.py)
-    → watch                                                    (watch.py, progress.py)
+    → deploy: preflight validate, create, record in-flight     (azure/deployments.py,
+                                                                inflight.py)
+    → watch                                                    (watch.py, events → display)
     → record outputs                                           (outputs.py)
 
-`Provisioner` holds the collaborators (ARM adapter, display, clock, sleep, prompt); each step
-is one method named after it. `attach` reuses `watch` and `record_outputs`.
+`Provisioner` holds the collaborators (the deployments adapter, display, clock, sleep,
+prompt); each step is one method named after it. `attach` reuses `watch` and
+`record_outputs`.
 """
 
 from __future__ import annotations
@@ -18,23 +20,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from orchestrator.errors import AzureError, InputError, Interrupted
-from orchestrator.provision import hashcache, inflight, nochange
-from orchestrator.provision.arm import Arm, PollingSource
-from orchestrator.provision.errors import render_causes, root_causes
-from orchestrator.provision.faults import DeploymentFailedError, ResourceGroupMissing
-from orchestrator.provision.model import DeploymentSnapshot
-from orchestrator.provision.outputs import (
-    MappedOutputs,
-    OutputSpec,
-    config_values,
-    map_outputs,
-    write_config,
+from orchestrator.azure.deployments import Deployments, PollingSource
+from orchestrator.azure.errors import (
+    DeploymentCanceled,
+    DeploymentFailedError,
+    ResourceGroupMissing,
 )
+from orchestrator.azure.errortree import RootCause, root_causes
+from orchestrator.azure.models import DeploymentSnapshot
+from orchestrator.azure.whatif import WhatIf
+from orchestrator.display import Display
+from orchestrator.errors import AzureError, InputError, Interrupted
+from orchestrator.events import Notice, Started
+from orchestrator.provision import hashcache, inflight, nochange
+from orchestrator.provision.outputs import MappedOutputs, OutputSpec, Recorded, map_outputs, record
 from orchestrator.provision.prepare import Prepared, deployment_name
-from orchestrator.provision.progress import Display, Notice, Started
 from orchestrator.provision.watch import PollPolicy, Watcher, WatchResult
-from orchestrator.provision.whatif import WhatIf, parse_what_if
 from orchestrator.workspace import Workspace
 
 Ask = Callable[[str, Sequence[str]], str]  # question, choices (first = default) → choice
@@ -56,7 +57,7 @@ class Skipped:
     previous: DeploymentSnapshot
     reason: str
     outputs: MappedOutputs
-    config_written: bool
+    config: Recorded
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Deployed:
     deployment: DeploymentSnapshot
     reason: str
     outputs: MappedOutputs
-    config_written: bool
+    config: Recorded
     plan: WhatIf | None = None
 
 
@@ -79,17 +80,17 @@ class Submitted:
 Outcome = Skipped | Deployed | Submitted
 
 
-def compute_what_if(arm: Arm, prepared: Prepared, name: str) -> WhatIf:
+def compute_what_if(deployments: Deployments, prepared: Prepared, name: str) -> WhatIf:
     """ARM what-if of the prepared deployment (polled every second)."""
     group = prepared.target.resource_group.value
-    return parse_what_if(arm.what_if(group, name, prepared.deployment_body(what_if=True)))
+    return deployments.what_if(group, name, prepared.deployment_body(what_if=True))
 
 
 class Provisioner:
     def __init__(
         self,
         workspace: Workspace,
-        arm: Arm,
+        deployments: Deployments,
         display: Display,
         *,
         cloud: str,
@@ -102,13 +103,14 @@ class Provisioner:
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
     ) -> None:
         self.workspace = workspace
-        self.arm = arm
+        self.arm = deployments
         self.display = display
         self.cloud = cloud
         self.portal_url = portal_url
         self.interactive = interactive
         self.ask = ask
-        self.watcher = Watcher(PollingSource(arm), display, policy=policy, clock=clock, sleep=sleep)
+        source = PollingSource(deployments)
+        self.watcher = Watcher(source, display, policy=policy, clock=clock, sleep=sleep)
         self.now = now
 
     # --- the pipeline ----------------------------------------------------------------------
@@ -123,8 +125,8 @@ class Provisioner:
         if options.no_wait:
             return Submitted(deployment, decision.reason)
         result = self.watch(prepared.target.resource_group.value, deployment.name, options)
-        mapped, written = self.record_outputs(prepared.outputs, prepared.config, result)
-        return Deployed(result.deployment, decision.reason, mapped, written, plan)
+        mapped, recorded = self.record_outputs(prepared.outputs, prepared.config, result)
+        return Deployed(result.deployment, decision.reason, mapped, recorded, plan)
 
     def ensure_group(self, prepared: Prepared, options: Options) -> None:
         group = prepared.target.resource_group.value
@@ -186,8 +188,15 @@ class Provisioner:
 
     def record_skip(self, prepared: Prepared, decision: nochange.Skip) -> Skipped:
         mapped = map_outputs(decision.previous.outputs, prepared.outputs)
-        written = write_config(self.workspace.config, prepared.config, config_values(mapped))
-        return Skipped(decision.previous, decision.reason, mapped, written)
+        return Skipped(
+            decision.previous, decision.reason, mapped, self._record(prepared.config, mapped)
+        )
+
+    def _record(self, config: Mapping[str, Any], mapped: MappedOutputs) -> Recorded:
+        recorded = record(self.workspace, config, mapped)
+        for warning in recorded.warnings:
+            self.display.show(Notice(warning, "warning"))
+        return recorded
 
     def preview(self, prepared: Prepared, options: Options) -> WhatIf:
         """--preview: show the what-if plan and ask before deploying."""
@@ -215,7 +224,7 @@ class Provisioner:
         group = prepared.target.resource_group.value
         name = deployment_name(self.now())
         body = prepared.deployment_body()
-        for warning in self.arm.validate(group, name, body):
+        for warning in self.arm.validate(group, name, body).warnings:
             self.display.show(Notice(f"preflight: {warning}", "warning"))
         deployment = self.arm.create(group, name, body)
         inflight.record(
@@ -270,23 +279,31 @@ class Provisioner:
             hint="`orchestrator attach` resumes watching it and records its outputs",
         )
 
-    def failure(self, result: WatchResult) -> DeploymentFailedError:
+    def failure(self, result: WatchResult) -> AzureError:
+        """A canceled deployment is said as such; a failed one with its root causes."""
         deployment = result.deployment
-        causes = root_causes(deployment.error, result.operations)
-        state = deployment.state.lower()
-        verb = "was canceled" if state == "canceled" else "failed"
+        shown = self.workspace.shown(self.workspace.config)
+        if deployment.canceled:
+            return DeploymentCanceled(
+                f"deployment {deployment.name} was canceled; {shown} left unchanged",
+                hint="resources created before the cancel remain; run `orchestrator provision` "
+                "again to finish",
+            )
+        causes = root_causes(deployment.error, result.operations) or [
+            RootCause("DeploymentFailed", f"provisioningState: {deployment.state}")
+        ]
         return DeploymentFailedError(
-            f"deployment {deployment.name} {verb}; {self.workspace.shown(self.workspace.config)} "
-            "left unchanged",
-            render_causes(causes) or [f"provisioningState: {deployment.state}"],
+            f"deployment {deployment.name} failed; {shown} left unchanged",
+            causes,
             hint="fix the cause above and run `orchestrator provision` again",
         )
 
     def record_outputs(
         self, declared: Sequence[OutputSpec], config: Mapping[str, Any], result: WatchResult
-    ) -> tuple[MappedOutputs, bool]:
-        """Write the outputs into the config (atomically, unknown keys kept); clear in-flight."""
+    ) -> tuple[MappedOutputs, Recorded]:
+        """Write the outputs into the config (checked, atomically, unknown keys kept); clear
+        in-flight."""
         mapped = map_outputs(result.deployment.outputs, declared)
-        written = write_config(self.workspace.config, config, config_values(mapped))
+        recorded = self._record(config, mapped)
         inflight.clear(self.workspace, result.deployment.name)
-        return mapped, written
+        return mapped, recorded

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orchestrator import inference_config
+from orchestrator.azure.whatif import resource_type_of
 from orchestrator.compile import CompiledTemplate, compile_template
 from orchestrator.errors import ValidationFailed
 from orchestrator.parameters import FinalParameters, resolve_parameters
@@ -19,11 +21,12 @@ from orchestrator.provision.target import (
     Sourced,
     Target,
     TargetFlags,
+    check_target,
     gather_sources,
     resolve_target,
 )
-from orchestrator.provision.whatif import resource_type_of
-from orchestrator.validation import check_config, check_parameter_values
+from orchestrator.settings import Settings
+from orchestrator.validation import check_parameter_values
 from orchestrator.workspace import Workspace
 
 MAX_NAME = 64
@@ -83,30 +86,28 @@ def deployment_name(now: dt.datetime) -> str:
 
 def load_target(
     workspace: Workspace,
-    env: Mapping[str, str],
-    cloud: str,
+    settings: Settings,
     flags: TargetFlags,
     cloud_default: Sourced,
     *,
     need_group: bool = True,
 ) -> tuple[Target, Mapping[str, Any]]:
-    """Step 1: the target, and the inference config as read (to merge outputs into)."""
-    sources = gather_sources(workspace, env, cloud, flags, cloud_default)
-    return resolve_target(sources, need_group=need_group), sources.inference_config
+    """Step 1: the target (checked by Azure's rules), and the inference config as read (to
+    merge outputs into)."""
+    sources = gather_sources(workspace, settings.target, settings.cloud, flags, cloud_default)
+    target = check_target(resolve_target(sources, need_group=need_group))
+    return target, sources.inference_config
 
 
-def load_parameters(
-    workspace: Workspace, env: Mapping[str, str], request: Request
-) -> FinalParameters:
-    """Step 2: the final parameters (file, --param overrides, nulls dropped, rendered)."""
-    return resolve_parameters(workspace, env, request.params, request.parameters_file)
+def load_parameters(workspace: Workspace, settings: Settings, request: Request) -> FinalParameters:
+    """Step 2: the final parameters (file, --param overrides, nulls dropped, rendered over
+    the environment)."""
+    return resolve_parameters(workspace, settings.environ, request.params, request.parameters_file)
 
 
-def compile_step(
-    workspace: Workspace, env: Mapping[str, str], request: Request
-) -> CompiledTemplate:
-    """Step 3: the ARM JSON of the template."""
-    return compile_template(workspace, request.template, env)
+def compile_step(workspace: Workspace, settings: Settings, request: Request) -> CompiledTemplate:
+    """Step 3: the ARM JSON of the template (the Bicep CLI found on the environment's PATH)."""
+    return compile_template(workspace, request.template, settings.environ)
 
 
 def validate_offline(
@@ -118,7 +119,8 @@ def validate_offline(
     """Step 4: the final values against the template, and the existing config's shape."""
     problems = list(check_parameter_values(final, compiled.template))
     if config:
-        problems += check_config(config, workspace.shown(workspace.config), require_complete=False)
+        shown = workspace.shown(workspace.config)
+        problems += inference_config.problems(config, shown, complete=False)
     if problems:
         raise ValidationFailed(
             problems, hint="fix the lines above; `orchestrator validate` rechecks"
@@ -127,18 +129,17 @@ def validate_offline(
 
 def prepare(
     workspace: Workspace,
-    env: Mapping[str, str],
+    settings: Settings,
     request: Request,
     *,
-    cloud: str,
     cloud_default: Sourced,
     need_group: bool = True,
 ) -> Prepared:
     target, config = load_target(
-        workspace, env, cloud, request.flags, cloud_default, need_group=need_group
+        workspace, settings, request.flags, cloud_default, need_group=need_group
     )
-    final = load_parameters(workspace, env, request)
-    compiled = compile_step(workspace, env, request)
+    final = load_parameters(workspace, settings, request)
+    compiled = compile_step(workspace, settings, request)
     validate_offline(workspace, final, compiled, config)
     phash = param_hash(final.sha256, target.subscription.value, target.resource_group.value)
     return Prepared(

@@ -1,10 +1,10 @@
-"""CommandResult pieces shared by provision, attach and outputs (pure)."""
+"""CommandResult pieces shared by provision, attach, outputs and status (pure)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.provision.model import DeploymentSnapshot
+from orchestrator.azure.models import DeploymentSnapshot
 from orchestrator.provision.outputs import MappedOutputs
 from orchestrator.result import Message
 

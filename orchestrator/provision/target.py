@@ -10,18 +10,23 @@ Precedence, first match wins (documented in `orchestrator provision --help` and 
    else the az CLI's default subscription (`$AZURE_CONFIG_DIR/azureProfile.json`)
 
 The location has no file source: unset means "the resource group's location".
-`gather_sources` does the reading; `resolve_target` is a pure decision over what was read.
+`gather_sources` does the reading; `resolve_target` is a pure decision over what was read;
+`check_target` holds each value to Azure's rules (exit 2 naming where it came from) before
+any request is sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orchestrator import inference_config
+from orchestrator.azure.cloud import CloudProfile
 from orchestrator.errors import InputError
 from orchestrator.jsonio import load_json
+from orchestrator.settings import TargetEnv
 from orchestrator.workspace import Workspace
 
 ENV_SUBSCRIPTION = "AZURE_SUBSCRIPTION_ID"
@@ -93,7 +98,7 @@ class TargetSources:
 
     cloud: str
     flags: TargetFlags = field(default_factory=TargetFlags)
-    env: Mapping[str, str] = field(default_factory=dict)
+    env: TargetEnv = field(default_factory=TargetEnv)
     inference_config: Mapping[str, Any] = field(default_factory=dict)
     inference_config_name: str = "infra/inference.config.json"
     finetuning_config: Mapping[str, Any] = field(default_factory=dict)
@@ -113,7 +118,9 @@ def _first(*candidates: Sourced) -> Sourced:
 
 
 def _from_config(config: Mapping[str, Any], key: str, name: str) -> Sourced:
-    return Sourced(_text(config.get(key)), f"{name} {key}")
+    from orchestrator.validation import value_source  # FILE:LINE:COLUMN KEY when known
+
+    return Sourced(_text(config.get(key)), value_source(config, name, key))
 
 
 def resolve_target(sources: TargetSources, *, need_group: bool = True) -> Target:
@@ -121,14 +128,14 @@ def resolve_target(sources: TargetSources, *, need_group: bool = True) -> Target
     flags, env = sources.flags, sources.env
     subscription = _first(
         Sourced(_text(flags.subscription), "--subscription"),
-        Sourced(_text(env.get(ENV_SUBSCRIPTION)), ENV_SUBSCRIPTION),
+        Sourced(env.subscription, ENV_SUBSCRIPTION),
         _from_config(sources.inference_config, "SUBSCRIPTION_ID", sources.inference_config_name),
         _from_config(sources.finetuning_config, "SUBSCRIPTION_ID", sources.finetuning_config_name),
         sources.cloud_default_subscription,
     )
     group = _first(
         Sourced(_text(flags.resource_group), "--resource-group"),
-        Sourced(_text(env.get(ENV_GROUP)), ENV_GROUP),
+        Sourced(env.resource_group, ENV_GROUP),
         _from_config(
             sources.inference_config, "RESOURCE_GROUP_NAME", sources.inference_config_name
         ),
@@ -138,7 +145,7 @@ def resolve_target(sources: TargetSources, *, need_group: bool = True) -> Target
     )
     location = _first(
         Sourced(_text(flags.location), "--location"),
-        Sourced(_text(env.get(ENV_LOCATION)), ENV_LOCATION),
+        Sourced(env.location, ENV_LOCATION),
     )
     if not subscription.is_set:
         raise InputError(
@@ -152,6 +159,22 @@ def resolve_target(sources: TargetSources, *, need_group: bool = True) -> Target
             "--create-resource-group --location REGION",
         )
     return Target(sources.cloud, subscription, group, location)
+
+
+def check_target(target: Target) -> Target:
+    """Each value held to Azure's rules, normalised (`East US` → `eastus`); InputError (exit
+    2) naming the flag, variable or file it came from."""
+    from orchestrator import naming
+
+    def checked(found: Sourced, check: Callable[[str, str], str]) -> Sourced:
+        return Sourced(check(found.value, found.source), found.source) if found.is_set else found
+
+    return Target(
+        target.cloud,
+        checked(target.subscription, naming.check_subscription_id),
+        checked(target.resource_group, naming.check_resource_group),
+        checked(target.location, naming.check_location),
+    )
 
 
 # --- reading the sources ------------------------------------------------------------------
@@ -168,27 +191,27 @@ def read_config(workspace: Workspace, path: Path) -> Mapping[str, Any]:
     return data
 
 
-def az_default_subscription(env: Mapping[str, str], cloud: str = "AzureCloud") -> Sourced:
-    """The az CLI's default subscription of `cloud` (see `orchestrator/azcli.py`)."""
-    from orchestrator.azcli import default_subscription
-
-    found = default_subscription(env, cloud)
-    return Sourced(found[0], f"az CLI default ({found[1]})") if found else NOT_SET
+def cloud_default(profile: CloudProfile) -> Sourced:
+    """The subscription the cloud suggests: the az CLI's default, or localcloud's own."""
+    if not profile.default_subscription:
+        return NOT_SET
+    return Sourced(profile.default_subscription, profile.default_subscription_source)
 
 
 def gather_sources(
     workspace: Workspace,
-    env: Mapping[str, str],
+    env: TargetEnv,
     cloud: str,
     flags: TargetFlags,
     cloud_default_subscription: Sourced,
 ) -> TargetSources:
+    inference = inference_config.read(workspace)
     return TargetSources(
         cloud=cloud,
         flags=flags,
         env=env,
-        inference_config=read_config(workspace, workspace.config),
-        inference_config_name=workspace.shown(workspace.config),
+        inference_config=inference.values,
+        inference_config_name=inference.shown,
         finetuning_config=read_config(workspace, workspace.finetuning_config),
         finetuning_config_name=workspace.shown(workspace.finetuning_config),
         cloud_default_subscription=cloud_default_subscription,

@@ -19,16 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from orchestrator.azure.errors import NotFound, Throttled, Transient
+from orchestrator.azure.models import DeploymentSnapshot, OperationSnapshot
+from orchestrator.display import Display
 from orchestrator.errors import AzureError
-from orchestrator.provision.faults import NotFound, Throttled, Transient
-from orchestrator.provision.model import DeploymentSnapshot, OperationSnapshot
-from orchestrator.provision.progress import (
-    Display,
-    Finished,
-    Notice,
-    ResourceChanged,
-    StateChanged,
-)
+from orchestrator.events import Finished, Notice, ResourceChanged, StateChanged
 
 
 class DeploymentSource(Protocol):

@@ -198,6 +198,57 @@ def event_stream(base_url: str, rid: ResourceId, collection: str) -> str:
     )
 
 
+# What Azure fills in on a container app (Azure/azure-dev recording
+# Test_CLI_Up_Down_ContainerApp.yaml, GET containerApps/web, api-version 2025-01-01).
+CONFIGURATION_DEFAULTS: dict[str, Any] = {
+    "secrets": None,
+    "activeRevisionsMode": "Single",
+    "ingress": None,
+    "registries": None,
+    "dapr": None,
+    "runtime": None,
+    "maxInactiveRevisions": 100,
+    "service": None,
+    "identitySettings": [],
+}
+INGRESS_DEFAULTS: dict[str, Any] = {
+    "external": False,
+    "targetPort": 80,
+    "exposedPort": 0,
+    "transport": "Auto",
+    "traffic": [{"weight": 100, "latestRevision": True}],
+    "customDomains": None,
+    "allowInsecure": False,
+    "ipSecurityRestrictions": None,
+    "corsPolicy": None,
+    "clientCertificateMode": "Ignore",
+    "stickySessions": {"affinity": "none"},
+    "additionalPortMappings": None,
+}
+TEMPLATE_DEFAULTS: dict[str, Any] = {
+    "revisionSuffix": "",
+    "terminationGracePeriodSeconds": None,
+    "initContainers": None,
+    "volumes": None,
+    "serviceBinds": None,
+}
+SCALE_DEFAULTS: dict[str, Any] = {
+    "minReplicas": None,
+    "maxReplicas": 10,
+    "cooldownPeriod": 300,
+    "pollingInterval": 30,
+    "rules": None,
+}
+
+
+def container_with_defaults(container: Any) -> Any:
+    """A template container with the resources Azure fills in (0.5 CPU, 1Gi, 2Gi disk)."""
+    if not isinstance(container, Mapping):
+        return container
+    resources = {"cpu": 0.5, "memory": "1Gi", "ephemeralStorage": "2Gi"}
+    return {**container, "resources": {**resources, **_mapping(container.get("resources"))}}
+
+
 def app_properties(
     rid: ResourceId,
     requested: Mapping[str, Any],
@@ -212,21 +263,24 @@ def app_properties(
     revision = str(
         computed.get("latestRevisionName") or f"{rid.name}--{template_suffix(requested)}"
     )
-    config = dict(_mapping(requested.get("configuration")))
-    config.setdefault("activeRevisionsMode", "Single")
+    config = {**CONFIGURATION_DEFAULTS, **_mapping(requested.get("configuration"))}
     if isinstance(config.get("ingress"), Mapping):
-        ingress = {
-            "external": False,
-            "transport": "Auto",
-            "allowInsecure": False,
-            "traffic": [{"weight": 100, "latestRevision": True}],
-            **config["ingress"],
-        }
+        ingress = {**INGRESS_DEFAULTS, **config["ingress"]}
         ingress["fqdn"] = str(computed.get("fqdn") or f"{rid.name}.{domain}")
         config["ingress"] = ingress
+    template = _mapping(requested.get("template"))
+    scale = {**SCALE_DEFAULTS, **_mapping(template.get("scale"))}
     env_id = environment_id(requested)
     return {
+        "workloadProfileName": None,
+        "delegatedIdentities": [],
         **requested,
+        "template": {
+            **TEMPLATE_DEFAULTS,
+            **template,
+            "containers": [container_with_defaults(c) for c in _list(template.get("containers"))],
+            "scale": scale,
+        },
         "configuration": config,
         "managedEnvironmentId": env_id,
         "environmentId": env_id,

@@ -10,16 +10,22 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from aiohttp import web
+
+from localcloud.arm.asyncops import ENVIRONMENT_KIND, AsyncOperations, app_write_answer
+from localcloud.arm.locations import display_name
 from localcloud.ids import ResourceId
 from localcloud.providers.common import (
     CheckedProvider,
     Problem,
+    azure_time,
     base_doc,
     drop_private,
     load_private,
     location_check,
     properties_of,
     save_private,
+    system_data,
 )
 from localcloud.providers.loganalytics import customer_ids_and_keys
 from localcloud.providers.storage import account_keys
@@ -80,16 +86,47 @@ def log_key_problem(props: Mapping[str, Any], workspaces: list[dict[str, Any]]) 
     return []
 
 
+# What Azure fills in on an environment (Azure/azure-cli recording containerapp/.../
+# test_containerapp_env_storage.yaml, PUT and GET managedEnvironments).
+_DEFAULTS: dict[str, Any] = {
+    "daprAIInstrumentationKey": None,
+    "daprAIConnectionString": None,
+    "vnetConfiguration": None,
+    "zoneRedundant": False,
+    "workloadProfiles": None,
+    "firstPartyConfiguration": None,
+    "peerAuthentication": {"mtls": {"enabled": False}},
+}
+_CUSTOM_DOMAIN_DEFAULTS: dict[str, Any] = {
+    "dnsSuffix": None,
+    "certificateValue": None,
+    "certificatePassword": None,
+    "thumbprint": None,
+    "subjectName": None,
+    "expirationDate": None,
+}
+
+
+def log_configuration(requested: Mapping[str, Any]) -> dict[str, Any] | None:
+    """`appLogsConfiguration` as Azure shows it: the shared key is write-only (null)."""
+    config = requested.get("appLogsConfiguration")
+    if not isinstance(config, Mapping):
+        return None
+    analytics = config.get("logAnalyticsConfiguration")
+    if isinstance(analytics, Mapping):
+        return {**config, "logAnalyticsConfiguration": {**analytics, "sharedKey": None}}
+    return dict(config)
+
+
 def environment_properties(
     rid: ResourceId, location: str, requested: Mapping[str, Any], base_url: str
 ) -> dict[str, Any]:
-    custom = dict(requested.get("customDomainConfiguration") or {})
+    custom = {**_CUSTOM_DOMAIN_DEFAULTS, **(requested.get("customDomainConfiguration") or {})}
     custom["customDomainVerificationId"] = verification_id(rid.subscription)
     return {
-        "zoneRedundant": False,
-        "peerAuthentication": {"mtls": {"enabled": False}},
-        "peerTrafficConfiguration": {"encryption": {"enabled": False}},
+        **_DEFAULTS,
         **requested,
+        "appLogsConfiguration": log_configuration(requested),
         "customDomainConfiguration": custom,
         "defaultDomain": default_domain(rid.id, location),
         "staticIp": "127.0.0.1",
@@ -97,7 +134,11 @@ def environment_properties(
             f"{base_url}/logstream/subscriptions/{rid.subscription}/resourceGroups/"
             f"{rid.resource_group}/managedEnvironments/{rid.name}/eventstream"
         ),
-        "infrastructureResourceGroup": f"ME_{rid.name}_{rid.resource_group}_{location}",
+        "infrastructureResourceGroup": (
+            f"ME_{rid.name}_{rid.resource_group}_{location}"
+            if requested.get("workloadProfiles")
+            else None
+        ),
         "kedaConfiguration": {"version": "2.15.1"},
         "daprConfiguration": {"version": "1.13.6-msft.1"},
         "provisioningState": "Succeeded",
@@ -117,6 +158,12 @@ class EnvironmentProvider(CheckedProvider):
         self, rid: ResourceId, body: dict[str, Any], existing: dict[str, Any] | None
     ) -> dict[str, Any]:
         doc = base_doc(rid, body, ("location", "tags", "identity", "kind"))
+        doc["location"] = display_name(str(body.get("location") or ""))
+        doc["systemData"] = system_data(
+            self.cloud.identity.client_id,
+            azure_time().rstrip("Z"),
+            (existing or {}).get("systemData"),
+        )
         requested, key = split_log_key(properties_of(body))
         if key is not None:
             save_private(self.cloud.store, rid, {"sharedKey": key})
@@ -124,6 +171,23 @@ class EnvironmentProvider(CheckedProvider):
             rid, str(body.get("location")), requested, self.cloud.base_url
         )
         return doc
+
+    def get(self, rid: ResourceId) -> dict[str, Any] | None:
+        doc = self.stored(rid)
+        if doc is not None and AsyncOperations(self.cloud.store).pending(str(doc["id"])):
+            return {**doc, "properties": {**doc["properties"], "provisioningState": "Waiting"}}
+        return doc
+
+    def write_answer(
+        self, rid: ResourceId, doc: dict[str, Any], *, created: bool, method: str, api_version: str
+    ) -> web.StreamResponse | None:
+        """201/200 `Waiting` + Azure-AsyncOperation (localcloud/arm/asyncops.py)."""
+        seconds = self.cloud.settings.seconds_for(ENVIRONMENT_TYPE)
+        op = AsyncOperations(self.cloud.store).start(
+            str(doc["id"]), ENVIRONMENT_KIND, str(doc.get("location") or ""), seconds
+        )
+        shown = self.get(rid) or doc
+        return app_write_answer(self.cloud.base_url, op, api_version, shown, method, created)
 
     def delete(self, rid: ResourceId) -> bool:
         self.delete_children(rid)

@@ -16,8 +16,9 @@ from localcloud.ids import ResourceId
 from localcloud.providers.base import RESOURCE, Provider
 from localcloud.providers.containerapps.appshape import flat_revision
 
-REVISION_TYPE = "Microsoft.App/containerApps/revisions"
-REPLICA_TYPE = "Microsoft.App/containerApps/revisions/replicas"
+# As Azure spells them (its revision and replica ids say `containerapps` too).
+REVISION_TYPE = "Microsoft.App/containerapps/revisions"
+REPLICA_TYPE = "Microsoft.App/containerapps/revisions/replicas"
 BUSY_STATES = ("InProgress", "Deleting")
 
 _REVISION_DEFAULTS: dict[str, Any] = {

@@ -1,4 +1,5 @@
-"""A real Supervisor on a minimal LocalCloud: SQLite store, share folders, the localcloud CA."""
+"""A real Supervisor on the pieces of localcloud it uses: SQLite store, share folders, tokens,
+the localcloud CA, and the sandbox found on this machine."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import os
 import ssl
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from localcloud.arm.router import ArmRouter
-from localcloud.cloud import Identity, LocalCloud, Registry, Settings
-from localcloud.config import StatePaths
+from localcloud.auth import TokenService
+from localcloud.config import Identity, StatePaths
+from localcloud.runtime.sandbox import detect_sandbox
 from localcloud.runtime.settings import RuntimeSettings
-from localcloud.runtime.supervisor import Supervisor
+from localcloud.runtime.supervisor import RuntimeParts, Supervisor
 from localcloud.store import SqliteStore
 from localcloud.tls import client_ssl_context, ensure_tls, server_ssl_context
 
@@ -85,21 +87,28 @@ class ShareFolders:
         return folder
 
 
-def make_cloud(tmp: Path) -> LocalCloud:
-    cloud = LocalCloud(
-        state_dir=tmp / "state",
+@dataclass
+class Rig:
+    """What the runtime uses of localcloud (`RuntimeParts`), as tests set it up."""
+
+    state_dir: Path
+    base_url: str
+    store: SqliteStore
+    files: ShareFolders
+    tokens: TokenService
+
+
+def make_cloud(tmp: Path) -> Rig:
+    state = tmp / "state"
+    state.mkdir(parents=True, exist_ok=True)
+    identity = Identity("tenant", SUB, "client", "secret")
+    return Rig(
+        state_dir=state,
         base_url="https://127.0.0.1:9",
-        ca_file=tmp / "state" / "ca.pem",
-        identity=Identity("tenant", SUB, "client", "secret"),
-        store=SqliteStore(tmp / "state.db"),
-        arm=ArmRouter(),
-        settings=Settings(),
-        providers=Registry(None),  # type: ignore[arg-type]
-        files=ShareFolders(tmp / "shares"),  # type: ignore[arg-type]
-        runtime=None,  # type: ignore[arg-type]
+        store=SqliteStore(state / "state.db"),
+        files=ShareFolders(state / "files"),
+        tokens=TokenService(identity, b"k" * 32, "https://127.0.0.1:9"),
     )
-    cloud.state_dir.mkdir(parents=True, exist_ok=True)
-    return cloud
 
 
 def fast_settings(**overrides: Any) -> RuntimeSettings:
@@ -107,18 +116,21 @@ def fast_settings(**overrides: Any) -> RuntimeSettings:
     return RuntimeSettings(**{**base, **overrides})
 
 
-def make_supervisor(cloud: LocalCloud, **overrides: Any) -> Supervisor:
+def make_supervisor(cloud: Rig, *, sandboxed: bool = True, **overrides: Any) -> Supervisor:
     files = ensure_tls(StatePaths(cloud.state_dir))
-    sup = Supervisor(cloud, fast_settings(**overrides), lambda: server_ssl_context(files))
-    cloud.runtime = sup
-    return sup
+    parts = RuntimeParts(
+        cloud.state_dir, cloud.store, cloud.base_url, cloud.files.share_path, cloud.tokens
+    )
+    settings = fast_settings(**overrides)
+    sandbox = detect_sandbox(cloud.state_dir, settings.sandbox) if sandboxed else None
+    return Supervisor(parts, settings, lambda: server_ssl_context(files), sandbox=sandbox)
 
 
-def client_context(cloud: LocalCloud) -> ssl.SSLContext:
+def client_context(cloud: Rig) -> ssl.SSLContext:
     return client_ssl_context(ensure_tls(StatePaths(cloud.state_dir)))
 
 
-def put_storage(cloud: LocalCloud, name: str, account: str, share: str) -> None:
+def put_storage(cloud: Rig, name: str, account: str, share: str) -> None:
     sid = f"{ENV_ID}/storages/{name}"
     doc = {
         "id": sid,

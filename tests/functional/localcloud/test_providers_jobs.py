@@ -1,6 +1,7 @@
 """Container Apps jobs through the official SDK: a template deploys a Log Analytics
 workspace, an environment and a manual job; ContainerAppsAPIClient reads the job's computed
-properties, starts it, lists and reads its executions, and deletes it."""
+properties, starts it (the execution runs `echo done` and succeeds), lists and reads its
+executions, and deletes it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.appcontainers import ContainerAppsAPIClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from deployments_helpers import body, deployments_client, template
+from jobs_helpers import wait_for
 from localcloud_fixture import LocalCloudHandle, sdk_kwargs, unique_name
 
 pytestmark = pytest.mark.functional
@@ -127,7 +129,7 @@ def test_deployed_job_has_the_properties_azure_computes(
     assert job.id.endswith(
         f"/resourceGroups/{job_stack.group}/providers/Microsoft.App/jobs/nightly"
     )
-    assert (job.name, job.type, job.location) == ("nightly", "Microsoft.App/jobs", "eastus")
+    assert (job.name, job.type, job.location) == ("nightly", "Microsoft.App/jobs", "East US")
     assert job.provisioning_state == "Succeeded"
     assert job.running_state == "Ready"
     assert job.environment_id.lower() == env_id.lower()
@@ -158,7 +160,16 @@ def test_start_runs_an_execution_that_is_listed_and_succeeds(job_stack: JobStack
     assert started.name.startswith("nightly-")
     executions = list(job_stack.apps.jobs_executions.list(job_stack.group, "nightly"))
     assert started.name in {e.name for e in executions}
-    one = job_stack.apps.job_execution(job_stack.group, "nightly", started.name)
+    one = wait_for(
+        lambda: (
+            found
+            if (
+                found := job_stack.apps.job_execution(job_stack.group, "nightly", started.name)
+            ).status
+            in ("Succeeded", "Failed")
+            else None
+        )
+    )
     assert one.status == "Succeeded"
     assert one.start_time is not None and one.end_time is not None
     assert one.template.containers[0].name == "batch"

@@ -46,7 +46,7 @@ def test_console_log_follows_new_lines_and_tokens_are_checked(tmp_path: Path) ->
         (share / "app.py").write_text(APP_PY)
         (share / "data.txt").write_text("x")
         tokens = TokenService(Identity("tenant", SUB, "client", "s"), b"k" * 32, "https://x")
-        cloud.extras["auth"] = tokens
+        cloud.tokens = tokens
         sup = make_supervisor(cloud)
         doc = app_doc("logs1", "cd /mount; python3 ./app.py")
         runner, base = await serve(sup)

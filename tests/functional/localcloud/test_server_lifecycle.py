@@ -117,7 +117,7 @@ def test_a_fixed_port_is_used(tmp_path: Path) -> None:
         assert handle.endpoint == f"https://127.0.0.1:{port}"
     finally:
         handle.stop()
-    assert not (tmp_path / "fixed" / "runtime.json").exists()
+    assert not (tmp_path / "fixed" / "client.json").exists()
 
 
 def test_the_state_dir_can_come_from_the_environment(

@@ -5,6 +5,7 @@ a hand-filled config deploys; a broken config names its key (exit 2)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ def test_a_missing_or_wrong_key_fails_with_exit_2_naming_it(
     assert ran.code == 2, ran.output
     problems = [line for line in ran.stderr.splitlines() if f": {key}" in line]
     assert len(problems) >= 1, ran.stderr
-    assert problems[0].startswith("infra/inference.config.json: ")
+    assert re.match(r"infra/inference\.config\.json(:\d+:\d+)?: ", problems[0]), problems[0]
     assert says in problems[0]
     assert "error: " in ran.stderr and "hint: " in ran.stderr
     assert "Traceback" not in ran.output

@@ -34,12 +34,11 @@ def test_manual_prints_the_exact_az_command_and_writes_final_parameters(tmp_path
         f"az deployment group create --subscription {SUB} --resource-group my-rg --name inference-"
         in ran.stdout
     )
+    assert f"--template-file {workspace}/infra/provision/inference." in ran.stdout  # absolute
+    assert f"--parameters @{workspace}/.orchestrator/final.parameters.json" in ran.stdout
     assert (
-        "--template-file infra/provision/inference.bicep "
-        "--parameters @.orchestrator/final.parameters.json" in ran.stdout
-    )
-    assert (
-        "orchestrator outputs --write --resource-group my-rg --deployment inference-" in ran.stdout
+        f"orchestrator outputs --write --cloud azure -w {workspace} --subscription {SUB} "
+        "--resource-group my-rg --deployment inference-" in ran.stdout
     )
     for key in ("SUBSCRIPTION_ID", "ACA_APP_ENDPOINT", "FILE_SHARE_NAME"):
         assert key in ran.stdout
@@ -53,13 +52,13 @@ def test_manual_prints_the_exact_az_command_and_writes_final_parameters(tmp_path
 def test_manual_script_is_an_executable_bash_script(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path / "ws")
     script = workspace / "provision-by-hand.sh"
-    ran = run_manual(workspace, "-g", "my rg", "-l", "eastus", "--script", str(script))
+    ran = run_manual(workspace, "-g", "my-rg(1)", "-l", "eastus", "--script", str(script))
     assert ran.returncode == 0, ran.stderr
     text = script.read_text()
     assert text.startswith("#!/usr/bin/env bash")
     assert os.access(script, os.X_OK)
-    assert "az group create --name 'my rg' --location eastus" in text
-    assert "az deployment group create" in text and "'my rg'" in text
+    assert "az group create --name 'my-rg(1)' --location eastus" in text
+    assert "az deployment group create" in text and "'my-rg(1)'" in text
     assert "orchestrator outputs --write" in text
     assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
 

@@ -177,8 +177,8 @@ def test_toolkit_workspace_without_compiler_says_how_to_install(tmp_path: Path) 
     assert done.stderr.splitlines() == [
         "infra/provision/inference.bicep: no Bicep CLI found and no infra/provision/inference.json",
         "error: 1 problem found",
-        "hint: install the Bicep CLI (`az bicep install`, or https://aka.ms/bicep-install), "
-        "or pass an ARM template with `--template FILE.json`",
+        "hint: install the Bicep CLI (`orchestrator bicep install`, `az bicep install`, or "
+        "https://aka.ms/bicep-install), or pass an ARM template with `--template FILE.json`",
     ]
 
 
@@ -193,7 +193,7 @@ def test_a_template_that_does_not_compile_is_reported_with_the_other_problems(
     assert done.returncode == 2
     lines = done.stderr.splitlines()
     assert lines[0].startswith("infra/provision/inference.bicep: no Bicep CLI found"), lines
-    assert lines[1].startswith("infra/inference.config.json: SUBSCRIPTION_ID: "), lines
+    assert lines[1].startswith("infra/inference.config.json:2:22: SUBSCRIPTION_ID: "), lines
     assert lines[2] == "error: 2 problems found"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -151,6 +152,15 @@ class Case:
         where = f"{self.file}: {self.path}" if self.path else self.file
         return ("error: " if self.fatal else "") + f"{where}: {self.message}"
 
+    def pattern(self, ws: Path) -> re.Pattern[str]:
+        """`line`, where a problem with a JSON path in a file also names the LINE:COLUMN of
+        the value (`FILE:LINE:COLUMN: PATH: MESSAGE...`)."""
+        file = re.escape(self.file.replace("{ws}", str(ws)))
+        if self.path and self.file != "--param":
+            file += r":[0-9]+:[0-9]+"
+        where = f"{file}: {re.escape(self.path)}" if self.path else file
+        return re.compile(("error: " if self.fatal else "") + f"{where}: {re.escape(self.message)}")
+
 
 BAD_JSON = '{\n  "parameters": {\n    "a": {"value": 1}\n    "b": {"value": 2}\n  }\n}\n'
 PP = "parameters"
@@ -264,7 +274,7 @@ CASES = [
         set_param("maximumInstanceCount", "two"),
         PARAMS,
         pp("maximumInstanceCount", "value"),
-        "is a string (an integer (template type int))",
+        "is a string (an integer (template type int), a 64-bit integer)",
     ),
     Case(
         "int-as-bool",
@@ -394,7 +404,7 @@ CASES = [
         set_param("fileShareName", "s" * 64),
         PARAMS,
         pp("fileShareName", "value"),
-        f"'{'s' * 64}' is not a valid file share name: it is 64 characters long",
+        f"'{'s' * 57}'... is not a valid file share name: it is 64 characters long",
     ),
     Case(
         "log-bad-chars",
@@ -430,7 +440,7 @@ CASES = [
         set_param("acaEnvironmentName", "e" * 61),
         PARAMS,
         pp("acaEnvironmentName", "value"),
-        f"'{'e' * 61}' is not a valid Container Apps environment name: it is 61 characters long",
+        f"'{'e' * 57}'... is not a valid Container Apps environment name: it is 61 characters long",
     ),
     Case(
         "env-storage-long",
@@ -719,8 +729,8 @@ def test_bad_input_is_one_line_with_file_and_path(case: Case, tmp_path: Path) ->
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert done.stdout == ""  # nothing claims success
-    expected = case.line.replace("{ws}", str(ws))
-    assert any(line.startswith(expected) for line in done.stderr.splitlines()), done.stderr
+    expected = case.pattern(ws)
+    assert any(expected.match(line) for line in done.stderr.splitlines()), done.stderr
     assert len(problem_lines(done.stderr)) == case.problems, done.stderr
     if case.problems:
         count = case.problems
@@ -884,7 +894,9 @@ def test_json_failure_is_one_document_on_stdout_with_every_problem(tmp_path: Pat
     assert doc["error"]["kind"] == "ValidationFailed"
     paths = sorted(p["path"] for p in doc["error"]["problems"])
     assert paths == ["SUBSCRIPTION_ID", "parameters.storageAccountName.value"], doc
-    assert len(problem_lines(done.stderr)) == 2  # the human lines still go to stderr
+    records = [json.loads(line) for line in done.stderr.splitlines()]  # stderr: pure NDJSON
+    assert [r["event"] for r in records] == ["problem", "problem", "error"]
+    assert sorted(r["path"] for r in records[:2]) == paths
 
 
 def test_rendering_uses_env_and_config(tmp_path: Path) -> None:
@@ -957,11 +969,9 @@ def test_syntax_errors_are_reported_with_the_other_problems(tmp_path: Path) -> N
     write(FINETUNING, "")(ws)
     done = run_validate(ws)
     assert done.returncode == 2
-    assert [ln.split(": ")[0] for ln in problem_lines(done.stderr)] == [
-        PARAMS,
-        f"{CONFIG}:1:21",
-        f"{FINETUNING}:1:1",
-    ], done.stderr
+    files = [ln.split(": ")[0] for ln in problem_lines(done.stderr)]
+    assert re.fullmatch(rf"{re.escape(PARAMS)}:[0-9]+:16", files[0]), done.stderr
+    assert files[1:] == [f"{CONFIG}:1:21", f"{FINETUNING}:1:1"], done.stderr
     assert "error: 3 problems found" in done.stderr
 
 

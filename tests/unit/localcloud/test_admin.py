@@ -90,3 +90,32 @@ def test_settings_merge_per_type_and_remove_failures_with_null() -> None:
 def test_invalid_settings_are_rejected(doc: object) -> None:
     with pytest.raises(AdminInputError):
         merge_settings(Settings(), doc)
+
+
+def test_shaping_settings_merge_and_keep_the_others() -> None:
+    start = Settings(provisioning_seconds={"*": 0.5}, latency_ms=30)
+    merged = merge_settings(start, {"bandwidth_kbps": 8000})
+    assert (merged.latency_ms, merged.bandwidth_kbps) == (30, 8000)
+    assert merged.provisioning_seconds == {"*": 0.5}
+    assert merge_settings(merged, {"latency_ms": 0}).latency_ms == 0
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"latency_ms": -1},
+        {"latency_ms": "30"},
+        {"bandwidth_kbps": True},
+        {"bandwidth_kbps": float("inf")},
+        {"bandwidth_kbps": float("nan")},
+    ],
+)
+def test_bad_shaping_values_are_refused_naming_the_setting(doc: dict[str, object]) -> None:
+    name = next(iter(doc))
+    with pytest.raises(AdminInputError, match=name):
+        merge_settings(Settings(), doc)
+
+
+def test_unknown_settings_list_the_known_ones() -> None:
+    with pytest.raises(AdminInputError, match="latency_ms"):
+        merge_settings(Settings(), {"latency": 30})

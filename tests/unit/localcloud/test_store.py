@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from localcloud.store import SqliteStore
+from localcloud.store import BASE_PLACEHOLDER, BaseUrlCodec, SqliteStore
 
 
 def test_put_then_get_is_case_insensitive_on_keys() -> None:
@@ -44,3 +44,30 @@ def test_purge_prefix_removes_every_kind_under_a_prefix() -> None:
     store.put("resource", "/h/1", {})
     assert store.purge_prefix("/G/") == 2
     assert store.keys("resource") == ["/h/1"]
+
+
+def test_the_base_url_is_stored_as_a_placeholder_and_read_as_the_current_one() -> None:
+    old = BaseUrlCodec("https://127.0.0.1:4431")
+    stored = old.encode(
+        '{"file": "https://127.0.0.1:4431/acct/", "other": "https://127.0.0.1:44310"}'
+    )
+    assert "4431/" not in stored and BASE_PLACEHOLDER in stored
+    assert "https://127.0.0.1:44310" in stored  # another port is not this base
+    new = BaseUrlCodec("https://127.0.0.1:5000/")
+    assert new.decode(stored) == (
+        '{"file": "https://127.0.0.1:5000/acct/", "other": "https://127.0.0.1:44310"}'
+    )
+
+
+def test_documents_round_trip_through_a_store_with_a_base_url() -> None:
+    store = SqliteStore(":memory:", base_url="https://127.0.0.1:4431")
+    doc = {"properties": {"eventStreamEndpoint": "https://127.0.0.1:4431/logstream/x"}}
+    store.put("resource", "k", doc)
+    assert store.get("resource", "k") == doc
+    assert store.list("resource") == [doc]
+
+
+def test_without_a_base_url_nothing_is_rewritten() -> None:
+    codec = BaseUrlCodec(None)
+    assert codec.encode("https://127.0.0.1:1") == "https://127.0.0.1:1"
+    assert codec.decode(BASE_PLACEHOLDER) == BASE_PLACEHOLDER

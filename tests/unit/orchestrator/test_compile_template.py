@@ -75,6 +75,16 @@ def test_toolkit_download_folder_is_found(tmp_path: Path) -> None:
     assert find_compiler({"HOME": str(tmp_path)}, no_which) == Compiler((str(exe),))
 
 
+def test_the_az_cli_copy_follows_azure_config_dir(tmp_path: Path) -> None:
+    exe = tmp_path / "cfg/bin/bicep"
+    exe.parent.mkdir(parents=True)
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    (tmp_path / ".azure/bin").mkdir(parents=True)  # ~/.azure is not where az looks now
+    env = {"HOME": str(tmp_path), "AZURE_CONFIG_DIR": str(tmp_path / "cfg")}
+    assert find_compiler(env, no_which) == Compiler((str(exe),))
+
+
 def test_az_bicep_is_the_last_resort() -> None:
     which = {"az": "/usr/bin/az"}.get
     compiler = find_compiler({"HOME": "/nowhere"}, which)

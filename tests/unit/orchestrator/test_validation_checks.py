@@ -205,7 +205,7 @@ def test_an_unreadable_parameters_file_does_not_add_missing_parameters() -> None
     [
         ('{"A": nul}', "c.json:1:7: Expecting value"),
         ("", "c.json:1:1: file is empty (expected a JSON document)"),
-        ("[]", "c.json: $: is an array (an object of KEY: value)"),
+        ("[]", "c.json:1:1: $: is an array (an object of KEY: value)"),
     ],
 )
 def test_an_unreadable_config_is_a_problem_line(content: str, problem: str, tmp_path: Path) -> None:

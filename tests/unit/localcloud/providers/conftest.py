@@ -64,6 +64,9 @@ class FakeFiles:
     def account_url(self, account: str) -> str:
         return f"{BASE_URL}/{account}"
 
+    def share_names(self, account: str) -> list[str]:
+        return sorted(s for a, s in self.shares if a.lower() == account.lower())
+
     def owns(self, first_segment: str) -> bool:
         return False
 
@@ -139,6 +142,8 @@ WORKSPACE = "Microsoft.OperationalInsights/workspaces/ailog1"
 ENV = "Microsoft.App/managedEnvironments/aienv1"
 ENV_STORAGE = ENV + "/storages/aienvstorage1"
 APP = "Microsoft.App/containerApps/aiapp1"
+# The app's id as Azure spells it (the type says containerApps, the id containerapps).
+APP_ID = "Microsoft.App/containerapps/aiapp1"
 
 
 class Harness:
@@ -151,6 +156,7 @@ class Harness:
     ENV = ENV
     ENV_STORAGE = ENV_STORAGE
     APP = APP
+    APP_ID = APP_ID
     STORAGE_BODY = STORAGE_BODY
 
     def __init__(self, cloud: LocalCloud) -> None:
@@ -284,12 +290,11 @@ def cloud() -> LocalCloud:
         store=FakeStore(),
         arm=ArmRouter(),
         settings=Settings(),
-        providers=None,  # type: ignore[arg-type]  # set below: the default needs the cloud
+        providers=Registry(),
         files=FakeFiles(),
         runtime=FakeRuntime(),
-        extras={"auth": FakeAuth()},
+        tokens=FakeAuth(),
     )
-    built.providers = Registry(Provider(built))
     install(built)
     return built
 

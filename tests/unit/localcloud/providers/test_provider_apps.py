@@ -63,7 +63,7 @@ def test_revision_suffix_names_the_default_revision(arm, ready) -> None:
 def test_runtime_gets_the_stored_app_with_secret_values(arm, runtime, ready) -> None:
     arm.put(arm.APP, arm.app_body())
     applied = runtime.applied[-1]
-    assert applied["id"] == arm.id(arm.APP)
+    assert applied["id"] == arm.id(arm.APP_ID)
     assert applied["properties"]["configuration"]["secrets"] == [
         {"name": "hf-token", "value": "s3cret"}
     ]
@@ -175,7 +175,7 @@ def test_runtime_failure_marks_the_app_failed(arm, runtime, ready) -> None:
 def test_delete_stops_the_app_in_the_runtime(arm, runtime, cloud, ready) -> None:
     arm.put(arm.APP, arm.app_body())
     assert arm.delete(arm.APP)
-    assert runtime.removed == [arm.id(arm.APP)]
+    assert runtime.removed == [arm.id(arm.APP_ID)]
     assert arm.get(arm.APP) is None
     assert cloud.store.get("resourceprivate", arm.id(arm.APP).lower()) is None
 
@@ -185,23 +185,15 @@ def test_get_auth_token_issues_a_logstream_token_for_the_app(arm, cloud, ready) 
     result = arm.action(arm.APP, "getAuthtoken")
     assert result["type"] == "Microsoft.App/containerApps/accesstoken"
     assert result["properties"]["token"] == "token-1"
-    assert cloud.extras["auth"].issued == [(arm.id(arm.APP), "containerapps-logstream", 3600)]
+    assert cloud.tokens.issued == [(arm.id(arm.APP_ID), "containerapps-logstream", 3600)]
     expires = datetime.strptime(result["properties"]["expires"], "%Y-%m-%dT%H:%M:%SZ")
     assert expires.replace(tzinfo=timezone.utc) > datetime.now(timezone.utc)
-
-
-def test_get_auth_token_without_auth_is_unavailable(arm, cloud, ready) -> None:
-    arm.put(arm.APP, arm.app_body())
-    del cloud.extras["auth"]
-    with pytest.raises(ArmError) as err:
-        arm.action(arm.APP, "getAuthtoken")
-    assert err.value.status == 503
 
 
 def test_app_keeps_the_casing_it_was_created_with(arm, ready) -> None:
     arm.put(arm.APP, arm.app_body())
     doc = arm.put(arm.APP, arm.app_body(), rg="RG1")
-    assert doc["id"] == arm.id(arm.APP)
+    assert doc["id"] == arm.id(arm.APP_ID)
 
 
 def test_with_secret_values_restores_values_for_the_runtime(arm, cloud, ready) -> None:

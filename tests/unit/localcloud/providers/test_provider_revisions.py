@@ -5,6 +5,11 @@ import pytest
 from localcloud.arm.errors import ArmError
 
 
+def azure_id(app: str) -> str:
+    """Azure spells an app's id (and its revisions' and replicas') with `containerapps`."""
+    return app.replace("/containerApps/", "/containerapps/")
+
+
 @pytest.fixture
 def app(arm, runtime) -> str:
     arm.env_storage()
@@ -45,8 +50,8 @@ def test_list_revisions_is_a_page_of_arm_shaped_revisions(call, app) -> None:
     assert status == 200
     assert body["nextLink"] is None
     new = body["value"][1]
-    assert new["id"] == app + "/revisions/aiapp1--new"
-    assert new["type"] == "Microsoft.App/containerApps/revisions"
+    assert new["id"] == azure_id(app) + "/revisions/aiapp1--new"
+    assert new["type"] == "Microsoft.App/containerapps/revisions"
     assert new["properties"]["active"] is True
     assert new["properties"]["trafficWeight"] == 100
     assert new["properties"]["provisioningState"] == "Provisioned"
@@ -73,7 +78,7 @@ def test_revisions_of_an_unknown_app_are_a_404(call, arm) -> None:
 def test_restart_is_synchronous_and_asks_the_runtime(call, app, runtime) -> None:
     status, body = call("POST", app + "/revisions/aiapp1--new/restart")
     assert (status, body) == (200, {})
-    assert runtime.restarted == [(app, "aiapp1--new")]
+    assert runtime.restarted == [(azure_id(app), "aiapp1--new")]
 
 
 def test_restart_of_an_inactive_revision_is_a_400(call, app, runtime) -> None:
@@ -109,8 +114,10 @@ def test_list_replicas_shapes_containers_with_logstream_endpoints(call, app, arm
     status, body = call("GET", app + "/revisions/aiapp1--new/replicas")
     assert status == 200
     [replica] = body["value"]
-    assert replica["id"] == app + "/revisions/aiapp1--new/replicas/aiapp1--new-5d9774cff-abcde"
-    assert replica["type"] == "Microsoft.App/containerApps/revisions/replicas"
+    assert replica["id"] == (
+        azure_id(app) + "/revisions/aiapp1--new/replicas/aiapp1--new-5d9774cff-abcde"
+    )
+    assert replica["type"] == "Microsoft.App/containerapps/revisions/replicas"
     assert replica["properties"]["runningState"] == "Running"
     [container] = replica["properties"]["containers"]
     assert container["ready"] is True

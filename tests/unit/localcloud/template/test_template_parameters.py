@@ -192,7 +192,8 @@ def test_new_guid_and_utc_now_work_in_defaults() -> None:
         (
             {"a": {"type": "strung"}},
             {},
-            "The template parameter 'a' has an invalid type 'strung'.",
+            'Error converting value "strung" to type '
+            "'Azure.Deployments.Core.Entities.TemplateParameterType'.",
         ),
         (
             {"a": {"type": "string", "defaultValue": "[parameters('missing')]"}},

@@ -2,40 +2,43 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from orchestrator.deploy.clients import DeployClients
+from orchestrator.azure.models import Replica, Revision
 from orchestrator.deploy.health import EndpointAnswer, Waiter, judge, wait_for_endpoint
-from orchestrator.deploy.restart import Replica
 
 
 def rep(name: str, running: str = "Running", ready: bool = True, restarts: int = 0) -> Replica:
     return Replica(name, "2026-11-25T09:00:00Z", running, ready, restarts, "")
 
 
+def revision(running: str, details: str = "") -> Revision:
+    return Revision("app--1", True, running_state=running, running_state_details=details)
+
+
 def test_the_old_replica_being_ready_is_not_enough() -> None:
-    verdict = judge([rep("old")], {"old"}, {"runningState": "Running"})
+    verdict = judge([rep("old")], {"old"}, revision("Running"))
     assert verdict.state == "waiting"
     assert verdict.replica is None
 
 
 def test_a_new_running_ready_replica_is_ready() -> None:
-    verdict = judge([rep("old"), rep("new")], {"old"}, {"runningState": "Running"})
+    verdict = judge([rep("old"), rep("new")], {"old"}, revision("Running"))
     assert (verdict.state, verdict.replica and verdict.replica.name) == ("ready", "new")
 
 
 def test_a_new_replica_not_ready_yet_is_waiting() -> None:
-    verdict = judge([rep("new", ready=False)], {"old"}, {"runningState": "Processing"})
+    verdict = judge([rep("new", ready=False)], {"old"}, revision("Processing"))
     assert verdict.state == "waiting"
     assert "not ready" in verdict.reason
 
 
 def test_a_crash_looping_replica_fails_fast() -> None:
-    verdict = judge([rep("new", "NotRunning", False, 3)], {"old"}, {"runningState": "Degraded"})
+    verdict = judge([rep("new", "NotRunning", False, 3)], {"old"}, revision("Degraded"))
     assert verdict.state == "failed"
     assert "keeps exiting" in verdict.reason
 
 
 def test_a_failed_revision_fails_fast() -> None:
-    verdict = judge([], {"old"}, {"runningState": "Failed", "runningStateDetails": "exit 1"})
+    verdict = judge([], {"old"}, revision("Failed", "exit 1"))
     assert verdict.state == "failed"
     assert "exit 1" in verdict.reason
 
@@ -51,14 +54,21 @@ class FakeClock:
         self.now += seconds
 
 
-def clients_answering(statuses: list[int | None]) -> DeployClients:
-    def http_get(url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
-        status = statuses.pop(0)
+class Answering:
+    """An endpoint answering with `statuses` in turn (None: the connection is refused)."""
+
+    def __init__(self, statuses: list[int | None]) -> None:
+        self.statuses = statuses
+
+    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
+        status = self.statuses.pop(0)
         if status is None:
             raise ConnectionRefusedError("refused")
         return status, b""
 
-    return DeployClients(None, None, lambda *a: None, http_get, lambda *a: iter(()), None)
+
+def clients_answering(statuses: list[int | None]) -> Answering:
+    return Answering(statuses)
 
 
 def test_endpoint_wait_treats_404_502_503_504_and_refusals_as_not_yet() -> None:
@@ -93,6 +103,6 @@ def test_endpoint_wait_gives_up_at_the_deadline() -> None:
 
 def test_a_failed_revision_without_details_says_why_its_replica_failed() -> None:
     crashed = Replica("new", "", "NotRunning", False, 3, "CrashLoopBackOff: exited with code 1")
-    verdict = judge([crashed], {"old"}, {"runningState": "Failed"})
+    verdict = judge([crashed], {"old"}, revision("Failed"))
     assert verdict.state == "failed"
     assert verdict.reason == "revision failed: CrashLoopBackOff: exited with code 1"

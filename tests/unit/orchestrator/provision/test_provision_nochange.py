@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestrator.provision.model import DeploymentSnapshot
+from orchestrator.azure.models import DeploymentSnapshot
 from orchestrator.provision.nochange import (
     Candidate,
     Deploy,

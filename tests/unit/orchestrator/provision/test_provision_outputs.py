@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from orchestrator.inference_config import merge as merge_config
 from orchestrator.provision.outputs import (
     CONFIG_OUTPUTS,
     OutputSpec,
@@ -9,7 +10,6 @@ from orchestrator.provision.outputs import (
     declared_outputs,
     has_config_outputs,
     map_outputs,
-    merge_config,
 )
 
 ARM_OUTPUTS = {

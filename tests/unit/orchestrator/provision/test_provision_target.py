@@ -10,16 +10,20 @@ from orchestrator.provision.target import (
     Sourced,
     TargetFlags,
     TargetSources,
+    check_target,
     resolve_target,
 )
+from orchestrator.settings import TargetEnv, read_settings
 
 INFERENCE = {"SUBSCRIPTION_ID": "sub-inference", "RESOURCE_GROUP_NAME": "rg-inference"}
 FINETUNING = {"SUBSCRIPTION_ID": "sub-ft", "RESOURCE_GROUP_NAME": "rg-ft"}
-ENV = {
-    "AZURE_SUBSCRIPTION_ID": "sub-env",
-    "AZURE_RESOURCE_GROUP": "rg-env",
-    "AZURE_LOCATION": "westus",
-}
+ENV = read_settings(
+    {
+        "AZURE_SUBSCRIPTION_ID": "sub-env",
+        "AZURE_RESOURCE_GROUP": "rg-env",
+        "AZURE_LOCATION": "westus",
+    }
+).target
 AZ_DEFAULT = Sourced("sub-az", "az CLI default")
 
 
@@ -27,7 +31,7 @@ def sources(**kw: object) -> TargetSources:
     base: dict[str, object] = {
         "cloud": "azure",
         "flags": TargetFlags(),
-        "env": {},
+        "env": TargetEnv(),
         "inference_config": {},
         "finetuning_config": {},
         "cloud_default_subscription": NOT_SET,
@@ -98,7 +102,7 @@ def test_blank_values_are_skipped() -> None:
     target = resolve_target(
         sources(
             flags=TargetFlags(subscription="  "),
-            env={"AZURE_SUBSCRIPTION_ID": ""},
+            env=read_settings({"AZURE_SUBSCRIPTION_ID": " "}).target,
             inference_config=INFERENCE,
         )
     )
@@ -135,3 +139,16 @@ def test_missing_group_says_how_to_create_one() -> None:
 def test_group_may_be_optional() -> None:
     target = resolve_target(sources(cloud_default_subscription=AZ_DEFAULT), need_group=False)
     assert not target.resource_group.is_set
+
+
+def test_each_value_is_held_to_azure_s_rules_naming_its_source() -> None:
+    good = "00000000-0000-4000-8000-000000000000"
+    target = check_target(resolve_target(sources(flags=TargetFlags(good, "rg-1", "East US"))))
+    assert target.location == Sourced("eastus", "--location")
+    env = read_settings({"AZURE_SUBSCRIPTION_ID": "not-a-guid"}).target
+    with pytest.raises(InputError) as caught:
+        check_target(resolve_target(sources(env=env, flags=TargetFlags(None, "rg"))))
+    assert caught.value.message.startswith("AZURE_SUBSCRIPTION_ID: ")
+    with pytest.raises(InputError) as caught:
+        check_target(resolve_target(sources(flags=TargetFlags(good, "a/b"))))
+    assert caught.value.message.startswith("--resource-group: ")

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from orchestrator.provision.faults import NotFound, Throttled, Transient
-from orchestrator.provision.model import DeploymentSnapshot, OperationSnapshot
-from orchestrator.provision.progress import Event, Finished, Notice, ResourceChanged
+from orchestrator.azure.errors import NotFound, Throttled, Transient
+from orchestrator.azure.models import DeploymentSnapshot, OperationSnapshot
+from orchestrator.events import Event, Finished, Notice, ResourceChanged
 from orchestrator.provision.watch import (
     PollPolicy,
     Watcher,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from orchestrator.provision.whatif import parse_what_if, render_what_if, resource_type_of
+from orchestrator.azure.whatif import parse_what_if, resource_type_of
+from orchestrator.provision.whatif import render_what_if
 
 BASE = "/subscriptions/s/resourceGroups/rg/providers"
 RESULT = {

@@ -1,0 +1,88 @@
+"""Directory and file operations: which handler serves an operation (the service calls
+`run` once the share is open and, for writes, the path is locked)."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from aiohttp import web
+
+from localcloud.files import dirs, fileops, inputs, rename
+from localcloud.files.ops import Op, Reply
+from localcloud.files.paths import Target
+from localcloud.files.send import read_body
+from localcloud.files.share import Share
+
+
+async def run(
+    op: Op,
+    share: Share,
+    target: Target,
+    request: web.Request,
+    query: dict[str, str],
+    previous: Share | None = None,
+) -> Reply:
+    """Serve `op`; `previous` is the share snapshot a List Ranges diff is taken against."""
+    headers = request.headers
+    match op:
+        case Op.CREATE_DIRECTORY:
+            return dirs.create(share, target, headers)
+        case Op.DIRECTORY_PROPERTIES:
+            return dirs.properties(share, target)
+        case Op.SET_DIRECTORY_METADATA:
+            return dirs.set_metadata(share, target, headers)
+        case Op.SET_DIRECTORY_PROPERTIES:
+            return dirs.set_properties(share, target, headers)
+        case Op.DELETE_DIRECTORY:
+            return dirs.delete(share, target)
+        case Op.LIST:
+            return dirs.list_entries(share, target, query)
+        case Op.CREATE_FILE:
+            body = await read_body(request, inputs.MAX_RANGE_SIZE)
+            return await fileops.create(share, target, headers, body)
+        case Op.PUT_RANGE:
+            body = await read_body(request, inputs.MAX_RANGE_SIZE)
+            return await fileops.put_range(share, target, headers, body)
+        case Op.SET_FILE_PROPERTIES:
+            return fileops.set_properties(share, target, headers)
+        case Op.SET_FILE_METADATA:
+            return fileops.set_metadata(share, target, headers)
+        case Op.FILE_PROPERTIES:
+            return fileops.properties(share, target, headers)
+        case Op.DOWNLOAD:
+            return await fileops.download(share, target, headers)
+        case Op.DELETE_FILE:
+            return fileops.delete(share, target, headers)
+        case Op.FILE_LEASE:
+            return fileops.lease(share, target, headers)
+        case Op.RENAME_FILE:
+            return rename.rename(share, target, headers, directory=False)
+        case Op.RENAME_DIRECTORY:
+            return rename.rename(share, target, headers, directory=True)
+        case Op.LIST_RANGES:
+            return await fileops.list_ranges(share, target, headers, previous)
+        case (
+            Op.LIST_SHARES
+            | Op.SERVICE_PROPERTIES
+            | Op.SET_SERVICE_PROPERTIES
+            | Op.CREATE_SHARE
+            | Op.SHARE_PROPERTIES
+            | Op.DELETE_SHARE
+            | Op.SET_SHARE_METADATA
+            | Op.SET_SHARE_PROPERTIES
+            | Op.SHARE_STATS
+            | Op.SHARE_ACL
+            | Op.SET_SHARE_ACL
+            | Op.CREATE_SNAPSHOT
+            | Op.SHARE_LEASE
+            | Op.CREATE_PERMISSION
+            | Op.GET_PERMISSION
+        ):
+            raise AssertionError("share and account operations are served before _run")
+        case _:
+            assert_never(op)
+
+
+def assert_never(value: NoReturn) -> NoReturn:
+    """mypy proves this unreachable: every `Op` has a case above."""
+    raise AssertionError(f"unhandled operation {value!r}")

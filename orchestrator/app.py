@@ -1,0 +1,186 @@
+"""The composition root: every client and service of one invocation, built from Settings.
+
+The only module that knows localcloud exists: with `--cloud local` (ORCHESTRATOR_CLOUD=local)
+the cloud profile comes from the running instance named by LOCALCLOUD_STATE_DIR (its client
+file; one is started in the background, announced, when none runs - except for `status`,
+which never starts one), and the tool signs in as its service principal exactly as with a
+real one. Otherwise the profile is the az CLI's active cloud and the credential the chain of
+`azure/credentials.py`. Everything is built on first use, so a command pays only for the
+clients it uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, TextIO
+
+from orchestrator.azure.cloud import CloudProfile, LocalCloudFinder, azure_profile, local_profile
+from orchestrator.display import SafeDisplay, make_display
+from orchestrator.events import Notice
+from orchestrator.settings import LOCAL, Settings
+
+if TYPE_CHECKING:
+    from orchestrator.azure.clients import ClientFactory
+    from orchestrator.azure.containerapps import ContainerApps
+    from orchestrator.azure.credentials import Credential
+    from orchestrator.azure.deployments import Deployments
+    from orchestrator.azure.files import FileShare
+    from orchestrator.azure.http import Https
+    from orchestrator.azure.models import StorageAccess
+    from orchestrator.azure.storage import Storage
+    from orchestrator.provision.pipeline import Provisioner
+    from orchestrator.workspace import Workspace
+
+SDK_LOGGERS = ("azure", "msal", "urllib3")
+
+
+def configure_logging(debug: bool, stream: TextIO) -> None:
+    """SDK log lines never reach the user, except with --debug (then all of them, on
+    stderr)."""
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = False
+        if debug:
+            handler = logging.StreamHandler(stream)
+            handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+            logger.addHandler(handler)
+            logger.setLevel(logging.DEBUG)
+        else:
+            logger.addHandler(logging.NullHandler())
+            logger.setLevel(logging.CRITICAL + 1)
+
+
+class App:
+    """The services of one invocation (one cloud profile, one credential, one token cache)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        stderr: TextIO,
+        as_json: bool = False,
+        may_start_localcloud: bool = True,
+    ) -> None:
+        self.settings = settings
+        self._stderr = stderr
+        self._as_json = as_json
+        self._may_start = may_start_localcloud
+        self._profile: CloudProfile | None = None
+        self._credential: Credential | None = None
+        self._https: Https | None = None
+        self._clients: ClientFactory | None = None
+
+    def for_cloud(self, cloud: str) -> App:
+        """The same services on another cloud (attach follows the recorded deployment's)."""
+        settings = replace(self.settings, cloud=cloud, cloud_given=True)
+        return App(
+            settings,
+            stderr=self._stderr,
+            as_json=self._as_json,
+            may_start_localcloud=self._may_start,
+        )
+
+    # --- the cloud -----------------------------------------------------------------------
+
+    @property
+    def profile(self) -> CloudProfile:
+        if self._profile is None:
+            self._profile = self._find_profile()
+        return self._profile
+
+    def _find_profile(self) -> CloudProfile:
+        if self.settings.cloud != LOCAL:
+            return azure_profile(self.settings.az_config_dir)
+        finder = LocalCloudFinder(
+            self.settings.localcloud_state_dir, self.settings.environ, self._announce
+        )
+        return local_profile(finder.find(start=self._may_start))
+
+    def _announce(self, text: str) -> None:
+        self.display().show(Notice(text))
+
+    @property
+    def credential(self) -> Credential:
+        if self._credential is None:
+            from orchestrator.azure.credentials import azure_credential, local_credential
+
+            profile = self.profile
+            if profile.local is not None:
+                self._credential = local_credential(profile.local)
+            else:
+                self._credential = azure_credential(
+                    profile, self.settings.credentials, self.settings.environ
+                )
+        return self._credential
+
+    @property
+    def clients(self) -> ClientFactory:
+        if self._clients is None:
+            from orchestrator.azure.clients import ClientFactory
+
+            self._clients = ClientFactory(self.profile, self.credential, self.settings.debug)
+        return self._clients
+
+    # --- the adapters --------------------------------------------------------------------
+
+    def deployments(self, subscription: str) -> Deployments:
+        return self.clients.deployments(subscription)
+
+    def containerapps(self, subscription: str) -> ContainerApps:
+        return self.clients.containerapps(subscription)
+
+    def storage(self, subscription: str) -> Storage:
+        return self.clients.storage(subscription)
+
+    def open_share(self, access: StorageAccess, share: str) -> FileShare:
+        from orchestrator.azure.storage import open_share
+
+        return open_share(
+            access,
+            share,
+            verify=self.profile.connection_verify,
+            backoff=self.settings.retry_backoff,
+        )
+
+    @property
+    def https(self) -> Https:
+        if self._https is None:
+            from orchestrator.azure.http import Https
+
+            self._https = Https(self.profile.connection_verify)
+        return self._https
+
+    # --- the user's side -----------------------------------------------------------------
+
+    def display(self) -> SafeDisplay:
+        """Events on stderr: NDJSON with --json, rich on a terminal, plain lines otherwise."""
+        terminal = bool(getattr(self._stderr, "isatty", lambda: False)())
+        return make_display(
+            self._stderr, as_json=self._as_json, terminal=terminal, color=self.settings.color
+        )
+
+    def provisioner(
+        self, workspace: Workspace, deployments: Deployments, display: SafeDisplay
+    ) -> Provisioner:
+        from orchestrator.provision.pipeline import Provisioner
+
+        return Provisioner(
+            workspace,
+            deployments,
+            display,
+            cloud=self.profile.name,
+            portal_url=self.profile.portal_url,
+            interactive=self.settings.interactive,
+            ask=prompt,
+        )
+
+
+def prompt(question: str, choices: Sequence[str]) -> str:
+    """Ask on the terminal (stderr); the first choice is the default."""
+    import click
+
+    answer = click.prompt(question, type=click.Choice(list(choices)), default=choices[0], err=True)
+    return str(answer)

@@ -1,0 +1,7 @@
+"""The orchestrator's Azure boundary: the only package that imports `azure.*`.
+
+`cloud` (which cloud, where its endpoints are), `credentials` (one token chain), `errors`
+(SDK exceptions → our errors), `errortree` (ARM error trees → root causes), `deployments`,
+`containerapps`, `storage` and `files` (the adapters; each returns `models` dataclasses).
+Importing this package imports nothing of the SDK: each module imports what it uses.
+"""

@@ -1,0 +1,149 @@
+"""One token chain: azure-identity's `ChainedTokenCredential`, built from the settings.
+
+Against Azure, in order (a link is in the chain only when its settings are present; the
+az CLI links always are):
+1. GitHub Actions OIDC (`github_oidc.py`, when the workflow grants an ID token)
+2. a service principal from AZURE_CLIENT_ID + AZURE_TENANT_ID + AZURE_CLIENT_SECRET or
+   AZURE_CLIENT_CERTIFICATE_PATH
+3. workload identity: AZURE_FEDERATED_TOKEN_FILE + AZURE_CLIENT_ID + AZURE_TENANT_ID
+4. managed identity: IDENTITY_ENDPOINT / MSI_ENDPOINT
+5. the az CLI's profile, in-process (azure-cli-core, an optional extra): `az login` reused
+   without a subprocess per token
+6. AzureCliCredential (runs `az account get-access-token`)
+
+Every link signs in at the active cloud's authority (a sovereign or registered custom cloud
+- localcloud registered with `az cloud register` included - has its own). A link that
+cannot be used says so and the chain moves on; a link that fails (a wrong secret) stops it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.azure.cloud import CloudProfile, LocalCloudInfo
+from orchestrator.settings import CredentialEnv
+
+if TYPE_CHECKING:
+    from azure.core.credentials import AccessToken, AccessTokenInfo, TokenCredential
+
+    Credential = TokenCredential  # what the rest of the tool calls a credential
+
+
+def local_credential(info: LocalCloudInfo) -> TokenCredential:
+    """localcloud's own service principal, at its authority, trusting its CA."""
+    from azure.identity import ClientSecretCredential
+
+    return ClientSecretCredential(
+        info.tenant_id,
+        info.client_id,
+        info.client_secret,
+        authority=info.authority,
+        connection_verify=info.ca_file,
+        disable_instance_discovery=True,
+    )
+
+
+def azure_credential(
+    profile: CloudProfile, env: CredentialEnv, environ: Mapping[str, str]
+) -> TokenCredential:
+    """The chain for the profile's cloud (see the module docstring for the order)."""
+    from azure.identity import AzureCliCredential, ChainedTokenCredential
+
+    links = [*_github_oidc(environ, profile.authority), *_environment_links(profile, env)]
+    links += [AzCliProfileCredential(), AzureCliCredential()]
+    return ChainedTokenCredential(*links)
+
+
+def _identity_options(profile: CloudProfile) -> dict[str, Any]:
+    return {
+        "authority": profile.authority,
+        "disable_instance_discovery": profile.custom_authority,
+    }
+
+
+def _environment_links(profile: CloudProfile, env: CredentialEnv) -> list[TokenCredential]:
+    import azure.identity as identity
+
+    options = _identity_options(profile)
+    tenant, client = env.tenant_id, env.client_id
+    links: list[TokenCredential] = []
+    if env.service_principal and env.client_secret:
+        links.append(identity.ClientSecretCredential(tenant, client, env.client_secret, **options))
+    elif env.service_principal and env.client_certificate_path:
+        links.append(
+            identity.CertificateCredential(
+                tenant,
+                client,
+                env.client_certificate_path,
+                password=env.client_certificate_password or None,
+                **options,
+            )
+        )
+    if env.service_principal and env.federated_token_file:
+        links.append(
+            identity.WorkloadIdentityCredential(
+                tenant_id=tenant,
+                client_id=client,
+                token_file_path=env.federated_token_file,
+                **options,
+            )
+        )
+    if env.identity_endpoint:
+        links.append(identity.ManagedIdentityCredential(client_id=client or None))
+    return links
+
+
+def _github_oidc(environ: Mapping[str, str], authority: str) -> list[TokenCredential]:
+    """The GitHub Actions OIDC link, when that module is installed and the job grants one."""
+    try:
+        module = importlib.import_module("orchestrator.azure.github_oidc")
+    except ImportError:
+        return []
+    found: TokenCredential | None = module.github_oidc_credential(environ, authority)
+    return [found] if found is not None else []
+
+
+class AzCliProfileCredential:
+    """`az login` reused in-process through azure-cli-core's Profile, built on first use.
+
+    Unavailable (the chain moves on) when azure-cli-core is not installed or nobody is
+    signed in; azure-cli-core's own credential then hands out the tokens."""
+
+    def __init__(self) -> None:
+        self._inner: Any = None
+
+    def _credential(self) -> Any:
+        from azure.identity import CredentialUnavailableError
+
+        if self._inner is not None:
+            return self._inner
+        try:
+            from azure.cli.core import get_default_cli
+            from azure.cli.core._profile import Profile
+        except ImportError:
+            raise CredentialUnavailableError("azure-cli-core is not installed") from None
+        try:
+            found = Profile(cli_ctx=get_default_cli()).get_login_credentials()
+        except Exception as exc:  # not signed in, expired, ... - the next link says it clearly
+            raise CredentialUnavailableError(f"az CLI profile: {exc}") from None
+        self._inner = found[0]
+        return self._inner
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        token: AccessToken = self._credential().get_token(*scopes, **kwargs)
+        return token
+
+    def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:
+        inner = self._credential()
+        if hasattr(inner, "get_token_info"):
+            info: AccessTokenInfo = inner.get_token_info(*scopes, options=options)
+            return info
+        from azure.core.credentials import AccessTokenInfo as Info
+
+        token = inner.get_token(*scopes)
+        return Info(token.token, token.expires_on)
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,115 @@
+"""The terminal display: a live table of resources (type, name, state, duration); other
+events print above it as plain lines."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from orchestrator.events import (
+    Event,
+    Finished,
+    LogLine,
+    Notice,
+    Progress,
+    ResourceChanged,
+    Started,
+    StateChanged,
+    format_duration,
+    format_event,
+    short_type,
+)
+
+_STYLE = {"succeeded": "green", "failed": "red", "canceled": "yellow", "running": "cyan"}
+
+
+class RichDisplay:
+    def __init__(
+        self,
+        stream: TextIO,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        force_terminal: bool | None = None,
+        width: int | None = None,
+        auto_refresh: bool = True,
+        no_color: bool = False,
+    ) -> None:
+        self._console = Console(
+            file=stream,
+            stderr=True,
+            highlight=False,
+            force_terminal=force_terminal,
+            width=width,
+            no_color=no_color,
+        )
+        self._auto_refresh = auto_refresh
+        self._clock = clock
+        self._rows: dict[tuple[str, str], tuple[ResourceChanged, float]] = {}
+        self._state = "Accepted"
+        self._live: Live | None = None
+
+    def show(self, event: Event) -> None:
+        match event:
+            case Started() | Notice() | Progress() | LogLine():
+                self._print(format_event(event))
+            case ResourceChanged():
+                key = (event.resource_type, event.resource_name)
+                first_seen = self._rows.get(key, (event, self._clock()))[1]
+                self._rows[key] = (event, first_seen)
+            case StateChanged(state=state):
+                self._state = state
+            case Finished(state=state):
+                self._state = state
+                self.close()
+                self._console.print(format_event(event), markup=False)
+                return
+        self._refresh()
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._refresh()
+            self._live.stop()
+            self._live = None
+
+    def _print(self, text: str) -> None:
+        if self._live is not None:
+            self._live.console.print(text, markup=False)
+        else:
+            self._console.print(text, markup=False)
+
+    def _refresh(self) -> None:
+        if not self._rows:
+            return
+        if self._live is None:
+            # The table is rebuilt on every refresh (4 a second), so running resources' durations
+            # tick between polls; updates from events refresh at once.
+            self._live = Live(
+                console=self._console,
+                get_renderable=self._table,
+                auto_refresh=self._auto_refresh,
+                refresh_per_second=4,
+            )
+            self._live.start()
+        self._live.refresh()
+
+    def _table(self) -> Table:
+        table = Table(title=f"deployment: {self._state}", title_justify="left", box=None)
+        for column in ("resource", "name", "state", "duration"):
+            table.add_column(column)
+        now = self._clock()
+        for event, first_seen in list(self._rows.values()):  # a snapshot: events may arrive
+            running = event.state.lower() not in ("succeeded", "failed", "canceled")
+            took = now - first_seen if running else event.duration
+            style = _STYLE.get(event.state.lower(), "")
+            table.add_row(
+                short_type(event.resource_type),
+                event.resource_name,
+                f"[{style}]{event.state}[/]" if style else event.state,
+                format_duration(took),
+            )
+        return table
