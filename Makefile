@@ -7,7 +7,7 @@ ARGS   ?=
 # Pytest workers: 2 cores here and in CI.
 PYTEST_WORKERS ?= 2
 
-.PHONY: test lint typecheck unit functional bench fidelity fidelity-engine demo provision plan deploy status logs clean localcloud-stop venv
+.PHONY: test lint typecheck unit functional bench fidelity fidelity-engine fidelity-files fidelity-golden fidelity-az demo provision plan deploy status logs clean localcloud-stop venv
 
 venv: $(STAMP)
 
@@ -45,7 +45,21 @@ bench: $(STAMP)
 fidelity-engine: $(STAMP)
 	$(BIN)/python fidelity/engine_corpus.py $(if $(BICEP),--bicep $(BICEP))
 
-fidelity: fidelity-engine
+# The azure-storage-file-share package's own tests, live against a private localcloud, in a
+# virtual environment of their own under ~/.cache (docs/fidelity.md, Files data plane).
+fidelity-files: $(STAMP)
+	$(BIN)/python fidelity/files_suite.py
+
+# Golden exchanges (recorded Azure traffic) replayed against localcloud; also part of `make test`.
+fidelity-golden: $(STAMP)
+	$(BIN)/pytest tests/fidelity -n $(PYTEST_WORKERS)
+
+# The real az CLI (pinned, in its own virtual environment under ~/.cache) against a private
+# localcloud: custom-cloud sign-in, the manual fallback and the commands a user types.
+fidelity-az: $(STAMP)
+	$(BIN)/python fidelity/az_peer.py
+
+fidelity: fidelity-golden fidelity-engine fidelity-files fidelity-az
 
 # The AI Toolkit's two commands, from a terminal. ARGS passes options through,
 # e.g. `make provision ARGS="--cloud local --create-resource-group --location eastus"`.

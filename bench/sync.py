@@ -256,18 +256,10 @@ def http_get() -> Callable[[str, Any, float], tuple[int, bytes]]:
 
 def readiness_once(mode: str, delay: float) -> float:
     """Seconds from the app starting to answer to wait_for_endpoint returning."""
-    from orchestrator.deploy.clients import DeployClients
     from orchestrator.deploy.health import Waiter, wait_for_endpoint
 
     port = free_port()
-    clients = DeployClients(
-        storage=None,
-        apps=None,
-        share=lambda *_: None,
-        http_get=http_get(),
-        http_stream=lambda *_: iter(()),
-        portal=None,
-    )
+    clients = type("Http", (), {"get": staticmethod(http_get())})()
     handler = type("App", (_App,), {"ready_at": float("inf")})
     server: ThreadingHTTPServer | None = None
     marks: dict[str, float] = {}

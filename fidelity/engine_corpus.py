@@ -37,15 +37,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "fidelity" / "engine"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engine_cases import (  # noqa: E402
-    BICEP_COMMIT,
-    CorpusReport,
-    check_template,
-    citation_problems,
-    load_expectations,
-    run_case,
-)
+from engine_cases import BICEP_COMMIT, citation_problems, load_expectations, run_case  # noqa: E402
+from engine_checks import CorpusReport, check_template  # noqa: E402
 
 BICEP_URL = "https://github.com/Azure/bicep"
 # Functions the corpus calls that the engine does not serve, and why; one that is unknown and

@@ -43,6 +43,7 @@ class Result:
 
 
 def pid_alive(pid: int) -> bool:
+    """True while `pid` is a live localcloud process (not a zombie, not a reused pid)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -53,6 +54,10 @@ def pid_alive(pid: int) -> bool:
     with contextlib.suppress(OSError):
         stat = Path(f"/proc/{pid}/stat").read_text()
         if stat.rsplit(")", 1)[-1].split()[0] == "Z":
+            return False
+    # After a crash the pid may belong to another program by now: never signal that one.
+    with contextlib.suppress(OSError):
+        if b"localcloud" not in Path(f"/proc/{pid}/cmdline").read_bytes():
             return False
     return True
 

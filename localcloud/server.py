@@ -128,6 +128,7 @@ def build_server(
         RuntimeParts(paths.root, store, base_url, files.share_path, tokens, settings.shaping),
         runtime_settings,
         lambda: ssl_context,
+        host_env=os.environ,
         sandbox=sandbox,
     )
     cloud = LocalCloud(
@@ -205,7 +206,10 @@ async def serve(options: ServeOptions) -> None:
     loop = asyncio.get_running_loop()
 
     listener = await loop.create_server(
-        shaped_factory(runner.server, settings.shaping), sock=sock, ssl=server.ssl_context
+        shaped_factory(runner.server, settings.shaping),
+        sock=sock,
+        ssl=server.ssl_context,
+        ssl_handshake_timeout=options.limits.header_timeout_s,
     )
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

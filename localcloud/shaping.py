@@ -141,10 +141,16 @@ class ShapedTransport(asyncio.Transport):
         self._closing = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        self._owner.outgoing.send(bytes(data))
+        if self._owner.unshaped():
+            self._inner.write(data)
+        else:
+            self._owner.outgoing.send(bytes(data))
 
     def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview]) -> None:
-        self.write(b"".join(bytes(chunk) for chunk in list_of_data))
+        if self._owner.unshaped():
+            self._inner.writelines(list_of_data)
+        else:
+            self._owner.outgoing.send(b"".join(bytes(chunk) for chunk in list_of_data))
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return self._inner.get_extra_info(name, default)
@@ -215,6 +221,10 @@ class ShapedProtocol(asyncio.Protocol):
 
     def _rate(self) -> float:
         return self._shaping().bytes_per_second
+
+    def unshaped(self) -> bool:
+        """No cap and nothing queued: writes go straight to the socket."""
+        return self._rate() <= 0 and self.outgoing.idle
 
     # -- asyncio.Protocol -------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:

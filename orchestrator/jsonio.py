@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import errno
 import json
+import math
 import os
 import re
 import stat
@@ -89,6 +90,14 @@ def _no_constants(token: str) -> Any:
     raise _NotJson(f"{token} is not a JSON value")
 
 
+def finite_float(token: str) -> float:
+    """A JSON number as a float; one too big for a double (`1e400`) is refused, not infinity."""
+    value = float(token)
+    if math.isinf(value):
+        raise _NotJson(f"{token} is too large a number")
+    return value
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -103,12 +112,17 @@ def parse_json(text: str, shown: str) -> Any:
     if not text.strip():
         raise JsonFileError(shown, "file is empty", "expected a JSON document", "1:1")
     try:
-        data = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+        data = json.loads(
+            text,
+            parse_constant=_no_constants,
+            parse_float=finite_float,
+            object_pairs_hook=_no_duplicates,
+        )
     except json.JSONDecodeError as exc:
         raise JsonFileError(shown, exc.msg, position=f"{exc.lineno}:{exc.colno}") from None
     except _NotJson as exc:
         expected = "strict JSON: each key once, no NaN or Infinity"
-        raise JsonFileError(shown, str(exc), expected) from None
+        raise JsonFileError(shown, str(exc), expected, offence_position(text)) from None
     except RecursionError:
         raise too_deep(shown) from None
     if depth(data) > MAX_DEPTH:
@@ -194,6 +208,26 @@ class SourceMap:
         return self._offsets
 
 
+class _Offence(ValueError):
+    """Where the scan met what strict JSON refuses (a repeated key, NaN, 1e400)."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(f"not strict JSON at {offset}")
+        self.offset = offset
+
+
+def offence_position(text: str) -> str:
+    """`LINE:COLUMN` of the first thing strict JSON refuses in `text` ("" if none is found)."""
+    try:
+        _scan(text, 0, (), {})
+    except _Offence as found:
+        line = text.count("\n", 0, found.offset) + 1
+        return f"{line}:{found.offset - text.rfind(chr(10), 0, found.offset)}"
+    except (ValueError, IndexError, RecursionError):
+        return ""
+    return ""
+
+
 def _skip(text: str, pos: int) -> int:
     found = _SPACE.match(text, pos)
     return found.end() if found else pos
@@ -206,8 +240,8 @@ def _scan(text: str, pos: int, path: JsonPath, out: dict[JsonPath, int]) -> int:
     opener = text[pos]
     if opener not in "[{":
         found = (_STRING if opener == '"' else _SCALAR).match(text, pos)
-        if found is None:
-            raise ValueError(f"no JSON value at {pos}")
+        if found is None or (opener not in '"tfn' and math.isinf(float(found.group()))):
+            raise _Offence(pos)  # NaN, Infinity, a number too large: what parse_json refuses
         return found.end()
     closer, index = ("]" if opener == "[" else "}"), 0
     pos = _skip(text, pos + 1)
@@ -217,7 +251,10 @@ def _scan(text: str, pos: int, path: JsonPath, out: dict[JsonPath, int]) -> int:
             name = _STRING.match(text, pos)
             if name is None:
                 raise ValueError(f"no object key at {pos}")
-            key, pos = json.loads(name.group()), _skip(text, name.end()) + 1  # past the ':'
+            key = json.loads(name.group())
+            if (*path, key) in out:
+                raise _Offence(pos)  # the key's second appearance in this object
+            pos = _skip(text, name.end()) + 1  # past the ':'
         pos = _skip(text, _scan(text, pos, (*path, key), out))
         pos = _skip(text, pos + 1) if text[pos] == "," else pos
         index += 1

@@ -124,7 +124,7 @@ def parse_override(text: str) -> tuple[str, Any]:
             f"--param {text!r}: expected NAME=VALUE", hint="e.g. --param maximumInstanceCount=1"
         )
     try:
-        value = json.loads(raw, parse_constant=_not_json)
+        value = json.loads(raw, parse_constant=_not_json, parse_float=jsonio.finite_float)
     except ValueError:
         return name, raw
     except RecursionError:

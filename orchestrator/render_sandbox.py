@@ -6,13 +6,13 @@ An `ImmutableSandboxedEnvironment`: no access to dunder attributes or other unsa
 cannot change what the next one sees), `StrictUndefined` (a misspelt name is an error, not an
 empty string), no autoescape. On top of that, every rendering has a budget:
 
-- time: `Budget.seconds` of wall clock for all the values of one command, checked on every
-  line the compiled template runs (a trace function on this thread only, removed afterwards;
-  no thread, no signal), and on every call, filter and operator;
+- time: `Budget.seconds` of wall clock and `Budget.max_steps` steps for all the values of one
+  command, counted on every line the compiled template runs (a trace function on this thread
+  only, removed afterwards; no thread, no signal) and on every call, filter and operator;
 - size: no string, list or output longer than `MAX_SIZE` characters or items. Operators and
   calls that could build a bigger value are refused *before* they run (`'x' * 10**9`,
-  `9**9**9`, `'x'.ljust(10**9)`, `s.replace('x', s)`, `'%9999999999s' % 1`, `big|join`), and
-  every result is measured after.
+  `9 ** (9 ** 9)`, `'x'.ljust(10**9)`, `s.replace('x', s)`, `'%9999999999s' % 1`,
+  `big|join`), and every result is measured after; `lipsum` is not offered.
 
 A value over budget fails with `LimitExceeded`, a jinja2 `SecurityError`.
 """

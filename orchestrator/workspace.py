@@ -69,13 +69,14 @@ class Workspace:
         """A path as printed in messages: relative to the workspace root when inside it.
 
         Lexical first (a symlink is shown by its own name), then by resolved paths; a path that
-        cannot be resolved (a symlink loop) is shown as given."""
+        cannot be resolved (a symlink loop) is shown as given. A character that would break
+        the line (a newline in a file name) is shown escaped."""
         for inside, root in _spellings(path, self.root):
             try:
-                return str(inside.relative_to(root))
+                return printable(str(inside.relative_to(root)))
             except ValueError:
                 continue
-        return str(path)
+        return printable(str(path))
 
     def ensure_state_dir(self) -> Path:
         """Create `.orchestrator/` with a `.gitignore` of `*`, so that the tool's state never
@@ -162,5 +163,12 @@ def not_a_workspace(workspace: Workspace) -> InputError:
 
 
 def _shown_path(path: Path) -> str:
-    text = str(path)
+    text = printable(str(path))
     return text if len(text) <= _SHOWN_PATH else text[: _SHOWN_PATH - 3] + "..."
+
+
+def printable(text: str) -> str:
+    """`text` on one line: non-printable characters (line breaks, bidi controls) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

@@ -4,7 +4,8 @@ The tests build production account URLs (`https://<account>.file.core.windows.ne
 storage SDKs' headers policy runs before the request is signed, so rewriting the URL there
 to localcloud's path-style form (`https://127.0.0.1:PORT/<account>/...`) makes Shared Key
 sign exactly what localcloud receives; the URL the tests see on their clients stays the
-production one. `LOCALCLOUD_ENDPOINT` names localcloud.
+production one. Plain `requests` calls (SAS URLs) are pointed there too.
+`LOCALCLOUD_ENDPOINT` names localcloud.
 """
 
 from __future__ import annotations
@@ -42,8 +43,21 @@ def _patch(policies: Any, endpoint: str) -> None:
     policies.StorageHeadersPolicy.on_request = on_request
 
 
+def _patch_requests(endpoint: str) -> None:
+    """Some tests fetch SAS URLs with plain `requests` (no SDK pipeline, nothing signed)."""
+    import requests
+
+    original = requests.Session.request
+
+    def request(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        return original(self, method, to_localcloud(url, endpoint), *args, **kwargs)
+
+    requests.Session.request = request  # type: ignore[method-assign]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     endpoint = os.environ["LOCALCLOUD_ENDPOINT"]
+    _patch_requests(endpoint)
     from azure.storage.fileshare._shared import policies as file_policies
 
     _patch(file_policies, endpoint)
@@ -55,3 +69,11 @@ def pytest_configure(config: pytest.Config) -> None:
         _patch(blob_policies, endpoint)
     for marker in ("live_test_only", "playback_test_only"):
         config.addinivalue_line("markers", f"{marker}: upstream recording marker")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Live runs skip the tests upstream marks as playback-only, as the SDK's runs do."""
+    skip = pytest.mark.skip(reason="playback_test_only: upstream runs it from recordings only")
+    for item in items:
+        if item.get_closest_marker("playback_test_only") is not None:
+            item.add_marker(skip)

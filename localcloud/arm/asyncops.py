@@ -168,8 +168,14 @@ class AsyncOperations:
 
 # -- answers -------------------------------------------------------------------------------
 def accepted_create(base_url: str, op: Operation, version: str) -> web.Response:
-    """The 202 of a storage account create: no body, only the Location to poll."""
-    return web.Response(status=202, headers={"Location": poll_url(base_url, op, version)})
+    """The 202 of a storage account create: no body, the Location to poll and a
+    `Retry-After` (the recordings drop that header, so its value is localcloud's choice: 1 s,
+    where a client without it would wait its SDK's 30 s default)."""
+    return web.Response(status=202, headers=storage_poll_headers(base_url, op, version))
+
+
+def storage_poll_headers(base_url: str, op: Operation, version: str) -> dict[str, str]:
+    return {"Location": poll_url(base_url, op, version), "Retry-After": "1"}
 
 
 def app_write_answer(
@@ -199,8 +205,8 @@ def install(cloud: LocalCloud) -> None:
     async def storage(request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         op = ops.get(m["id"])
         if not op.done(ops.now()):
-            location = poll_url(cloud.base_url, op, api_version(request) or "")
-            return web.Response(status=202, headers={"Location": location})
+            headers = storage_poll_headers(cloud.base_url, op, api_version(request) or "")
+            return web.Response(status=202, headers=headers)
         return json_response(resource_doc(op))
 
     async def status(request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:

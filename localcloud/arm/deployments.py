@@ -117,7 +117,7 @@ class DeploymentRoutes:
         scope = self.engine.scope(
             m["sub"], m["rg"], m["name"], req.mode, template_hash(req.template)
         )
-        prepared = prepare_template(req, scope, await request.text())
+        prepared = prepare_template(req, scope, await request.read())
         preflight(self.cloud, m["name"], prepared, self.engine.resolver(lenient=True))
         rec = self.engine.new_record(scope, req, prepared, correlation_id(request))
         if existing is not None:
@@ -216,7 +216,7 @@ class DeploymentRoutes:
         scope = self.engine.scope(
             m["sub"], m["rg"], m["name"], req.mode, template_hash(req.template)
         )
-        prepared = prepare_template(req, scope, await request.text())
+        prepared = prepare_template(req, scope, await request.read())
         preflight(self.cloud, m["name"], prepared, self.engine.resolver(lenient=True))
         now = self.engine.clock()
         ids = [p.resource_id for p in prepared.resources if p.condition]
@@ -235,7 +235,7 @@ class DeploymentRoutes:
         scope = self.engine.scope(
             m["sub"], m["rg"], m["name"], req.mode, template_hash(req.template)
         )
-        prepared = prepare_template(req, scope, await request.text())
+        prepared = prepare_template(req, scope, await request.read())
         correlation = correlation_id(request)
         full = req.what_if_format.lower() != "resourceidonly"
 

@@ -106,13 +106,14 @@ def template_detail(e: TemplateError) -> ErrorDetail:
     )
 
 
-def prepare_template(req: DeploymentRequest, scope: Scope, body: str | None = None) -> Prepared:
+def prepare_template(req: DeploymentRequest, scope: Scope, body: bytes | None = None) -> Prepared:
     """The prepared template; a template error is a top-level 400 `InvalidTemplate` naming the
     line and column of its declaration in the request `body` (localcloud/template/located.py)."""
     try:
         return prepare(req.template, req.parameters, scope)
     except TemplateError as e:
-        where = locate(e, req.template, body)
+        text = body.decode("utf-8-sig", "replace") if body else None
+        where = locate(e, req.template, text)
         info = {"lineNumber": where.line, "linePosition": where.column, "path": where.path}
         violation = ({"type": "TemplateViolation", "info": info},)
         raise ArmError(400, e.code, where.message, additional_info=violation) from e

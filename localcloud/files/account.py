@@ -19,6 +19,7 @@ from localcloud.files.props import Props, http_date
 from localcloud.files.shareprops import ShareSettings
 
 MAX_RESULTS = 5000
+MAX_CORS_RULES = 5
 NO_LEASE = LeaseView("available", "unlocked", None)
 SERVICE_SECTIONS = ("HourMetrics", "MinuteMetrics", "Cors", "ProtocolSettings")
 _METRICS_DEFAULT = (
@@ -105,10 +106,13 @@ def _share(item: ListedShare, with_metadata: bool) -> str:
         f"<Etag>{escape(props.etag)}</Etag>"
         f"<LeaseStatus>{item.lease.status}</LeaseStatus><LeaseState>{item.lease.state}</LeaseState>"
         f"{_lease_duration(item.lease)}<Quota>{settings.quota_gib}</Quota>"
-        f"<AccessTier>{settings.access_tier}</AccessTier>"
-        f"<AccessTierChangeTime>{http_date(changed)}</AccessTierChangeTime>"
     )
-    if settings.transition_state is not None:
+    if item.snapshot is None:  # a snapshot has no tier of its own
+        fields += (
+            f"<AccessTier>{settings.access_tier}</AccessTier>"
+            f"<AccessTierChangeTime>{http_date(changed)}</AccessTierChangeTime>"
+        )
+    if settings.transition_state is not None and item.snapshot is None:
         fields += (
             f"<AccessTierTransitionState>{settings.transition_state}</AccessTierTransitionState>"
             f"<AccessTierChangeCount>{settings.tier_changes}</AccessTierChangeCount>"
@@ -121,6 +125,11 @@ def _share(item: ListedShare, with_metadata: bool) -> str:
         fields += f"<EnabledProtocols>{settings.protocols}</EnabledProtocols>"
     if settings.root_squash:
         fields += f"<RootSquash>{escape(settings.root_squash)}</RootSquash>"
+    if settings.snapshot_directory is not None:
+        flag = str(settings.snapshot_directory).lower()
+        fields += (
+            f"<EnableSnapshotVirtualDirectoryAccess>{flag}</EnableSnapshotVirtualDirectoryAccess>"
+        )
     metadata = ""
     if with_metadata:
         pairs = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in props.metadata)
@@ -147,6 +156,8 @@ def merge_service_properties(stored: Mapping[str, str], body: bytes) -> dict[str
     for child in root:
         if child.tag not in SERVICE_SECTIONS:
             raise _invalid_xml(f"unknown element {child.tag}")
+        if child.tag == "Cors" and len(child.findall("CorsRule")) > MAX_CORS_RULES:
+            raise _invalid_xml(f"at most {MAX_CORS_RULES} CORS rules are allowed")
         sections[child.tag] = ElementTree.tostring(child, encoding="unicode")
     return sections
 

@@ -27,8 +27,11 @@ class TokenVerifier(Protocol):
 STORAGE_AUDIENCE = "https://storage.azure.com"
 
 
-def authenticate_bearer(request: web.Request, account: str, tokens: TokenVerifier | None) -> bool:
-    """True for a valid bearer token; False when the request carries none; 401 otherwise."""
+def authenticate_bearer(
+    request: web.Request, account: str, tokens: TokenVerifier | None, authority: str
+) -> bool:
+    """True for a valid bearer token; False when the request carries none; 401 otherwise,
+    with the `WWW-Authenticate` challenge (authority and resource) clients retry with."""
     scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
     if scheme.lower() != "bearer":
         return False
@@ -36,12 +39,18 @@ def authenticate_bearer(request: web.Request, account: str, tokens: TokenVerifie
     audience = str((claims or {}).get("aud", "")).rstrip("/").lower()
     accepted = (STORAGE_AUDIENCE, f"https://{account}.file.core.windows.net")
     if claims is None or audience not in accepted:
+        tenant = str((claims or {}).get("tid") or "common")
+        challenge = (
+            f"Bearer authorization_uri={authority}/{tenant}/oauth2/authorize "
+            f"resource_id={STORAGE_AUDIENCE}"
+        )
         raise FileError(
             401,
             "InvalidAuthenticationInfo",
             "Server failed to authenticate the request. Please refer to the information in the "
             "www-authenticate header.",
             "The token is not valid for this storage account.",
+            (("WWW-Authenticate", challenge),),
         )
     return True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Mapping
 
-from localcloud.files import errors, inputs, listing
+from localcloud.files import errors, inputs, listing, permissions
 from localcloud.files.errors import FileError
 from localcloud.files.fs import ParentMissing
 from localcloud.files.ops import Reply
@@ -21,13 +21,14 @@ def create(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
         raise errors.already_exists()
     metadata = inputs.metadata(headers.items())
     times = inputs.smb_times(headers)
+    key = permissions.requested(share.meta, headers)
     try:
         share.fs.mkdir(target.parts)
     except FileExistsError as error:
         raise errors.already_exists() from error
     except ParentMissing as error:
         raise errors.parent_not_found() from error
-    share.save(target.parts, None, metadata=metadata, times=times)
+    share.save(target.parts, None, metadata=metadata, times=times, permission_key=key)
     return Reply(201, {**item_headers(_directory(share, target)), **_ENCRYPTED})
 
 
@@ -47,7 +48,8 @@ def set_properties(share: Share, target: Target, headers: Mapping[str, str]) -> 
     """Set Directory Properties: SMB times and attributes."""
     _directory(share, target)
     times = inputs.smb_times(headers)
-    share.save(target.parts, share.record(target.parts), times=times)
+    key = permissions.requested(share.meta, headers)
+    share.save(target.parts, share.record(target.parts), times=times, permission_key=key)
     return Reply(200, {**item_headers(_directory(share, target)), **_ENCRYPTED})
 
 

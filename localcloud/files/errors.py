@@ -16,6 +16,7 @@ class FileError(Exception):  # not frozen: raising sets __traceback__ on it
     code: str
     message: str
     detail: str | None = None  # <AuthenticationErrorDetail> for signature mismatches
+    headers: tuple[tuple[str, str], ...] = ()  # e.g. WWW-Authenticate on a 401
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.status} {self.code}: {self.message}")

@@ -14,9 +14,10 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from localcloud.files import errors, inputs, leases, ranges
+from localcloud.files import errors, inputs, leases, permissions, ranges
 from localcloud.files.errors import FileError
 from localcloud.files.fs import ParentMissing
+from localcloud.files.listing import decode_marker, encode_marker
 from localcloud.files.ops import Reply, Stream
 from localcloud.files.paths import Target
 from localcloud.files.props import (
@@ -48,7 +49,7 @@ async def create(share: Share, target: Target, headers: Mapping[str, str], body:
     digest = hashlib.md5(body).digest()
     if body:
         inputs.check_body_md5(headers, digest)
-    existing = _props_or_none(share, target)
+    existing = share.props_or_none(target.parts)
     held = None if existing is None or existing.is_dir else existing.lease
     leases.guard(held, headers, share.stamps.clock_ns(), write=True)
     try:
@@ -63,6 +64,7 @@ async def create(share: Share, target: Target, headers: Mapping[str, str], body:
         await asyncio.to_thread(share.fs.write, target.parts, 0, body)
     times = inputs.smb_times(headers)
     spans = (((0, len(body) - 1),) if body else (), ())
+    key = permissions.requested(share.meta, headers)
     record = share.save(
         target.parts,
         None,
@@ -71,6 +73,7 @@ async def create(share: Share, target: Target, headers: Mapping[str, str], body:
         written=True,
         times=times,
         spans=spans,
+        permission_key=key,
     )
     if held is not None:  # replacing a leased file keeps its lease
         share.keep(target.parts, replace(record, lease=held))
@@ -81,7 +84,7 @@ async def create(share: Share, target: Target, headers: Mapping[str, str], body:
 
 
 async def put_range(share: Share, target: Target, headers: Mapping[str, str], body: bytes) -> Reply:
-    props = _leased_file(share, target, headers, write=True)
+    props = leased_file(share, target, headers, write=True)
     mode, offset, length = inputs.write_range(headers, props.size)
     reply_headers = dict(_ENCRYPTED)
     if mode == "update":
@@ -107,43 +110,51 @@ async def put_range(share: Share, target: Target, headers: Mapping[str, str], bo
             ranges.remove(props.data_spans, offset, end),
             ranges.add(props.cleared_spans, offset, end),
         )
-    record = share.save(target.parts, _base(props), written=True, spans=spans)
+    preserve = headers.get("x-ms-file-last-write-time", "").lower() == "preserve"
+    record = share.save(target.parts, _base(props), written=not preserve, spans=spans)
     reply_headers.update(_change_headers(record))
     reply_headers["x-ms-file-last-write-time"] = file_time(record.written_ns)
     return Reply(201, reply_headers)
 
 
 def set_properties(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
-    props = _leased_file(share, target, headers, write=True)
+    props = leased_file(share, target, headers, write=True)
     content = inputs.content_settings(headers)
     size = inputs.content_length(headers)
     times = inputs.smb_times(headers)
     spans = None
+    key = permissions.requested(share.meta, headers)
     if size is not None:
         share.fs.truncate(target.parts, size)
         spans = (ranges.clip(props.data_spans, size), ranges.clip(props.cleared_spans, size))
     written = size is not None
     share.save(
-        target.parts, _base(props), content=content, written=written, times=times, spans=spans
+        target.parts,
+        _base(props),
+        content=content,
+        written=written,
+        times=times,
+        spans=spans,
+        permission_key=key,
     )
     return Reply(200, {**item_headers(_file(share, target)), **_ENCRYPTED})
 
 
 def set_metadata(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
     metadata = inputs.metadata(headers.items())
-    props = _leased_file(share, target, headers, write=True)
+    props = leased_file(share, target, headers, write=True)
     record = share.save(target.parts, _base(props), metadata=metadata)
     return Reply(200, {**_change_headers(record), **_ENCRYPTED})
 
 
 def properties(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
-    props = _leased_file(share, target, headers, write=False)
+    props = leased_file(share, target, headers, write=False)
     reply_headers = _read_headers(props, share.stamps.clock_ns())
     return Reply(200, {**reply_headers, "Content-Length": str(props.size)})
 
 
 async def download(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
-    props = _leased_file(share, target, headers, write=False)
+    props = leased_file(share, target, headers, write=False)
     now_ns = share.stamps.clock_ns()
     requested = inputs.byte_range(headers)
     if requested is None:
@@ -169,7 +180,7 @@ async def download(share: Share, target: Target, headers: Mapping[str, str]) -> 
 
 
 def delete(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
-    _leased_file(share, target, headers, write=True)
+    leased_file(share, target, headers, write=True)
     try:
         share.fs.unlink(target.parts)
     except FileNotFoundError as error:
@@ -198,20 +209,28 @@ def _file(share: Share, target: Target) -> Props:
 
 
 async def list_ranges(
-    share: Share, target: Target, headers: Mapping[str, str], previous: Share | None
+    share: Share,
+    target: Target,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    previous: Share | None,
 ) -> Reply:
     """List Ranges: the written ranges (within `x-ms-range`), or against a `previous` share
     snapshot the changed and cleared ones."""
-    props = _leased_file(share, target, headers, write=False)
+    props = leased_file(share, target, headers, write=False)
     requested = inputs.byte_range(headers)
     start, end = (
         (0, max(props.size - 1, 0)) if requested is None else (requested.start, requested.end)
     )
     last = props.size - 1 if end is None else end
     if previous is None:
-        body = ranges.render(ranges.within(props.data_spans, start, last))
+        after = _range_marker(query.get("marker"))
+        limit = int(query["maxresults"]) if query.get("maxresults", "").isdigit() else None
+        spans, following = ranges.page(ranges.within(props.data_spans, start, last), after, limit)
+        marker = "" if following is None else encode_marker(str(following))
+        body = ranges.render(spans, next_marker=marker)
     else:
-        before = _props_or_none(previous, target)
+        before = previous.props_or_none(target.parts)
         before_data = () if before is None or before.is_dir else before.data_spans
         before_cleared = () if before is None or before.is_dir else before.cleared_spans
 
@@ -238,6 +257,16 @@ async def list_ranges(
     return Reply(200, reply_headers, body)
 
 
+def _range_marker(marker: str | None) -> int:
+    """The byte a List Ranges page starts at, from the NextMarker of the page before."""
+    if not marker:
+        return 0
+    offset = decode_marker(marker)
+    if not offset.isdigit():
+        raise errors.invalid_query("marker", "not a marker this service returned")
+    return int(offset)
+
+
 def lease(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
     """Lease File: acquire / change / release / break an (infinite) lease."""
     props = _file(share, target)
@@ -248,14 +277,7 @@ def lease(share: Share, target: Target, headers: Mapping[str, str]) -> Reply:
     return Reply(result.status, {**result.headers, **_change_headers_of(props)})
 
 
-def _props_or_none(share: Share, target: Target) -> Props | None:
-    try:
-        return share.props(target.parts)
-    except ParentMissing:
-        return None
-
-
-def _leased_file(share: Share, target: Target, headers: Mapping[str, str], *, write: bool) -> Props:
+def leased_file(share: Share, target: Target, headers: Mapping[str, str], *, write: bool) -> Props:
     props = _file(share, target)
     leases.guard(props.lease, headers, share.stamps.clock_ns(), write)
     return props
@@ -287,6 +309,8 @@ def _base(props: Props) -> Record:
         lease=props.lease,
         data_spans=props.data_spans,
         cleared_spans=props.cleared_spans,
+        copy=props.copy,
+        permission_key=props.permission_key,
     )
 
 
@@ -297,6 +321,7 @@ def _read_headers(props: Props, now_ns: int) -> dict[str, str]:
         "x-ms-type": "File",
         "Accept-Ranges": "bytes",
         **leases.view(props.lease, now_ns).headers(),
+        **dict(props.copy),
     }
     if props.content.content_md5 is not None:
         headers["Content-MD5"] = props.content.content_md5

@@ -7,7 +7,8 @@ from typing import NoReturn
 
 from aiohttp import web
 
-from localcloud.files import dirs, fileops, inputs, rename
+from localcloud.files import copyops, dirs, fileops, inputs, rename
+from localcloud.files.copyops import SourceResolver
 from localcloud.files.ops import Op, Reply
 from localcloud.files.paths import Target
 from localcloud.files.send import read_body
@@ -21,8 +22,10 @@ async def run(
     request: web.Request,
     query: dict[str, str],
     previous: Share | None = None,
+    sources: SourceResolver | None = None,
 ) -> Reply:
-    """Serve `op`; `previous` is the share snapshot a List Ranges diff is taken against."""
+    """Serve `op`; `previous` is the share snapshot a List Ranges diff is taken against,
+    `sources` finds the file a copy reads."""
     headers = request.headers
     match op:
         case Op.CREATE_DIRECTORY:
@@ -37,6 +40,14 @@ async def run(
             return dirs.delete(share, target)
         case Op.LIST:
             return dirs.list_entries(share, target, query)
+        case Op.CREATE_FILE if "x-ms-copy-source" in headers and sources is not None:
+            return await copyops.copy_file(share, target, headers, sources)
+        case Op.PUT_RANGE if "x-ms-copy-source" in headers and sources is not None:
+            props = fileops.leased_file(share, target, headers, write=True)
+            return await copyops.put_range_from_url(share, target, headers, props, sources)
+        case Op.ABORT_COPY:
+            fileops.leased_file(share, target, headers, write=True)
+            return copyops.abort_copy()
         case Op.CREATE_FILE:
             body = await read_body(request, inputs.MAX_RANGE_SIZE)
             return await fileops.create(share, target, headers, body)
@@ -60,7 +71,7 @@ async def run(
         case Op.RENAME_DIRECTORY:
             return rename.rename(share, target, headers, directory=True)
         case Op.LIST_RANGES:
-            return await fileops.list_ranges(share, target, headers, previous)
+            return await fileops.list_ranges(share, target, headers, query, previous)
         case (
             Op.LIST_SHARES
             | Op.SERVICE_PROPERTIES

@@ -76,9 +76,15 @@ def active(lease: Lease | None, now_ns: int) -> bool:
     return view(lease, now_ns).state in ("leased", "breaking")
 
 
-def guard(lease: Lease | None, headers: Mapping[str, str], now_ns: int, write: bool) -> None:
+def guard(
+    lease: Lease | None,
+    headers: Mapping[str, str],
+    now_ns: int,
+    write: bool,
+    subject: str = "file",
+) -> None:
     """412 when a write to a leased item lacks the lease id, or a named id is not the active
-    lease's."""
+    lease's; `subject` names the item in messages (`file`, `file share`)."""
     given = headers.get("x-ms-lease-id")
     if not active(lease, now_ns):
         if given is not None:
@@ -94,8 +100,8 @@ def guard(lease: Lease | None, headers: Mapping[str, str], now_ns: int, write: b
             raise FileError(
                 412,
                 "LeaseIdMissing",
-                "There is currently a lease on the resource and no lease ID was specified in the "
-                "request.",
+                f"There is currently a lease on the {subject} and no lease ID was specified in "
+                "the request.",
             )
         return
     if given.lower() != lease.lease_id.lower():

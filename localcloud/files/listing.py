@@ -19,7 +19,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from localcloud.files.errors import FileError, invalid_query
-from localcloud.files.props import PERMISSION_KEY, Props, file_time, http_date
+from localcloud.files.props import Props, file_time, http_date
 
 MAX_RESULTS = 5000
 INCLUDE_VALUES = ("timestamps", "etag", "attributes", "permissionkey")
@@ -124,7 +124,7 @@ def _entry(item: ListedItem, options: ListOptions) -> str:
     if "attributes" in options.include:
         parts.append(f"<Attributes>{escape(props.attribute_text)}</Attributes>")
     if "permissionkey" in options.include:
-        parts.append(f"<PermissionKey>{PERMISSION_KEY}</PermissionKey>")
+        parts.append(f"<PermissionKey>{props.permission}</PermissionKey>")
     return f"<{tag}>{''.join(parts)}</{tag}>"
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from localcloud.files.props import Record
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS items (path TEXT PRIMARY KEY, doc TEXT NOT NULL)"
+_PERMISSIONS = "CREATE TABLE IF NOT EXISTS permissions (key TEXT PRIMARY KEY, sddl TEXT NOT NULL)"
 _BATCH = 500  # host parameters per query (SQLite allows at least 999)
 
 
@@ -26,6 +27,7 @@ class ShareMeta:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
+        self._db.execute(_PERMISSIONS)
 
     def get(self, path: str) -> Record | None:
         row = self._db.execute("SELECT doc FROM items WHERE path = ?", (path,)).fetchone()
@@ -58,6 +60,15 @@ class ShareMeta:
             "DELETE FROM items WHERE path = ? OR substr(path, 1, ?) = ?",
             (path, len(prefix), prefix),
         )
+
+    def put_permission(self, key: str, sddl: str) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO permissions (key, sddl) VALUES (?, ?)", (key, sddl)
+        )
+
+    def get_permission(self, key: str) -> str | None:
+        row = self._db.execute("SELECT sddl FROM permissions WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
 
     def backup(self, target: Path) -> None:
         """Copy every record into a new SQLite file at `target` (a snapshot's records)."""

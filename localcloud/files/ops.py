@@ -41,6 +41,7 @@ class Op(enum.Enum):
     FILE_LEASE = "lease file"
     LIST_RANGES = "list ranges"
     RENAME_FILE = "rename file"
+    ABORT_COPY = "abort copy file"
     RENAME_DIRECTORY = "rename directory"
     SHARE_LEASE = "lease share"
 
@@ -81,9 +82,13 @@ _TABLE: dict[tuple[str, str, str], Op] = {
     ("", "lease", "PUT"): Op.FILE_LEASE,
     ("", "rangelist", "GET"): Op.LIST_RANGES,
     ("", "rename", "PUT"): Op.RENAME_FILE,
+    ("", "copy", "PUT"): Op.ABORT_COPY,
     ("directory", "rename", "PUT"): Op.RENAME_DIRECTORY,
 }
 ACCOUNT_OPS = frozenset(_ACCOUNT_TABLE.values())
+_SHARE_WRITES = frozenset(
+    op for (restype, _, method), op in _TABLE.items() if restype == "share" and method != "GET"
+)
 SHARE_OPS = frozenset(op for (restype, _, _), op in _TABLE.items() if restype == "share")
 # What a request naming `sharesnapshot` may do (besides deleting that snapshot).
 SNAPSHOT_READS = frozenset(
@@ -111,6 +116,7 @@ WRITE_OPS = frozenset(
         Op.FILE_LEASE,
         Op.RENAME_FILE,
         Op.RENAME_DIRECTORY,
+        Op.ABORT_COPY,
     }
 )
 _FILE_OPS = frozenset(op for (restype, _, _), op in _TABLE.items() if restype == "") | {
@@ -134,6 +140,20 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
     stream: Stream | None = None
+
+
+def sas_letters(op: Op) -> str:
+    """The SAS permissions one of which an operation needs (`r`ead, `l`ist, `c`reate,
+    `w`rite, `d`elete)."""
+    if op in (Op.LIST, Op.LIST_SHARES):
+        return "l"
+    if op in (Op.DELETE_FILE, Op.DELETE_DIRECTORY, Op.DELETE_SHARE):
+        return "d"
+    if op in (Op.CREATE_FILE, Op.CREATE_DIRECTORY, Op.CREATE_SHARE):
+        return "cw"
+    if op in WRITE_OPS or op in _SHARE_WRITES or op is Op.SET_SERVICE_PROPERTIES:
+        return "w"
+    return "r"
 
 
 def classify(method: str, query: Mapping[str, str], target: Target) -> Op:

@@ -68,6 +68,15 @@ def parse_target(raw_path: str) -> Target:
     return Target(account, share, _split_components(decoded))
 
 
+def without_trailing_dots(target: Target) -> Target:
+    """The target as the service reads it without `x-ms-allow-trailing-dot: true`: trailing
+    dots of each name are dropped (`file.` is `file`)."""
+    parts = tuple(part.rstrip(".") for part in target.parts)
+    if any(not part for part in parts):
+        raise invalid_name("a name made only of dots is not allowed")
+    return Target(target.account, target.share, parts)
+
+
 def validate_share_name(share: str) -> str:
     """The lower-cased share name; ValueError when it is not a valid Azure share name."""
     lowered = share.lower()

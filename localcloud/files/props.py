@@ -34,7 +34,10 @@ ATTRIBUTE_ORDER = {
         "NoScrubData",
     )
 }
-PERMISSION_KEY = "4319988430575558214*13209974753615755271"
+# The keys Azure reports for the default descriptors of a file and of a directory (recorded
+# in Azure/azure-sdk-assets, azure-storage-file-share recordings).
+DEFAULT_FILE_KEY = "4010187179898695473*11459378189709739967"
+DEFAULT_DIRECTORY_KEY = "17860367565182308406*11459378189709739967"
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class Record:
     lease: Lease | None = None
     data_spans: Spans = ()  # byte ranges written (List Ranges)
     cleared_spans: Spans = ()  # byte ranges cleared since creation
+    copy: tuple[tuple[str, str], ...] = ()  # x-ms-copy-* headers of the copy that made it
+    permission_key: str = ""  # "" for the default descriptor
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,6 +98,8 @@ class Record:
             "lease": None if self.lease is None else self.lease.to_json(),
             "data": [list(span) for span in self.data_spans],
             "cleared": [list(span) for span in self.cleared_spans],
+            "copy": [list(pair) for pair in self.copy],
+            "permissionKey": self.permission_key,
         }
 
     @staticmethod
@@ -112,6 +119,8 @@ class Record:
             lease=Lease.from_json(doc.get("lease")),
             data_spans=tuple((int(s), int(e)) for s, e in doc.get("data", [])),
             cleared_spans=tuple((int(s), int(e)) for s, e in doc.get("cleared", [])),
+            copy=tuple((str(k), str(v)) for k, v in doc.get("copy", [])),
+            permission_key=str(doc.get("permissionKey", "")),
         )
 
     def matches(self, disk: DiskState) -> bool:
@@ -139,6 +148,15 @@ class Props:
     lease: Lease | None = None
     data_spans: Spans = ()
     cleared_spans: Spans = ()
+    copy: tuple[tuple[str, str], ...] = ()
+    permission_key: str = ""
+
+    @property
+    def permission(self) -> str:
+        """`x-ms-file-permission-key`: the item's own, else the default file or directory key."""
+        if self.permission_key:
+            return self.permission_key
+        return DEFAULT_DIRECTORY_KEY if self.is_dir else DEFAULT_FILE_KEY
 
     @property
     def attribute_text(self) -> str:
@@ -173,6 +191,8 @@ def effective(record: Record | None, disk: DiskState, parent_id: str) -> Props:
             lease=record.lease,
             data_spans=record.data_spans,
             cleared_spans=record.cleared_spans,
+            copy=record.copy,
+            permission_key=record.permission_key,
         )
     content = ContentSettings() if record is None else replace(record.content, content_md5=None)
     return Props(
@@ -218,7 +238,7 @@ def item_headers(props: Props) -> dict[str, str]:
         "x-ms-file-creation-time": file_time(props.created_ns),
         "x-ms-file-last-write-time": file_time(props.written_ns),
         "x-ms-file-change-time": file_time(props.changed_ns),
-        "x-ms-file-permission-key": PERMISSION_KEY,
+        "x-ms-file-permission-key": props.permission,
         "x-ms-file-id": props.file_id,
         "x-ms-file-parent-id": props.parent_id,
     }

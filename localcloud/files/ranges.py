@@ -77,11 +77,24 @@ def diff(
     return merged(changed), gone
 
 
-def render(changed: Spans, cleared: Spans = (), with_cleared: bool = False) -> bytes:
+def page(spans: Spans, after: int, limit: int | None) -> tuple[Spans, int | None]:
+    """The spans starting at or after byte `after`, at most `limit` of them, and where the
+    next page starts (None on the last page)."""
+    rest = tuple(span for span in spans if span[0] >= after)
+    if limit is None or len(rest) <= limit:
+        return rest, None
+    return rest[:limit], rest[limit][0]
+
+
+def render(
+    changed: Spans, cleared: Spans = (), with_cleared: bool = False, next_marker: str = ""
+) -> bytes:
     items = [(s, e, "Range") for s, e in changed]
     if with_cleared:
         items += [(s, e, "ClearRange") for s, e in cleared]
     body = "".join(
         f"<{tag}><Start>{s}</Start><End>{e}</End></{tag}>" for s, e, tag in sorted(items)
     )
+    if next_marker:
+        body += f"<NextMarker>{next_marker}</NextMarker>"
     return f'<?xml version="1.0" encoding="utf-8"?><Ranges>{body}</Ranges>'.encode()

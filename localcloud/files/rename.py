@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from localcloud.files import errors, inputs, leases
+from localcloud.files import errors, inputs, leases, permissions
 from localcloud.files.errors import FileError
 from localcloud.files.fs import ParentMissing
 from localcloud.files.ops import Reply
@@ -47,16 +47,16 @@ def rename(
         raise errors.missing_header("x-ms-file-rename-source")
     source = source_target(destination, source_url)
     source_parts = share.fs.resolve(source.parts)
-    moving = _props(share, source_parts)
+    moving = share.props_or_none(source_parts)
     if moving is None or moving.is_dir != directory:
         raise errors.resource_not_found()
     now_ns = share.stamps.clock_ns()
-    leases.guard(
-        moving.lease, _lease_header(headers, "x-ms-file-rename-source-lease-id"), now_ns, write=True
-    )
-    existing = _props(share, destination.parts)
+    leases.guard(moving.lease, _lease_header(headers, "x-ms-source-lease-id"), now_ns, write=True)
+    existing = share.props_or_none(destination.parts)
     if existing is not None and destination.parts != source_parts:
         _check_replace(existing, headers, now_ns)
+        share.fs.unlink(destination.parts)  # a file replaced (a directory never is)
+        share.meta.delete("/".join(destination.parts))
     try:
         share.fs.rename(source_parts, destination.parts)
     except ParentMissing as error:
@@ -67,7 +67,7 @@ def rename(
         raise
     share.meta.rename("/".join(source_parts), "/".join(destination.parts))
     _apply_settings(share, destination, headers, moving)
-    props = _props(share, destination.parts)
+    props = share.props_or_none(destination.parts)
     assert props is not None, "just renamed"
     return Reply(200, {**item_headers(props), **_ENCRYPTED})
 
@@ -76,11 +76,15 @@ def _check_replace(existing: Props, headers: Mapping[str, str], now_ns: int) -> 
     replace_it = headers.get("x-ms-file-rename-replace-if-exists", "").lower() == "true"
     if existing.is_dir or not replace_it:
         raise errors.already_exists()
-    ignore_readonly = headers.get("x-ms-file-rename-ignore-readonly", "").lower() == "true"
-    if "ReadOnly" in existing.attribute_text and not ignore_readonly:
-        raise FileError(409, "ReadOnlyAttribute", "The destination file is read-only.")
+    check_read_only(existing, headers.get("x-ms-file-rename-ignore-readonly"))
     given = _lease_header(headers, "x-ms-destination-lease-id")
     leases.guard(existing.lease, given, now_ns, write=True)
+
+
+def check_read_only(existing: Props, ignore: str | None) -> None:
+    """409 `ReadOnlyAttribute` for replacing a read-only file unless told to ignore it."""
+    if "ReadOnly" in existing.attribute_text and (ignore or "").lower() != "true":
+        raise FileError(409, "ReadOnlyAttribute", "The destination file is read-only.")
 
 
 def _lease_header(headers: Mapping[str, str], name: str) -> dict[str, str]:
@@ -95,18 +99,12 @@ def _apply_settings(
     """SMB times, attributes and the content type a rename may set on the moved item."""
     record = share.record(destination.parts)
     times = inputs.smb_times(headers)
+    key = permissions.requested(share.meta, headers)
     content_type = headers.get("x-ms-content-type")
     content = None
     if content_type and record is not None and not moving.is_dir:
         content = replace(record.content, content_type=content_type)
-    share.save(destination.parts, record, times=times, content=content)
-
-
-def _props(share: Share, parts: tuple[str, ...]) -> Props | None:
-    try:
-        return share.props(parts)
-    except ParentMissing:
-        return None
+    share.save(destination.parts, record, times=times, content=content, permission_key=key)
 
 
 def _bad_source(why: str) -> FileError:

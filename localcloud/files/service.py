@@ -14,13 +14,16 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from localcloud.cloud import Store
-from localcloud.files import account, handlers, inputs, leases, shareprops
+from localcloud.files import account, handlers, inputs, leases, sas, shareprops
 from localcloud.files.auth import TokenVerifier, authenticate, authenticate_bearer
+from localcloud.files.copyops import cannot_verify_source, source_target
 from localcloud.files.errors import FileError, error_xml, invalid_query, share_not_found
 from localcloud.files.fs import ShareFs
 from localcloud.files.locks import PathLocks
@@ -33,6 +36,7 @@ from localcloud.files.ops import (
     Op,
     Reply,
     classify,
+    sas_letters,
 )
 from localcloud.files.paths import (
     ACCOUNT_NAME,
@@ -41,6 +45,7 @@ from localcloud.files.paths import (
     split_raw,
     validate_account_name,
     validate_share_name,
+    without_trailing_dots,
 )
 from localcloud.files.props import file_time, http_date
 from localcloud.files.send import read_body, send
@@ -131,13 +136,35 @@ class FileService:
     async def _serve(self, request: web.Request) -> Reply:
         raw_path, raw_query = split_raw(request.raw_path)
         target = parse_target(raw_path)
+        if request.headers.get("x-ms-allow-trailing-dot", "").lower() != "true":
+            target = without_trailing_dots(target)
         keys = self._keys(target.account)
         if keys is None:
             raise FileError(404, "ResourceNotFound", "The storage account does not exist.")
-        if not authenticate_bearer(request, target.account, self._tokens):
-            authenticate(request, raw_path, raw_query, keys, self._clock())
         query = inputs.query_params(raw_query)
+        grant = None
+        if "Authorization" not in request.headers and sas.carries_sas(query):
+            grant = self._check_sas(query, target, keys)
+        elif not authenticate_bearer(request, target.account, self._tokens, self._base_url()):
+            authenticate(request, raw_path, raw_query, keys, self._clock())
         op = classify(request.method, query, target)
+        if grant is not None:
+            sas.require(grant, sas_letters(op))
+        reply = await self._dispatch(op, target, request, query)
+        if grant is not None and grant.overrides and op in (Op.DOWNLOAD, Op.FILE_PROPERTIES):
+            reply = replace(reply, headers={**reply.headers, **dict(grant.overrides)})
+        return reply
+
+    def _check_sas(self, query: dict[str, str], target: Target, keys: list[str]) -> sas.Grant:
+        now = datetime.fromtimestamp(self._clock() / 1e9, tz=timezone.utc)
+        acl = shareprops.load(self._store, target.account, target.share).acl
+        return sas.verify(
+            query, target, keys, now, lambda i: next((p for p in acl if p.id == i), None)
+        )
+
+    async def _dispatch(
+        self, op: Op, target: Target, request: web.Request, query: dict[str, str]
+    ) -> Reply:
         if op in ACCOUNT_OPS:
             return await self._account(op, target.account, request, query)
         snapshot = query.get("sharesnapshot")
@@ -156,7 +183,10 @@ class FileService:
             return await handlers.run(op, share, _resolved(share, target), request, query, previous)
         # names are case-insensitive: `a.txt` and `A.txt` are one file, so they share a lock
         async with self._locks.hold((target.account, target.share, target.relpath.upper())):
-            return await handlers.run(op, share, _resolved(share, target), request, query)
+            resolved = _resolved(share, target)
+            return await handlers.run(
+                op, share, resolved, request, query, sources=self._copy_source
+            )
 
     async def _account(
         self, op: Op, account_name: str, request: web.Request, query: dict[str, str]
@@ -182,13 +212,29 @@ class FileService:
         body = account.render_shares(endpoint, listed, options, next_marker)
         return Reply(200, {"Content-Type": "application/xml"}, body)
 
+    def _copy_source(self, url: str, destination: Target) -> tuple[Share, tuple[str, ...]]:
+        """The file a copy reads; 404 `CannotVerifyCopySource` when it is not served here."""
+        source = source_target(url, destination)
+        root = self._files / source.account / source.share
+        keys = self._keys(source.account)
+        if keys is None or not root.is_dir():
+            raise cannot_verify_source()
+        if source.account != destination.account:  # read with the SAS the URL carries
+            try:
+                query = inputs.query_params(urlsplit(url).query)
+                sas.require(self._check_sas(query, source, keys), "r")
+            except FileError as error:
+                raise cannot_verify_source() from error
+        share = self._share(source)
+        return share, share.fs.resolve(source.parts)
+
     # -- snapshots ------------------------------------------------------------------------
 
     def _create_snapshot(self, share: Share, headers: Mapping[str, str]) -> Reply:
         names = self._snapshots.names(share.account, share.name)
         if len(names) >= MAX_SNAPSHOTS:
             raise FileError(409, "ShareSnapshotCountExceeded", "The share has 200 snapshots.")
-        snapshot = snapshot_name(self._stamps.now())
+        snapshot = snapshot_name(self._clock(), names)
         self._snapshots.copy_files(share.account, share.name, snapshot, share.fs.root)
         share.meta.backup(self._snapshots.meta_file(share.account, share.name, snapshot))
         taken = self._snapshot_share(Target(share.account, share.name, ()), snapshot)
@@ -336,7 +382,7 @@ class FileService:
         return self._meta_dir / account / f"{share}.sqlite"
 
     def _error_reply(self, request: web.Request, error: FileError, request_id: str) -> Reply:
-        headers = {"x-ms-error-code": error.code}
+        headers = {**dict(error.headers), "x-ms-error-code": error.code}
         if request.method == "HEAD":
             return Reply(error.status, headers)
         now = file_time(self._clock())

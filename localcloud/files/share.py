@@ -77,6 +77,7 @@ class Share:
         written: bool = False,
         times: SmbTimes = NO_TIMES,
         spans: tuple[Spans, Spans] | None = None,
+        permission_key: str | None = None,
     ) -> Record:
         """Record a change to `parts`: a new ETag and change time, the size and mtime now on
         disk, `content` / `metadata` / explicit `times` when given, the last-write time
@@ -104,6 +105,8 @@ class Share:
         )
         if spans is not None:
             record = replace(record, data_spans=spans[0], cleared_spans=spans[1])
+        if permission_key is not None:
+            record = replace(record, permission_key=permission_key)
         self.meta.put("/".join(parts), record)
         return record
 

@@ -37,6 +37,7 @@ class ShareSettings:
     acl: tuple[AccessPolicy, ...] = field(default_factory=tuple)
     protocols: str = "SMB"
     root_squash: str | None = None  # NFS shares only
+    snapshot_directory: bool | None = None  # NFS: is `.snapshot` visible (None: not set)
     tier_changes: int = 0
     tier_changed_ns: int | None = None
     tier_from: str | None = None  # the tier before the last change
@@ -68,6 +69,7 @@ class ShareSettings:
             "acl": [vars(policy) for policy in self.acl],
             "protocols": self.protocols,
             "rootSquash": self.root_squash,
+            "snapshotDirectory": self.snapshot_directory,
             "tierChanges": self.tier_changes,
             "tierChangedNs": self.tier_changed_ns,
             "tierFrom": self.tier_from,
@@ -82,6 +84,7 @@ class ShareSettings:
             acl=tuple(AccessPolicy(**policy) for policy in doc.get("acl", [])),
             protocols=str(doc.get("protocols") or "SMB"),
             root_squash=doc.get("rootSquash"),
+            snapshot_directory=doc.get("snapshotDirectory"),
             tier_changes=int(doc.get("tierChanges") or 0),
             tier_changed_ns=doc.get("tierChangedNs"),
             tier_from=doc.get("tierFrom"),

@@ -2,30 +2,27 @@
 and the share's security descriptors (Create / Get Permission).
 
 The share folder and its root record (ETag, metadata) belong to `Share`; quota, access tier,
-protocols and stored access policies to `shareprops` in the store; permissions to the store
-under kind `filepermission`, keyed by a digest of the descriptor, as the service's keys are.
+protocols, lease and stored access policies to `shareprops` in the store; security
+descriptors to the share's records (`permissions`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from localcloud.cloud import Store
-from localcloud.files import acl, errors, inputs, leases, shareprops
+from localcloud.files import acl, errors, inputs, leases, permissions, shareprops
 from localcloud.files.errors import FileError
 from localcloud.files.ops import Op, Reply
 from localcloud.files.props import http_date
 from localcloud.files.share import Share
 from localcloud.files.shareprops import ShareSettings
 
-PERMISSION_KIND = "filepermission"
 _MAX_QUOTA_GIB = 102400
 _TIERS = {t.lower(): t for t in ("TransactionOptimized", "Hot", "Cool", "Premium")}
-_MAX_PERMISSION_BYTES = 8 * 1024
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,8 @@ class ShareOps:
         share, headers = request.share, request.headers
         if request.op is not Op.CREATE_SHARE and request.op is not Op.SHARE_LEASE:
             write = request.op is Op.DELETE_SHARE
-            leases.guard(self._load(share).lease, headers, self._clock(), write)
+            held = self._load(share).lease
+            leases.guard(held, headers, self._clock(), write, subject="file share")
         match request.op:
             case Op.CREATE_SHARE:
                 return self._create(share, headers)
@@ -120,6 +118,9 @@ class ShareOps:
             reply_headers["x-ms-enabled-protocols"] = settings.protocols
         if settings.root_squash:
             reply_headers["x-ms-root-squash"] = settings.root_squash
+        if settings.snapshot_directory is not None:
+            flag = str(settings.snapshot_directory).lower()
+            reply_headers["x-ms-enable-snapshot-virtual-directory-access"] = flag
         for name, value in props.metadata:
             reply_headers[f"x-ms-meta-{name}"] = value
         return Reply(200, reply_headers)
@@ -130,21 +131,16 @@ class ShareOps:
             permission = str(doc["permission"])
         except (ValueError, KeyError, TypeError) as error:
             raise FileError(400, "InvalidXmlDocument", "The body is not a permission.") from error
-        check_permission(permission)
-        key = permission_key(permission)
-        self._store.put(PERMISSION_KIND, _permission_store_key(share, key), {"sddl": permission})
+        key = permissions.store(share.meta, permission, str(doc.get("format") or "sddl"))
         return Reply(201, {"x-ms-file-permission-key": key})
 
     def _get_permission(self, share: Share, headers: Mapping[str, str]) -> Reply:
         key = headers.get("x-ms-file-permission-key", "")
-        doc = self._store.get(PERMISSION_KIND, _permission_store_key(share, key)) if key else None
-        if doc is None:
+        form = headers.get("x-ms-file-permission-format", "sddl")
+        text = permissions.load(share.meta, key, form) if key else None
+        if text is None:
             raise FileError(404, "FilePermissionNotFound", "The permission key was not found.")
-        if headers.get("x-ms-file-permission-format", "sddl").lower() != "sddl":
-            raise FileError(
-                400, "InvalidHeaderValue", "localcloud keeps permissions in SDDL form only."
-            )
-        body = json.dumps({"permission": doc["sddl"]}).encode()
+        body = json.dumps({"permission": text, "format": form.lower()}).encode()
         return Reply(200, {"Content-Type": "application/json"}, body)
 
     def _load(self, share: Share) -> ShareSettings:
@@ -159,28 +155,6 @@ class ShareOps:
 
 
 _XML_HEAD = '<?xml version="1.0" encoding="utf-8"?>'
-
-
-def check_permission(sddl: str) -> None:
-    """400 `FileInvalidPermission` unless `sddl` reads as a security descriptor."""
-    text = sddl.strip()
-    valid = (
-        len(text.encode()) <= _MAX_PERMISSION_BYTES
-        and text[:2] in ("O:", "G:", "D:", "S:")
-        and all(ch.isprintable() for ch in text)
-    )
-    if not valid:
-        raise FileError(400, "FileInvalidPermission", "The security descriptor is invalid.")
-
-
-def permission_key(sddl: str) -> str:
-    """Two 64-bit numbers joined by `*`, like the service's keys; equal descriptors, equal keys."""
-    digest = hashlib.sha256(sddl.strip().encode()).digest()
-    return f"{int.from_bytes(digest[:8], 'big')}*{int.from_bytes(digest[8:16], 'big')}"
-
-
-def _permission_store_key(share: Share, key: str) -> str:
-    return f"{share.account}/{share.name}/{key}"
 
 
 def _updated(
@@ -205,6 +179,9 @@ def _updated(
     squash = headers.get("x-ms-root-squash")
     if squash:
         settings = replace(settings, root_squash=squash)
+    snapshot_directory = headers.get("x-ms-enable-snapshot-virtual-directory-access")
+    if snapshot_directory is not None:
+        settings = replace(settings, snapshot_directory=snapshot_directory.lower() == "true")
     return settings
 
 

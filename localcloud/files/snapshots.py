@@ -19,6 +19,7 @@ from localcloud.files.props import file_time
 
 SNAPSHOT_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z")
 MAX_SNAPSHOTS = 200  # per share, as Azure allows
+_NS = 1_000_000_000
 
 
 class ShareSnapshots:
@@ -56,9 +57,13 @@ class ShareSnapshots:
         shutil.rmtree(self.root / account / share, ignore_errors=True)
 
 
-def snapshot_name(ns: int) -> str:
-    """`2026-12-02T18:49:53.1644180Z` for a time in ns since the epoch (100 ns precision)."""
-    return file_time(ns)
+def snapshot_name(ns: int, taken: list[str]) -> str:
+    """`2024-12-06T11:08:54.0000000Z`: the service names snapshots by the second; a second
+    already taken moves the name on to the next free one."""
+    seconds = ns // _NS
+    while (name := file_time(seconds * _NS)) in taken:
+        seconds += 1
+    return name
 
 
 def _copy_tree(source: Path, target: Path) -> None:

@@ -19,13 +19,9 @@ from localcloud.providers.containerapps.environments import (
 from localcloud.providers.containerapps.jobs import JobExecutionProvider, JobProvider
 from localcloud.providers.containerapps.revisions import ReplicaProvider, RevisionProvider
 from localcloud.providers.containerapps.routes import install_routes
+from localcloud.providers.fileshares import FileServiceProvider, FileShareProvider
 from localcloud.providers.loganalytics import WorkspaceProvider
-from localcloud.providers.storage import (
-    ACCOUNT_TYPE,
-    FileServiceProvider,
-    FileShareProvider,
-    StorageAccountProvider,
-)
+from localcloud.providers.storage import ACCOUNT_TYPE, StorageAccountProvider
 
 PROVIDERS: tuple[type[Provider], ...] = (
     StorageAccountProvider,

@@ -30,7 +30,12 @@ from localcloud.arm.errors import ArmError
 from localcloud.cloud import Store
 from localcloud.ids import ResourceId
 from localcloud.runtime.jobadmin import Knobs
-from localcloud.runtime.jobdocs import EXECUTION_TYPE, execution_doc, replica_doc
+from localcloud.runtime.jobdocs import (
+    EXECUTION_TYPE,
+    execution_doc,
+    execution_time,
+    replica_doc,
+)
 from localcloud.runtime.jobreplica import JobReplica, ReplicaIdent
 from localcloud.runtime.jobrun import ExecutionRun, ReplicaFactory, RunOptions
 from localcloud.runtime.jobspec import (
@@ -102,10 +107,12 @@ class Executions:
             props = doc.get("properties") or {}
             if str(doc.get("type", "")).lower() != EXECUTION_TYPE.lower():
                 continue
+            execution = ResourceId.parse(str(doc["id"]))
+            if props.get("status") == "Stopped" and not props.get("endTime"):
+                self._store_status(execution, "Stopped", utc_now())  # stopped as we went down
             if props.get("status") not in IN_FLIGHT:
                 continue
             status, reason = lost_status()
-            execution = ResourceId.parse(str(doc["id"]))
             self._store_status(execution, status, utc_now())
             self._event(execution, reason, "The node running this execution was lost.")
             lost.append(execution.name)
@@ -137,7 +144,7 @@ class Executions:
             Policy.from_configuration(props.get("configuration") or {}),
             self._take_options(),
             self._factory(execution, launch_document(job, template, secrets)),
-            lambda status, ended: self._finished_or_changed(execution, status, ended),
+            lambda status, ended: self._store_status(execution, status, ended),
             self.logbook,
             self._admission(job),
         )
@@ -201,6 +208,13 @@ class Executions:
         run = self._runs.get(f"{job_key}/executions/{execution}".lower())
         return run is not None and replica.lower() in {n.lower() for n in run.replicas}
 
+    def replica_ended(self, job_key: str, execution: str, replica: str) -> bool:
+        run = self._runs.get(f"{job_key}/executions/{execution}".lower())
+        found = [
+            r for n, r in (run.replicas.items() if run else ()) if n.lower() == replica.lower()
+        ]
+        return bool(found) and found[0].status().state == "Terminated"
+
     def active_replicas(self, job_key: str) -> int:
         prefix = job_key.lower() + "/executions/"
         return sum(r.active_replicas for k, r in self._runs.items() if k.startswith(prefix))
@@ -248,23 +262,16 @@ class Executions:
         launch = self._launcher.build(request)
         return replace(launch, env=job_environment(launch.env, spec.name, execution, replica))
 
-    def _finished_or_changed(
-        self, execution: ResourceId, status: Status, ended: datetime | None
-    ) -> None:
-        self._store_status(execution, status, ended)
-
     def _store_status(self, execution: ResourceId, status: Status, ended: datetime | None) -> None:
         doc = self._store.get(RESOURCE, execution.key)
         if doc is None:
             return  # deleted with its job meanwhile
         props = doc["properties"]
-        if props.get("status") == "Stopped" and status not in ("Stopped",) and ended is None:
+        if props.get("status") == "Stopped" and status != "Stopped":
             return  # a stop was requested: nothing but the final Stopped is recorded
         props["status"] = status
         if ended is not None:
-            props["endTime"] = execution_doc(execution, status, ended, ended, {})["properties"][
-                "endTime"
-            ]
+            props["endTime"] = execution_time(ended)
         self._store.put(RESOURCE, execution.key, doc)
 
     def _event(self, execution: ResourceId, reason: str, message: str) -> None:

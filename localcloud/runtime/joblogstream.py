@@ -31,6 +31,7 @@ class ReplicaLookup(Protocol):
     logbook: LogBook
 
     def has_replica(self, job_key: str, execution: str, replica: str) -> bool: ...
+    def replica_ended(self, job_key: str, execution: str, replica: str) -> bool: ...
 
 
 def parse_job_path(path: str) -> StreamRequest | None:
@@ -91,7 +92,12 @@ class JobLogStream:
         )
         response.enable_chunked_encoding()
         await response.prepare(request)
-        subscription = book.subscribe(target.app_key) if options.follow else None
+        # A replica that ended before we subscribe wrote every line already (the backlog);
+        # otherwise its end arrives through the subscription and closes the stream.
+        ended = target.console and self._executions.replica_ended(
+            target.app_key, target.revision, target.replica
+        )
+        subscription = book.subscribe(target.app_key) if options.follow and not ended else None
         try:
             backlog: list[Entry] = (
                 list(book.lines(target.app_key, options.tail, target.matches))
@@ -100,8 +106,6 @@ class JobLogStream:
             )
             for entry in backlog:
                 await response.write(f"{render(entry, options.json_output)}\n".encode())
-            if target.console and _ended(book, target):
-                subscription = None
             while subscription is not None:
                 fresh = await subscription.next_entry(HEARTBEAT_S)
                 if fresh is None:
@@ -119,8 +123,3 @@ class JobLogStream:
                 subscription.close()
         await response.write_eof()
         return response
-
-
-def _ended(book: LogBook, target: StreamRequest) -> bool:
-    """True when the replica's end was already recorded (nothing more will come)."""
-    return any(target.ends(e) for e in book.events(target.app_key, 1 << 30))

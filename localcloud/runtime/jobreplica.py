@@ -89,6 +89,10 @@ class JobReplica:
         self.event("SuccessfulCreate", f"Created pod: {self.ident.name}")
         try:
             code = await self._run()
+        except Exception as err:  # the replica fails, the execution goes on counting
+            self._s.details = f"cannot start: {err}"
+            self.event("ContainerCreateFailed", self._s.details, warning=True)
+            code = CREATE_FAILED
         finally:
             await self._kill_group()
             _remove_folder(self._launch.replica_dir)

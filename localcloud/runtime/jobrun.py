@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from localcloud.runtime.jobstate import (
     running_status,
 )
 from localcloud.runtime.logs import LogBook, SystemEvent, utc_now
+
+log = logging.getLogger("localcloud.executions")
 
 REPLICA_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 CAPACITY_POLL_S = 0.5
@@ -114,6 +117,10 @@ class ExecutionRun:
         except asyncio.CancelledError:
             await self._kill_all()
             raise
+        except Exception as err:  # a bug must not leave the execution Running forever
+            log.exception("execution %s failed in localcloud", self.execution.name)
+            reason = f"localcloud could not run the execution: {err}"
+            await self._finish(Finish("Failed", "ExecutionFailed", reason))
 
     async def _queued(self) -> bool:
         """Wait in the queue (status Processing); False when stopped meanwhile."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from localcloud.runtime.mounts import (
@@ -34,8 +34,10 @@ from localcloud.runtime.sandbox import (
     SandboxConfig,
     SandboxDirs,
     make_dirs,
+    prepare_environment,
     sandbox_dirs,
     sandbox_environment,
+    venv_key,
 )
 from localcloud.runtime.sandbox import namespace_argv as sandbox_argv
 from localcloud.runtime.spec import AppSpec, ContainerSpec
@@ -173,3 +175,34 @@ def launch_notes(
             f"TMPDIR and {venv}; the host is not read-only"
         )
     return tuple(lines)
+
+
+@dataclass(frozen=True)
+class Launcher:
+    """Builds and prepares local processes the one way the runtime does, so app replicas and
+    job executions get the same sandbox and the same mount rule (`Supervisor.launcher`)."""
+
+    namespace: bool  # mounts at their mountPath (sandbox namespace permitting)
+    lookup_storage: StorageLookup
+    share_path: SharePath
+    host_env: Mapping[str, str]
+    sandbox: SandboxConfig | None
+
+    def build(self, request: LaunchRequest) -> Launch:
+        """`request` as a Launch; without a `venv_key`, the app/container/image one."""
+        if not request.venv_key:
+            container = request.container
+            key = venv_key(request.app.key, container.name, container.image)
+            request = replace(request, venv_key=key)
+        return build_launch(
+            request,
+            namespace=self.namespace,
+            lookup_storage=self.lookup_storage,
+            share_path=self.share_path,
+            host_env=self.host_env,
+            sandbox=self.sandbox,
+        )
+
+    def prepare(self, launch: Launch) -> str:
+        """Make the launch's Python environment ready (blocking); "" or why it failed."""
+        return prepare_environment(launch.sandbox, launch.dirs)

@@ -10,12 +10,13 @@ Found once at start (`detect_sandbox`):
   its Python environment and its share folders, and runs with every capability dropped
   (`setpriv --no-new-privs --bounding-set=-all`): it cannot undo those mounts, and cannot
   read the signing key, the identity, the CA key or the database.
-- isolation `none` (no working `unshare`, e.g. containers without user namespaces, macOS):
-  own HOME / TMPDIR / Python environment / PATH only; the replica runs as the server's user
-  and could read the state directory. A warning says so at start.
+- isolation `none` (neither `unshare` nor `bwrap` works, e.g. containers without user
+  namespaces, macOS): own HOME / TMPDIR / Python environment / PATH only; the replica runs
+  as the server's user and could read the state directory. A warning says so at start.
 
-`LOCALCLOUD_SANDBOX=auto|namespace|none` forces a mode. Bubblewrap (`bwrap`) is not used.
-The Python environment is pyenv.py's.
+Where `unshare` cannot but bubblewrap can (bwrap.py), bwrap makes the same namespace.
+`LOCALCLOUD_SANDBOX=auto|namespace|bwrap|none` forces a mode. The Python environment is
+pyenv.py's.
 """
 
 from __future__ import annotations
@@ -32,10 +33,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from localcloud.runtime.bwrap import (
+    RootEntry,
+    bwrap_argv,
+    bwrap_options,
+    bwrap_problem,
+    root_entries,
+)
 from localcloud.runtime.pyenv import bundled_pip_wheel, ensure_venv
 from localcloud.runtime.settings import SandboxMode
 
 Isolation = Literal["namespace", "none"]
+Tool = Literal["unshare", "bwrap"]
 
 log = logging.getLogger("localcloud.runtime")
 
@@ -54,11 +63,15 @@ class SandboxConfig:
     pip_wheel: Path | None  # pip, seeded into each environment from this wheel
     unshare: tuple[str, ...] = ()  # the `unshare` options that worked
     reason: str = ""  # why isolation is "none"
+    tool: Tool = "unshare"  # what makes the namespace
+    bwrap_options: tuple[str, ...] = ()
+    root_entries: tuple[RootEntry, ...] = ()  # the host's `/`, for bwrap
 
     def describe(self) -> dict[str, str]:
         """For /_localcloud/info and the start log."""
         return {
             "isolation": self.isolation,
+            "tool": self.tool if self.isolation == "namespace" else "",
             "python": str(self.python or ""),
             "reason": self.reason,
         }
@@ -174,6 +187,17 @@ def namespace_argv(
 ) -> tuple[str, ...]:
     """The command line that runs `argv` inside the sandbox namespace (pure)."""
     given = [dirs.replica, *([dirs.venv] if dirs.venv is not None else []), *shared]
+    if config.tool == "bwrap":
+        return bwrap_argv(
+            config.root_entries,
+            config.bwrap_options,
+            config.state_dir,
+            dirs.tmp,
+            dirs.work,
+            given,
+            mounts,
+            argv,
+        )
     pairs = [item for source, target in mounts for item in (str(source), target)]
     inner = (*DROP_PRIVILEGES, "/bin/sh", "-c", 'cd "$0" && exec "$@"', str(dirs.work), *argv)
     return (
@@ -228,16 +252,30 @@ def detect_sandbox(state_dir: Path, mode: SandboxMode = "auto", python: str = ""
     if mode == "none":
         return none
     runtime.mkdir(parents=True, exist_ok=True)
-    options, reason = _working_unshare(runtime)
-    if options is None:
-        log.warning(
-            "replicas run without namespace isolation (%s): they get their own HOME, TMPDIR "
-            "and Python environment but run as this user, who can read %s",
-            reason,
-            state_dir,
+    reasons: list[str] = []
+    if mode != "bwrap":
+        options, problem = _working_unshare(runtime)
+        if options is not None:
+            return replace(none, isolation="namespace", unshare=options, reason="")
+        reasons.append(problem)
+    problem = bwrap_problem(runtime)
+    if not problem:
+        return replace(
+            none,
+            isolation="namespace",
+            tool="bwrap",
+            bwrap_options=bwrap_options(),
+            root_entries=root_entries(),
+            reason="",
         )
-        return replace(none, reason=reason)
-    return replace(none, isolation="namespace", unshare=options, reason="")
+    reason = "; ".join([*reasons, problem])
+    log.warning(
+        "replicas run without namespace isolation (%s): they get their own HOME, TMPDIR "
+        "and Python environment but run as this user, who can read %s",
+        reason,
+        state_dir,
+    )
+    return replace(none, reason=reason)
 
 
 def base_python() -> Path | None:

@@ -9,7 +9,7 @@
 - `LOCALCLOUD_RESTART_BACKOFF` (default 1.0): first back-off after a container exit, doubled
   per consecutive exit up to `LOCALCLOUD_RESTART_BACKOFF_MAX` (30 s), like CrashLoopBackOff.
 - `LOCALCLOUD_STOP_GRACE` (default 5.0): seconds between SIGTERM and SIGKILL.
-- `LOCALCLOUD_SANDBOX`: `auto` (default), `namespace` or `none` (see sandbox.py).
+- `LOCALCLOUD_SANDBOX`: `auto` (default), `namespace`, `bwrap` or `none` (see sandbox.py).
 - `LOCALCLOUD_PYTHON`: the interpreter replicas' Python environments are made from (default:
   the base interpreter of the server's Python, never a virtual environment).
 """
@@ -23,7 +23,7 @@ from typing import Literal
 from localcloud.runtime.spec import ProbeSpec
 
 MountMode = Literal["auto", "namespace", "rewrite"]
-SandboxMode = Literal["auto", "namespace", "none"]
+SandboxMode = Literal["auto", "namespace", "bwrap", "none"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class RuntimeSettings:
         if mode not in ("auto", "namespace", "rewrite"):
             mode = "auto"
         sandbox = env.get("LOCALCLOUD_SANDBOX", "auto").lower()
-        if sandbox not in ("auto", "namespace", "none"):
+        if sandbox not in ("auto", "namespace", "bwrap", "none"):
             sandbox = "auto"
         default = RuntimeSettings()
         return RuntimeSettings(

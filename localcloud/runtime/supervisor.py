@@ -27,7 +27,7 @@ from localcloud.cloud import Store
 from localcloud.ids import ResourceId
 from localcloud.runtime import documents
 from localcloud.runtime.ingress import Ingress, free_port
-from localcloud.runtime.launch import LaunchRequest, build_launch, host_environment
+from localcloud.runtime.launch import Launcher, LaunchRequest, host_environment
 from localcloud.runtime.ledger import Ledger
 from localcloud.runtime.logs import LogBook
 from localcloud.runtime.logstream import TokenVerifier, serve_logstream
@@ -35,7 +35,7 @@ from localcloud.runtime.mounts import SharePath, namespace_available
 from localcloud.runtime.probes import Checker, ProbeSet, port_checker
 from localcloud.runtime.records import RuntimeRecords
 from localcloud.runtime.replica import Identity, Replica
-from localcloud.runtime.sandbox import SandboxConfig, remove_app_environments, venv_key
+from localcloud.runtime.sandbox import SandboxConfig, remove_app_environments
 from localcloud.runtime.settings import RuntimeSettings, ScaledProbe
 from localcloud.runtime.spec import (
     AppSpec,
@@ -87,8 +87,13 @@ class Supervisor:
         self.settings = settings
         self._ssl_factory = ssl_context
         self._ssl: ssl.SSLContext | None = None
-        self._namespace = namespace
-        self._host_env = host_environment(os.environ if host_env is None else host_env)
+        self.launcher = Launcher(
+            namespace=use_namespace(settings, sandbox) if namespace is None else namespace,
+            lookup_storage=lambda key: parts.store.get("resource", key),
+            share_path=parts.share_path,
+            host_env=host_environment(os.environ if host_env is None else host_env),
+            sandbox=sandbox,
+        )
         self._dir = parts.state_dir / "runtime"
         self.logbook = LogBook(self._dir / "logs", settings.log_lines)
         self._ledger = Ledger(self._dir / "processes.json")
@@ -285,21 +290,8 @@ class Supervisor:
         container = spec.containers[0]
         name = replica_name(revision, str(record["templateHash"]), _token())
         port = free_port()
-        launch = build_launch(
-            LaunchRequest(
-                spec,
-                container,
-                revision,
-                name,
-                port,
-                self._dir / "replicas" / name,
-                venv_key(spec.key, container.name, container.image),
-            ),
-            namespace=self._use_namespace(),
-            lookup_storage=lambda k: self._parts.store.get("resource", k),
-            share_path=self._parts.share_path,
-            host_env=self._host_env,
-            sandbox=self.sandbox,
+        launch = self.launcher.build(
+            LaunchRequest(spec, container, revision, name, port, self._dir / "replicas" / name)
         )
         ident = Identity(spec.key, spec.name, revision, name, container.name, port)
         probes = ProbeSet.for_container(container, self.settings)
@@ -323,17 +315,6 @@ class Supervisor:
             return await port_checker(self._client(), port)(probe)
 
         return check
-
-    def _use_namespace(self) -> bool:
-        if self._namespace is None:
-            mode = self.settings.mount_mode
-            if mode != "auto":
-                self._namespace = mode == "namespace"
-            elif self.sandbox is not None:
-                self._namespace = self.sandbox.isolation == "namespace"
-            else:
-                self._namespace = namespace_available()
-        return self._namespace
 
     # -- ingress ------------------------------------------------------------------------------
     def _ensure_ingress(self, state: _App) -> int | None:
@@ -386,6 +367,16 @@ class Supervisor:
 
     def _spawn(self, job: Job) -> None:
         self._background.spawn(job)
+
+
+def use_namespace(settings: RuntimeSettings, sandbox: SandboxConfig | None) -> bool:
+    """Whether mounts appear at their mountPath: forced by LOCALCLOUD_MOUNT_MODE, else when
+    the sandbox has a namespace (without a sandbox: when root may make one)."""
+    if settings.mount_mode != "auto":
+        return settings.mount_mode == "namespace"
+    if sandbox is not None:
+        return sandbox.isolation == "namespace"
+    return namespace_available()
 
 
 def _token() -> str:

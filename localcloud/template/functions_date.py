@@ -17,13 +17,30 @@ _DURATION = re.compile(
     r"^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
     r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
-_TOKENS = re.compile(r"yyyy|yy|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|tt|'[^']*'|.")
+_TOKENS = re.compile(
+    r"yyyy|yy|MMMM|MMM|MM|M|dddd|ddd|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|tt|'[^']*'|\\.|."
+)
+# .NET's standard formats in the invariant culture, which ARM formats with: utcNow('d') is
+# "03/05/2019" (template-functions-date.md, MicrosoftDocs/azure-docs).
 _STANDARD_FORMATS = {
     "u": "yyyy'-'MM'-'dd HH':'mm':'ss'Z'",
     "s": "yyyy'-'MM'-'dd'T'HH':'mm':'ss",
     "o": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'",
     "O": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'",
-    "d": "M/d/yyyy",
+    "d": "MM/dd/yyyy",
+    "D": "dddd, dd MMMM yyyy",
+    "t": "HH:mm",
+    "T": "HH:mm:ss",
+    "f": "dddd, dd MMMM yyyy HH:mm",
+    "F": "dddd, dd MMMM yyyy HH:mm:ss",
+    "g": "MM/dd/yyyy HH:mm",
+    "G": "MM/dd/yyyy HH:mm:ss",
+    "m": "MMMM dd",
+    "M": "MMMM dd",
+    "y": "yyyy MMMM",
+    "Y": "yyyy MMMM",
+    "r": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+    "R": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
 }
 
 
@@ -50,6 +67,10 @@ def _format_token(moment: datetime, token: str) -> str:
         "ss": f"{moment.second:02d}",
         "s": str(moment.second),
         "tt": "AM" if moment.hour < 12 else "PM",
+        "MMMM": calendar.month_name[moment.month],
+        "MMM": calendar.month_abbr[moment.month],
+        "dddd": calendar.day_name[moment.weekday()],
+        "ddd": calendar.day_abbr[moment.weekday()],
     }
     if token in values:
         return values[token]
@@ -57,6 +78,8 @@ def _format_token(moment: datetime, token: str) -> str:
         return f"{moment.microsecond:06d}0"[: len(token)]
     if token.startswith("'"):
         return token[1:-1]
+    if token.startswith("\\"):
+        return token[1:]
     return token
 
 

@@ -20,14 +20,23 @@ def equals(left: Any, right: Any) -> bool:
 
 
 def _ordered(function: str, left: Any, right: Any) -> tuple[Any, Any]:
-    both_numbers = is_number(left) and is_number(right)
-    if both_numbers or (isinstance(left, str) and isinstance(right, str)):
+    if is_number(left) and is_number(right):
         return left, right
+    if isinstance(left, str) and isinstance(right, str):
+        return collation_key(left), collation_key(right)
     raise TemplateError(
         f"The template language function '{function}' expects two integers or two strings; "
         f"got '{type_name(left)}' and '{type_name(right)}'. Please see "
         "https://aka.ms/arm-functions for usage details."
     )
+
+
+def collation_key(text: str) -> tuple[str, tuple[bool, ...]]:
+    """How ARM orders strings: by letters ignoring case, then lower case before upper case
+    ("A" is greater than "a": greater/less examples of template-functions-comparison.md in
+    MicrosoftDocs/azure-docs) - .NET's culture-aware order, approximated by its first two
+    levels."""
+    return text.casefold(), tuple(char.isupper() for char in text)
 
 
 @pure(FUNCTIONS, "greater", 2)

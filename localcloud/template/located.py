@@ -137,8 +137,12 @@ def _declaration(
         end += 2
     if end == 0:
         return None
-    name = body.get("name") if isinstance(body, Mapping) else None
-    return kind, name if isinstance(name, str) else str(steps[end - 1]), steps[:end]
+    # A symbolic name (languageVersion 2.0) names the resource, as in "The template resource
+    # 'managedEnvironment' at line ..." (Azure-Samples/azure-search-openai-demo#2321); else
+    # its `name` as written.
+    key = steps[end - 1]
+    name = body.get("name") if isinstance(body, Mapping) and isinstance(key, int) else None
+    return kind, name if isinstance(name, str) else str(key), steps[:end]
 
 
 def _resource(parent: Any, key: str | int) -> Any:

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from orchestrator.azure.azcli import active_cloud, default_subscription
-from orchestrator.errors import AzureError
+from orchestrator.errors import AzureError, InputError
 
 ARM_SCOPES = ("https://management.azure.com/.default",)
 PORTAL_DEPLOYMENT = "/#blade/HubsExtension/DeploymentDetailsBlade/overview/id/"
@@ -165,7 +165,11 @@ class LocalCloudFinder:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
+        except OSError as exc:  # no permission (an untraversable home): the user's to fix
+            message = f"{path}: cannot read localcloud's client file ({exc.strerror})"
+            hint = "set LOCALCLOUD_STATE_DIR to a folder of yours"
+            raise InputError(message, hint=hint) from None
+        except ValueError as exc:
             raise AzureError(f"{path}: cannot read localcloud's client file ({exc})") from None
         info = parse_local_info(doc, str(path))
         return info if info is not None and pid_alive(info.pid) else None

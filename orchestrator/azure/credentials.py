@@ -18,7 +18,6 @@ cannot be used says so and the chain moves on; a link that fails (a wrong secret
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -96,12 +95,10 @@ def _environment_links(profile: CloudProfile, env: CredentialEnv) -> list[TokenC
 
 
 def _github_oidc(environ: Mapping[str, str], authority: str) -> list[TokenCredential]:
-    """The GitHub Actions OIDC link, when that module is installed and the job grants one."""
-    try:
-        module = importlib.import_module("orchestrator.azure.github_oidc")
-    except ImportError:
-        return []
-    found: TokenCredential | None = module.github_oidc_credential(environ, authority)
+    """The GitHub Actions OIDC link, when the job may request an ID token."""
+    from orchestrator.azure.github_oidc import github_oidc_credential
+
+    found = github_oidc_credential(environ, authority)
     return [found] if found is not None else []
 
 

@@ -17,6 +17,7 @@ from orchestrator.azure.wire import objects, same, text, wire
 
 if TYPE_CHECKING:
     from azure.mgmt.storage import StorageManagementClient
+    from azure.storage.fileshare import ExponentialRetry
 
 # Retries of one file share request (a 5xx, a dropped connection): `backoff` seconds, then
 # doubled, +-20 % jitter, at most FILES_RETRY_MAX_S. The SDK's default waits 15 s + 3^n.
@@ -67,7 +68,8 @@ def open_share(
     return FileShare(client, f"{access.account}/{share}")
 
 
-def files_retry_policy(backoff: float) -> Any:
+def files_retry_policy(backoff: float) -> ExponentialRetry:
+    """The SDK's retry policy with our schedule (its own default waits 15 s + 3^n)."""
     from azure.storage.fileshare import ExponentialRetry
 
     class Retry(ExponentialRetry):

@@ -1,14 +1,19 @@
-"""The HTTPS download of a release asset, streamed in chunks (network errors → our errors)."""
+"""The HTTPS download of a release asset, streamed in chunks (network errors → our errors).
+
+`requests` is imported only when a download happens: the commands that may offer an install
+(`validate` above all) load no network client until they need one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol
-
-import requests
+from typing import TYPE_CHECKING, Protocol
 
 from orchestrator.errors import FatalError
+
+if TYPE_CHECKING:
+    import requests
 
 CHUNK = 1 << 20
 MAX_BYTES = 512 << 20  # a Bicep binary is under 100 MB; anything this large is not one
@@ -35,6 +40,8 @@ class HttpsDownload:
 
     @contextmanager
     def __call__(self, url: str) -> Iterator[Iterator[bytes]]:
+        import requests
+
         try:
             response = requests.get(url, stream=True, timeout=TIMEOUT, verify=self.verify)
         except requests.RequestException as exc:
@@ -54,6 +61,8 @@ class HttpsDownload:
 
 def _body(url: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
     """The chunks, bounded in size; a failure while reading is a DownloadError."""
+    import requests
+
     total = 0
     try:
         for chunk in chunks:
@@ -66,6 +75,8 @@ def _body(url: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _reason(exc: requests.RequestException) -> str:
+    import requests
+
     if isinstance(exc, requests.exceptions.SSLError):
         return "TLS certificate not trusted (REQUESTS_CA_BUNDLE names the CA bundle to trust)"
     if isinstance(exc, requests.Timeout):

@@ -49,8 +49,8 @@ class BicepOffer:
         except InputError as exc:
             return exc.hint
         return (
-            f"install the pinned, checksum-verified Bicep CLI with `{command}`, or pass an "
-            "ARM template with `--template FILE.json`"
+            f"install the pinned, checksum-verified Bicep CLI with `{command}` (or "
+            "`az bicep install`), or pass an ARM template with `--template FILE.json`"
         )
 
     def offer(self, reason: str) -> Path | None:

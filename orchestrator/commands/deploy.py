@@ -1,4 +1,7 @@
-"""`orchestrator deploy`: sync the inference code to the share, restart, wait for health."""
+"""`orchestrator deploy`: sync the inference code to the share, restart, wait for health.
+
+The sync is planner → executor → recorder (`deploy/syncrun.py`): `--dry-run` swaps in the
+display-only executor and records nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Sequence
 
 from orchestrator import inference_config
 from orchestrator.app import App
-from orchestrator.deploy import pipeline
+from orchestrator.deploy import pipeline, syncrun
 from orchestrator.deploy.restart import Apps
 from orchestrator.deploy.syncplan import SyncPlan
 from orchestrator.display import Display
@@ -48,20 +51,27 @@ def _run(
     started = time.monotonic()
     view = pipeline.check_app(apps, target)
     share = pipeline.open_share(access, app.open_share, lambda s: s.exists(), target)
-    the_plan, skipped = pipeline.plan(inv.workspace, share, roots, options)
+    caches = syncrun.load_caches(inv.workspace, share.url)
+    planned = syncrun.plan(inv.workspace, share, roots, caches, delete=options.delete)
+    the_plan = planned.plan
     data: dict[str, object] = {
         "target": target.describe(),
-        "plan": pipeline.describe_plan(the_plan, skipped),
+        "plan": pipeline.describe_plan(the_plan, planned.skipped),
     }
     messages = [Message(w, "warning") for w in warnings]
-    messages += summary_lines(target, view.app.fqdn, the_plan, skipped)
+    messages += summary_lines(target, view.app.fqdn, the_plan, planned.skipped)
     if options.dry_run:
-        messages += [*dry_run_lines(the_plan), Message("dry run: nothing was changed", "success")]
+        executor = syncrun.DryRunExecutor()
+        executor.run(the_plan)
+        messages += [Message(line, "detail") for line in executor.describe(the_plan)]
+        messages.append(Message("dry run: nothing was changed", "success"))
         return CommandResult("deploy", {**data, "dry_run": True}, tuple(messages))
     announce = reporter(display, "plan")  # before the uploads scroll by, say where and what
     for message in messages:
         announce(message.text)
-    pipeline.sync(inv.workspace, share, the_plan, reporter(display, "sync"))
+    live = syncrun.LiveExecutor(share, inv.workspace, reporter(display, "sync"))
+    uploaded = live.run(the_plan)
+    syncrun.record(inv.workspace, share.url, caches, planned, uploaded)
     data["sync_seconds"] = round(time.monotonic() - started, 3)
     messages += kept_lines(the_plan)
     if options.restart:
@@ -117,18 +127,6 @@ def plan_line(the_plan: SyncPlan) -> str:
     if the_plan.kept_remote:
         parts.append(f"{len(the_plan.kept_remote)} remote extras kept")
     return "sync: " + ", ".join(parts)
-
-
-def dry_run_lines(the_plan: SyncPlan) -> list[Message]:
-    lines = [Message(f"would create folder {d}/", "detail") for d in the_plan.make_dirs]
-    lines += [Message(f"would upload {u.path} ({u.reason})", "detail") for u in the_plan.uploads]
-    lines += [Message(f"would delete {p}", "detail") for p in the_plan.delete_files]
-    lines += [Message(f"would delete folder {d}/", "detail") for d in the_plan.delete_dirs]
-    lines += [
-        Message(f"remote extra kept: {p} (--delete removes it)", "detail")
-        for p in the_plan.kept_remote
-    ]
-    return lines
 
 
 def kept_lines(the_plan: SyncPlan) -> list[Message]:

@@ -28,7 +28,7 @@ from orchestrator.parameters import FinalParameters
 from orchestrator.provision.prepare import Request, deployment_name, load_parameters, load_target
 from orchestrator.provision.target import Target, TargetFlags, cloud_default
 from orchestrator.result import CommandResult, Message
-from orchestrator.workspace import Workspace
+from orchestrator.workspace import Workspace, printable
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SCRIPT_TEMPLATE = "manual-provision.sh.j2"
@@ -68,7 +68,7 @@ def words(*values: str) -> ShellWord:
 def comment(value: str) -> CommentText:
     """`value` on one line: every non-printable character (line breaks, bidi controls) as an
     escape, so that nothing after it can leave the comment."""
-    return CommentText("".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in value))
+    return CommentText(printable(value))
 
 
 @dataclass(frozen=True)
@@ -138,13 +138,18 @@ def run(
         deployment=naming.check_deployment_name(deployment_name(now), "deployment name"),
         generated_at=now.isoformat(timespec="seconds"),
     )
-    if script is not None:
-        script_text = render_script(script_context(plan))  # rendered before anything is written
+    if script is not None:  # rendered and written first: a failure leaves nothing behind
+        _write_script(script, render_script(script_context(plan)))
     _write_final_parameters(ws, plan.parameters_file, final)
-    if script is not None:
-        write_atomic(script, script_text)
-        os.chmod(script, 0o755)
     return _result(inv, plan, script)
+
+
+def _write_script(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+        os.chmod(path, 0o755)
+    except OSError as exc:
+        raise InputError(f"--script {path}: cannot write it ({exc.strerror})") from None
 
 
 def default_template(ws: Workspace, env: Mapping[str, str]) -> Path:
@@ -169,13 +174,16 @@ def absolute(path: Path) -> Path:
 
 
 def _write_final_parameters(ws: Workspace, path: Path, final: FinalParameters) -> None:
-    ws.ensure_state_dir()
     document = {
         "$schema": PARAMETERS_SCHEMA,
         "contentVersion": "1.0.0.0",
         "parameters": final.arm_parameters,
     }
-    write_json_atomic(path, document)
+    try:
+        ws.ensure_state_dir()
+        write_json_atomic(path, document)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the final parameters ({exc.strerror})") from None
 
 
 def script_context(plan: ManualPlan) -> dict[str, object]:
@@ -189,7 +197,6 @@ def script_context(plan: ManualPlan) -> dict[str, object]:
         "parameters_source": comment(plan.parameters_source),
         "config_file": comment(str(plan.workspace / "infra" / "inference.config.json")),
         "config_keys": [(comment(k), comment(m)) for k, m in CONFIG_MEANINGS],
-        "workspace_q": word(str(plan.workspace)),
         "subscription_q": word(target.subscription.value),
         "resource_group_q": word(target.resource_group.value),
         "group_create": words(*plan.group_create()) if target.location.is_set else None,

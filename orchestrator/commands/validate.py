@@ -19,6 +19,7 @@ from typing import Any
 
 from orchestrator import inference_config
 from orchestrator.app import App
+from orchestrator.bicep.offer import offer_for
 from orchestrator.compile import CompiledTemplate, compile_template
 from orchestrator.errors import InputError, Problem, ValidationFailed
 from orchestrator.invocation import Invocation
@@ -48,7 +49,10 @@ def run(
     final, problems = collect_parameters(ws, environ, params, parameters_file)
     hint = "fix the lines above, then run `orchestrator validate`"
     try:
-        compiled: CompiledTemplate | None = compile_template(ws, template, environ)
+        installer = offer_for(inv.settings, assume_yes=False, stderr=inv.stderr)
+        compiled: CompiledTemplate | None = compile_template(
+            ws, template, environ, installer=installer
+        )
     except InputError as exc:  # reported with the other problems, not instead of them
         compiled = None
         problems.append(Problem(exc.message, "", ""))

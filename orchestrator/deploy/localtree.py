@@ -54,13 +54,13 @@ def check_sources(root: Path, sources: Sequence[str]) -> tuple[str, ...]:
         pure = PurePosixPath(source.replace("\\", "/"))
         if pure.is_absolute() or ".." in pure.parts or not pure.parts:
             raise InputError(
-                f"--source '{source}': expected a folder inside the workspace "
+                f"--source {source!r}: expected a folder inside the workspace "
                 "(relative, without '..')"
             )
         first = pure.parts[0]
         if first in PROTECTED_ROOTS:
             raise InputError(
-                f"--source '{source}': {first}/ holds the fine-tuned model on the share "
+                f"--source {source!r}: {first}/ holds the fine-tuned model on the share "
                 "and is never synced"
             )
         out.append(pure.as_posix().rstrip("/"))
@@ -76,10 +76,11 @@ def load_ignore(path: Path | None, shown: str = "") -> pathspec.GitIgnoreSpec | 
 
     shown = shown or path.name
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        text = path.read_text(encoding="utf-8", errors="replace")
     except (OSError, RuntimeError) as exc:
         reason = getattr(exc, "strerror", None) or "symbolic link loop"
         raise InputError(f"{shown}: cannot read ({reason})") from None
+    lines = [line.removesuffix("\r") for line in text.split("\n")]  # numbered as editors do
     for number, line in enumerate(lines, start=1):
         _check_ignore_line(shown, number, line)
     return pathspec.GitIgnoreSpec.from_lines(lines)

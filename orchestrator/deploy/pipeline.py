@@ -1,4 +1,5 @@
-"""`deploy`, step by step: config → app → key and share → sync plan → upload → restart → wait.
+"""`deploy`, step by step: config → app → key and share → sync (planner → executor →
+recorder, `syncrun.py`) → restart → wait.
 
 Each step is one function over the adapters it needs (Container Apps, Storage, the share,
 plain HTTPS); the command module strings them together and builds the result. A configured
@@ -16,17 +17,16 @@ from pathlib import Path
 from orchestrator.appdata import replica_data, revision_data
 from orchestrator.azure.errors import NotFound
 from orchestrator.azure.models import AppView, StorageAccess
-from orchestrator.deploy import health, localhashes, logstream, restart, sharestate
-from orchestrator.deploy.localtree import check_sources, load_ignore, scan
+from orchestrator.deploy import health, logstream, restart
+from orchestrator.deploy.localtree import check_sources, load_ignore
 from orchestrator.deploy.restart import Apps
-from orchestrator.deploy.share import Share, apply_plan, fetch_properties, list_remote
-from orchestrator.deploy.syncplan import SyncPlan, known_md5s, needs_md5, plan_sync, remember
+from orchestrator.deploy.share import Share
+from orchestrator.deploy.syncplan import SyncPlan
+from orchestrator.deploy.syncrun import IGNORE_FILE
 from orchestrator.errors import AzureError, InputError, ValidationFailed
 from orchestrator.inference_config import InferenceConfig
-from orchestrator.workspace import Workspace
 
 DEFAULT_SOURCES = ("inference", "setup")
-IGNORE_FILE = ".deployignore"
 LOG_LINES_ON_FAILURE = 20
 
 Report = Callable[[str], None]
@@ -168,51 +168,6 @@ def sync_roots(root: Path, sources: Sequence[str]) -> tuple[str, ...]:
             hint="run deploy in the workspace root, or pass -w / --source",
         )
     return present
-
-
-def plan(
-    workspace: Workspace, share: Share, roots: Sequence[str], options: Options
-) -> tuple[SyncPlan, tuple[str, ...]]:
-    root = workspace.root
-    hashes = localhashes.load(workspace)
-    tree = scan(root, roots, load_ignore(root / IGNORE_FILE), hashes)
-    localhashes.update(workspace, hashes, tree.hashes)
-    if not tree.files and not options.delete:
-        raise InputError(
-            f"nothing to sync: {', '.join(r + '/' for r in roots)} hold no files in {root}"
-        )
-    remote = list_remote(share, roots)
-    sizes = {f.path: f.size for f in remote.files}
-    wanted = needs_md5(tree.files, sizes)
-    known = sharestate.load(workspace, share.url)
-    md5s = known_md5s(wanted, remote.files, known)
-    heads = fetch_properties(share, [p for p in wanted if p not in md5s])
-    md5s.update({path: entry.md5 for path, entry in heads.items()})
-    sharestate.update(workspace, share.url, known, remember(known, remote.files, heads))
-    remote_files = [type(f)(f.path, f.size, md5s.get(f.path)) for f in remote.files]
-    result = plan_sync(
-        tree.files, tree.dirs, remote_files, remote.dirs, roots, delete=options.delete
-    )
-    return result, tree.skipped
-
-
-def sync(workspace: Workspace, share: Share, the_plan: SyncPlan, report: Report) -> None:
-    done = [0]
-
-    def progress(event: object) -> None:
-        kind, path = getattr(event, "kind", ""), getattr(event, "path", "")
-        if kind == "upload":
-            done[0] += 1
-            report(f"uploaded {path} ({done[0]}/{len(the_plan.uploads)})")
-        else:
-            report(f"{kind} {path}")
-
-    uploaded = apply_plan(share, workspace.root, the_plan, progress)
-    if uploaded or the_plan.delete_files:
-        known = sharestate.load(workspace, share.url)
-        deleted = set(the_plan.delete_files)
-        after = {p: k for p, k in known.items() if p not in deleted} | uploaded
-        sharestate.update(workspace, share.url, known, after)
 
 
 @dataclass(frozen=True)

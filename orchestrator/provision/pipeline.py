@@ -7,9 +7,11 @@
     → watch                                                    (watch.py, events → display)
     → record outputs                                           (outputs.py)
 
-`Provisioner` holds the collaborators (the deployments adapter, display, clock, sleep,
-prompt); each step is one method named after it. `attach` reuses `watch` and
-`record_outputs`.
+The same shape as deploy: a planner (`plan`: reads only, returns a `ProvisionPlan`) → an
+executor (`execute`: group, preview, preflight, create, watch) → a recorder (`record_skip`,
+`record_outputs`: the config and the in-flight record). `Provisioner` holds the
+collaborators (the deployments adapter, display, clock, sleep, prompt); each step is one
+method named after it. `attach` reuses `watch` and `record_outputs`.
 """
 
 from __future__ import annotations
@@ -50,6 +52,17 @@ class Options:
     no_wait: bool = False
     on_interrupt: str = "ask"  # ask | leave | cancel
     timeout: float = 7200.0
+
+
+NEW_GROUP = "no earlier successful provision in this resource group (a new one)"
+
+
+@dataclass(frozen=True)
+class ProvisionPlan:
+    """The planner's answer, plain data: the decision, and the group to create first."""
+
+    decision: nochange.Decision
+    create_group_in: str = ""  # a location: --create-resource-group makes the group there
 
 
 @dataclass(frozen=True)
@@ -103,7 +116,7 @@ class Provisioner:
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
     ) -> None:
         self.workspace = workspace
-        self.arm = deployments
+        self.deployments = deployments
         self.display = display
         self.cloud = cloud
         self.portal_url = portal_url
@@ -116,23 +129,26 @@ class Provisioner:
     # --- the pipeline ----------------------------------------------------------------------
 
     def provision(self, prepared: Prepared, options: Options) -> Outcome:
-        self.ensure_group(prepared, options)
-        decision = self.decide(prepared, options)
-        if isinstance(decision, nochange.Skip):
-            return self.record_skip(prepared, decision)
-        plan = self.preview(prepared, options) if options.preview else None
-        deployment = self.deploy(prepared)
-        if options.no_wait:
-            return Submitted(deployment, decision.reason)
-        result = self.watch(prepared.target.resource_group.value, deployment.name, options)
-        mapped, recorded = self.record_outputs(prepared.outputs, prepared.config, result)
-        return Deployed(result.deployment, decision.reason, mapped, recorded, plan)
+        """Plan (reads only), then skip and record, or execute (which records at the end)."""
+        plan = self.plan(prepared, options)
+        if isinstance(plan.decision, nochange.Skip):
+            return self.record_skip(prepared, plan.decision)
+        return self.execute(prepared, plan, options)
 
-    def ensure_group(self, prepared: Prepared, options: Options) -> None:
+    # --- the planner: reads only -----------------------------------------------------------
+
+    def plan(self, prepared: Prepared, options: Options) -> ProvisionPlan:
+        location = self.group_to_create(prepared, options)
+        if location:
+            return ProvisionPlan(nochange.Deploy(NEW_GROUP), create_group_in=location)
+        return ProvisionPlan(self.decide(prepared, options))
+
+    def group_to_create(self, prepared: Prepared, options: Options) -> str:
+        """ "" when the group exists; its location when --create-resource-group must make it."""
         group = prepared.target.resource_group.value
         try:
-            self.arm.group_location(group)
-            return
+            self.deployments.group_location(group)
+            return ""
         except ResourceGroupMissing:
             if not options.create_group:
                 raise
@@ -142,21 +158,23 @@ class Provisioner:
                 f"--create-resource-group: resource group {group} needs a location",
                 hint="add --location REGION (or set AZURE_LOCATION)",
             )
-        self.display.show(Notice(f"creating resource group {group} in {location.value}"))
-        self.arm.create_group(group, location.value, {nochange.TAG_TEMPLATE: "inference"})
+        return location.value
 
     def decide(self, prepared: Prepared, options: Options) -> nochange.Decision:
         """Skip or deploy. A deployment of ours still running in the group is waited for
         first (a crashed or parallel provision), then the decision is made on the result."""
         group = prepared.target.resource_group.value
-        deployments = self.arm.list_deployments(group)
+        deployments = self.deployments.list_deployments(group)
         active = nochange.active_deployments(deployments)
         if active:
             self.wait_for_active(group, active[0], options)
-            deployments = self.arm.list_deployments(group)
+            deployments = self.deployments.list_deployments(group)
         template = prepared.compiled.template
         template_hash = hashcache.template_hash(
-            self.workspace, self.arm.endpoint, template, lambda: self.arm.template_hash(template)
+            self.workspace,
+            self.deployments.endpoint,
+            template,
+            lambda: self.deployments.template_hash(template),
         )
         candidate = nochange.find_candidate(
             deployments, template_hash=template_hash, phash=prepared.param_hash, force=options.force
@@ -182,9 +200,30 @@ class Provisioner:
         missing = []
         for resource_id in previous.output_resources:
             version = prepared.api_version_for(resource_id)
-            if version and not self.arm.resource_exists(resource_id, version):
+            if version and not self.deployments.resource_exists(resource_id, version):
                 missing.append(resource_id)
         return missing
+
+    # --- the executor ----------------------------------------------------------------------
+
+    def execute(self, prepared: Prepared, plan: ProvisionPlan, options: Options) -> Outcome:
+        """Create the group when planned, preview, deploy, watch; record the outputs."""
+        if plan.create_group_in:
+            self.create_group(prepared.target.resource_group.value, plan.create_group_in)
+        what_if = self.preview(prepared, options) if options.preview else None
+        deployment = self.deploy(prepared)
+        reason = plan.decision.reason
+        if options.no_wait:
+            return Submitted(deployment, reason)
+        result = self.watch(prepared.target.resource_group.value, deployment.name, options)
+        mapped, recorded = self.record_outputs(prepared.outputs, prepared.config, result)
+        return Deployed(result.deployment, reason, mapped, recorded, what_if)
+
+    def create_group(self, group: str, location: str) -> None:
+        self.display.show(Notice(f"creating resource group {group} in {location}"))
+        self.deployments.create_group(group, location, {nochange.TAG_TEMPLATE: "inference"})
+
+    # --- the recorder ----------------------------------------------------------------------
 
     def record_skip(self, prepared: Prepared, decision: nochange.Skip) -> Skipped:
         mapped = map_outputs(decision.previous.outputs, prepared.outputs)
@@ -217,16 +256,16 @@ class Provisioner:
         return plan
 
     def what_if(self, prepared: Prepared) -> WhatIf:
-        return compute_what_if(self.arm, prepared, deployment_name(self.now()))
+        return compute_what_if(self.deployments, prepared, deployment_name(self.now()))
 
     def deploy(self, prepared: Prepared) -> DeploymentSnapshot:
         """Preflight validate, create, record the deployment as in flight."""
         group = prepared.target.resource_group.value
         name = deployment_name(self.now())
         body = prepared.deployment_body()
-        for warning in self.arm.validate(group, name, body).warnings:
+        for warning in self.deployments.validate(group, name, body).warnings:
             self.display.show(Notice(f"preflight: {warning}", "warning"))
-        deployment = self.arm.create(group, name, body)
+        deployment = self.deployments.create(group, name, body)
         inflight.record(
             self.workspace,
             inflight.InflightRecord(
@@ -268,7 +307,7 @@ class Provisioner:
                 except (KeyboardInterrupt, EOFError):
                     choice = "leave"
         if choice == "cancel":
-            self.arm.cancel(group, name)
+            self.deployments.cancel(group, name)
             inflight.clear(self.workspace, name)
             raise Interrupted(
                 f"canceled deployment {name}; resources created so far remain in {group}",

@@ -106,8 +106,14 @@ def load_parameters(workspace: Workspace, settings: Settings, request: Request) 
 
 
 def compile_step(workspace: Workspace, settings: Settings, request: Request) -> CompiledTemplate:
-    """Step 3: the ARM JSON of the template (the Bicep CLI found on the environment's PATH)."""
-    return compile_template(workspace, request.template, settings.environ)
+    """Step 3: the ARM JSON of the template (the Bicep CLI found on the environment's PATH;
+    with none and a stale checked-in JSON, the offer to install the pinned one)."""
+    import sys
+
+    from orchestrator.bicep.offer import offer_for
+
+    installer = offer_for(settings, assume_yes=False, stderr=sys.stderr)
+    return compile_template(workspace, request.template, settings.environ, installer=installer)
 
 
 def validate_offline(

@@ -25,7 +25,6 @@ from typing import Any
 from orchestrator import inference_config
 from orchestrator.azure.cloud import CloudProfile
 from orchestrator.errors import InputError
-from orchestrator.jsonio import load_json
 from orchestrator.settings import TargetEnv
 from orchestrator.workspace import Workspace
 
@@ -184,11 +183,9 @@ def read_config(workspace: Workspace, path: Path) -> Mapping[str, Any]:
     """A workspace config file as a mapping ({} when missing); malformed files are errors."""
     if not path.is_file():
         return {}
-    shown = workspace.shown(path)
-    data = load_json(path, shown)
-    if not isinstance(data, dict):
-        raise InputError(f"{shown}: expected a JSON object at the top level")
-    return data
+    from orchestrator.validation import load_config  # keeps where each value is
+
+    return load_config(path, workspace.shown(path))
 
 
 def cloud_default(profile: CloudProfile) -> Sourced:

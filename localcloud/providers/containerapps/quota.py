@@ -2,9 +2,12 @@
 the limits of a subscription and an environment, their usage, and the checks a managed
 environment must pass (no I/O; the caller gives the stored documents).
 
-Defaults (a pay-as-you-go subscription; tests change them through `/_localcloud/quota`):
-- regional: `ManagedEnvironmentCount` 15 (quotas.md), `SubscriptionNCA100Gpus` 4 (dedicated
-  A100 GPUs; assumed - enough for the 2024 fine-tuning template's `maximumCount` 2);
+Defaults (tests change them through `/_localcloud/quota`):
+- regional: `ManagedEnvironmentCount` and `SubscriptionNCA100Gpus` (dedicated A100 GPUs) 100 -
+  deliberately above Azure's defaults (15 environments per region, quotas.md; a dedicated A100
+  limit of 1 was seen in microsoft/foundry-dev-tools#467) because these count every
+  environment a long-lived localcloud holds, and one shared by many tests must not refuse
+  the next by accident; set Azure's values with the admin API to mimic a new subscription;
 - per environment: `ManagedEnvironmentConsumptionCores` 100, `...GeneralPurposeCores` 100,
   `...MemoryOptimizedCores` 50 (quotas.md), `ManagedEnvironmentConsumptionNCA100Gpus` 2 and
   `ManagedEnvironmentConsumptionT4Gpus` 2 (serverless GPUs "enabled by default" for
@@ -117,8 +120,8 @@ ENVIRONMENT_NAMES = {
     "ManagedEnvironmentConsumptionT4Gpus": "Managed Environment Consumption T4 GPUs",
 }
 DEFAULT_LIMITS: dict[str, float] = {
-    "ManagedEnvironmentCount": 15,
-    "SubscriptionNCA100Gpus": 4,
+    "ManagedEnvironmentCount": 100,
+    "SubscriptionNCA100Gpus": 100,
     "ManagedEnvironmentConsumptionCores": 100,
     "ManagedEnvironmentGeneralPurposeCores": 100,
     "ManagedEnvironmentMemoryOptimizedCores": 50,

@@ -154,27 +154,17 @@ class Quota:
 
     def _workloads(self, env: Mapping[str, Any]) -> list[Workload]:
         env_id = str(env["id"]).lower()
-        out = []
-        for kind in (APP_TYPE, JOB_TYPE):
-            for doc in self._all(kind):
-                props = doc.get("properties") or {}
-                if (
-                    str(
-                        props.get("environmentId") or props.get("managedEnvironmentId") or ""
-                    ).lower()
-                    != env_id
-                ):
-                    continue
-                replicas = self._replicas(kind, doc)
-                out.append(
-                    Workload(
-                        env_id,
-                        profile_type(env, props.get("workloadProfileName")),
-                        replicas,
-                        _cpu(props),
-                    )
-                )
-        return out
+        return [
+            Workload(
+                env_id,
+                profile_type(env, (doc.get("properties") or {}).get("workloadProfileName")),
+                self._replicas(kind, doc),
+                _cpu(doc.get("properties") or {}),
+            )
+            for kind in (APP_TYPE, JOB_TYPE)
+            for doc in self._all(kind)
+            if _environment_of(doc).lower() == env_id
+        ]
 
     def _replicas(self, kind: str, doc: Mapping[str, Any]) -> int:
         if kind == JOB_TYPE:
@@ -205,6 +195,11 @@ class Quota:
             *property_problems(body),
             *offering_problems(body, self.config.offering(location)),
         ]
+
+
+def _environment_of(doc: Mapping[str, Any]) -> str:
+    props = doc.get("properties") or {}
+    return str(props.get("environmentId") or props.get("managedEnvironmentId") or "")
 
 
 def _cpu(props: Mapping[str, Any]) -> float:

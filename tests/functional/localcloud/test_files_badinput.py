@@ -118,7 +118,7 @@ BAD_REQUESTS = [
     ("GET", "/data/missing.txt", {"x-ms-range": "bytes=0-1"}, 404, "ResourceNotFound"),
     ("GET", "/nosuchshare/x.txt", {}, 404, "ShareNotFound"),
     ("GET", "/BAD_SHARE/x.txt", {}, 400, "InvalidResourceName"),
-    ("GET", "?comp=list", {}, 400, "InvalidUri"),
+    ("GET", "?comp=bogus", {}, 400, "InvalidQueryParameterValue"),
 ]
 
 

@@ -39,6 +39,11 @@ def stack(localcloud: LocalCloudHandle) -> Iterator[JobStack]:
     built.create_job("sleeper", "echo sleeping; sleep 30", replicaTimeout=2)
     built.create_job("napper", "echo napping; sleep 30")
     built.create_job("ticker", TICKER)
+    built.create_job(
+        "pair",
+        "echo $CONTAINER_APP_REPLICA_NAME; sleep 1",
+        manualTriggerConfig={"parallelism": 2, "replicaCompletionCount": 3},
+    )
     try:
         yield built
     finally:
@@ -152,6 +157,14 @@ def test_log_stream_lines_arrive_within_a_second_and_reach_log_analytics(
     assert len(lags) == 6
     assert max(lags[1:]) < 1.0, lags
     assert stack.finished("ticker", name).status == "Succeeded"
+    again = requests.get(
+        endpoint,
+        params={"follow": "true", "tailLines": "300"},
+        headers={"Authorization": f"Bearer {token['properties']['token']}"},
+        verify=stack.lc.ca_file,
+        timeout=10,
+    )
+    assert sum(" tick " in f" {line}" for line in again.text.splitlines()) == 6
     kql = (
         f"ContainerAppConsoleLogs_CL | where ContainerGroupName_s startswith '{name}' "
         "| order by time_t desc | project time_t, Log_s"
@@ -178,3 +191,17 @@ def test_log_analytics_refuses_what_it_does_not_support(stack: JobStack) -> None
     answer = stack.query("ContainerAppConsoleLogs_CL | summarize count() by Log_s")
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "BadArgumentError"
+
+
+def test_parallel_replicas_run_until_the_completion_count(stack: JobStack) -> None:
+    name = stack.start("pair")
+    path = stack.job_path("pair") + f"/executions/{name}/replicas"
+
+    def running() -> int:
+        states = [r["properties"]["runningState"] for r in stack.arm("GET", path).json()["value"]]
+        return states.count("Running")
+
+    assert wait_for(lambda: running() == 2)
+    assert stack.finished("pair", name).status == "Succeeded"
+    replicas = stack.arm("GET", path).json()["value"]
+    assert len(replicas) == 3 and len({r["name"] for r in replicas}) == 3

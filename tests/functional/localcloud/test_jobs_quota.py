@@ -4,6 +4,7 @@ Azure's codes when a limit or the region says no."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,7 +73,7 @@ def mentions(codes: list[str], code: str) -> bool:
 
 def test_usages_and_profile_types_read_through_the_sdk(aca: ContainerAppsAPIClient) -> None:
     regional = {u.name.value: u for u in aca.usages.list("westus3")}
-    assert regional["ManagedEnvironmentCount"].limit == 15
+    assert regional["ManagedEnvironmentCount"].limit == 100
     assert regional["SubscriptionNCA100Gpus"].unit == "Count"
     types = {t.name for t in aca.available_workload_profiles.get("westeurope")}
     assert "Consumption-GPU-NC8as-T4" in types and "Consumption-GPU-NC24-A100" not in types
@@ -112,8 +113,8 @@ def test_the_environment_count_limit_refuses_a_new_environment(
     assert "MaxNumberOfRegionalEnvironmentsInSubExceeded" in codes
 
 
-def test_a_running_job_on_a_serverless_gpu_profile_counts_toward_the_environment_usage(
-    aca: ContainerAppsAPIClient, fresh_group: str
+def test_a_running_job_on_a_serverless_gpu_profile_counts_and_a_full_environment_queues(
+    localcloud: LocalCloudHandle, aca: ContainerAppsAPIClient, fresh_group: str
 ) -> None:
     env = aca.managed_environments.begin_create_or_update(
         fresh_group,
@@ -137,8 +138,19 @@ def test_a_running_job_on_a_serverless_gpu_profile_counts_toward_the_environment
         found = {u.name.value: u.current_value for u in items}
         return float(found["ManagedEnvironmentConsumptionNCA100Gpus"])
 
+    def status(execution: str) -> str:
+        found: str = aca.job_execution(fresh_group, "gpujob", execution).status
+        return found
+
     assert a100_in_use() == 0
     name = aca.jobs.begin_start(fresh_group, "gpujob", polling_interval=0.05).result().name
     wait_for(lambda: a100_in_use() == 1)
+    quota = {"limits": {env.id: {"ManagedEnvironmentConsumptionNCA100Gpus": 1}}}
+    localcloud.admin("POST", "quota", json=quota).raise_for_status()
+    queued = aca.jobs.begin_start(fresh_group, "gpujob", polling_interval=0.05).result().name
+    time.sleep(1.0)
+    assert status(queued) == "Processing"
     aca.jobs.begin_stop_execution(fresh_group, "gpujob", name, polling_interval=0.05).result()
+    wait_for(lambda: status(queued) == "Running", timeout=20)
+    aca.jobs.begin_stop_execution(fresh_group, "gpujob", queued, polling_interval=0.05).result()
     wait_for(lambda: a100_in_use() == 0, timeout=20)

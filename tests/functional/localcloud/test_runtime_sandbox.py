@@ -45,8 +45,9 @@ def writable(folder):
     except OSError:
         return False
 
-with open("/tmp/marker", "w") as handle:
-    handle.write("inside")
+if os.environ.get("WRITE_TMP"):  # only where /tmp is the replica's own
+    with open("/tmp/marker", "w") as handle:
+        handle.write("inside")
 report = {
     "home": os.environ["HOME"], "tmpdir": os.environ["TMPDIR"],
     "venv": os.environ.get("VIRTUAL_ENV", ""), "python": sys.executable,
@@ -57,7 +58,8 @@ report = {
     "home_writable": writable(os.environ["HOME"]),
 }
 print("REPORT " + json.dumps(report), flush=True)
-code = subprocess.call([sys.executable, "-m", "pip", "install", "--no-index", "tinypkg-0.1-py3-none-any.whl"])
+wheel = "tinypkg-0.1-py3-none-any.whl"
+code = subprocess.call([sys.executable, "-m", "pip", "install", "--no-index", wheel])
 import importlib
 tiny = importlib.import_module("tinypkg")
 print("INSTALLED " + json.dumps({"code": code, "file": tiny.__file__}), flush=True)
@@ -85,7 +87,9 @@ def tiny_wheel(folder: Path) -> Path:
     with zipfile.ZipFile(wheel, "w") as archive:
         for name, data in files.items():
             archive.writestr(name, data)
-        archive.writestr("tinypkg-0.1.dist-info/RECORD", record + "tinypkg-0.1.dist-info/RECORD,,\n")
+        archive.writestr(
+            "tinypkg-0.1.dist-info/RECORD", record + "tinypkg-0.1.dist-info/RECORD,,\n"
+        )
     return wheel
 
 
@@ -96,7 +100,9 @@ def marked(lines: list[str], mark: str) -> dict[str, Any] | None:
     return None
 
 
-def start_probe(tmp_path: Path, sup: Supervisor, cloud: Any) -> tuple[dict[str, Any], str]:
+def start_probe(
+    tmp_path: Path, sup: Supervisor, cloud: Any, write_tmp: bool = False
+) -> tuple[dict[str, Any], str]:
     put_storage(cloud, "store1", "acct1", "share1")
     share = cloud.files.share_path("acct1", "share1")
     (share / "probe.py").write_text(PROBE_PY)
@@ -108,18 +114,26 @@ def start_probe(tmp_path: Path, sup: Supervisor, cloud: Any) -> tuple[dict[str, 
     container["env"] = [
         {"name": "STATE_DIR", "value": str(cloud.state_dir)},
         {"name": "HOST_DIR", "value": str(Path(__file__).parent)},
+        {"name": "WRITE_TMP", "value": "1" if write_tmp else ""},
     ]
     return doc, str(share)
 
 
+@pytest.mark.parametrize("mode", ["auto", "bwrap"])
 def test_a_replica_has_its_own_home_tmp_and_python_and_cannot_reach_the_state(
-    tmp_path: Path,
+    tmp_path: Path, mode: str
 ) -> None:
+    if mode == "bwrap" and not shutil.which("bwrap"):
+        pytest.skip("bubblewrap (bwrap) is not installed")
+
     async def scenario() -> None:
         cloud = make_cloud(tmp_path)
-        sup = make_supervisor(cloud)
+        sup = make_supervisor(cloud, sandbox=mode)
         assert sup.sandbox is not None
-        doc, share = start_probe(tmp_path, sup, cloud)
+        if mode == "bwrap":
+            assert sup.sandbox.tool == "bwrap", sup.sandbox.reason
+        isolated = sup.sandbox.isolation == "namespace"
+        doc, _ = start_probe(tmp_path, sup, cloud, write_tmp=isolated)
         try:
             sup.apply(doc)
 
@@ -158,9 +172,12 @@ def test_a_replica_has_its_own_home_tmp_and_python_and_cannot_reach_the_state(
                 pytest.skip(f"no namespace isolation here: {sup.sandbox.reason}")
         finally:
             await sup.shutdown()
-        assert "tinypkg" not in subprocess.run(
-            [sys.executable, "-m", "pip", "list"], capture_output=True, text=True, check=False
-        ).stdout
+        assert (
+            "tinypkg"
+            not in subprocess.run(
+                [sys.executable, "-m", "pip", "list"], capture_output=True, text=True, check=False
+            ).stdout
+        )
 
     asyncio.run(scenario())
 
@@ -187,6 +204,35 @@ def test_a_restarted_replica_reuses_the_apps_python_environment(tmp_path: Path) 
             assert reports[-1]["home"] != first["home"]
             assert sum("Successfully installed tinypkg" in line for line in lines) == 1
             assert any("tinypkg is already installed" in line for line in lines)
+            sup.remove(doc["id"])
+            await sup.settle()
+            assert not Path(first["venv"]).exists()  # deleting the app deletes its Python
+        finally:
+            await sup.shutdown()
+
+    asyncio.run(scenario())
+
+
+def test_without_namespace_isolation_a_replica_still_has_its_own_home_tmp_and_python(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        cloud = make_cloud(tmp_path)
+        sup = make_supervisor(cloud, sandbox="none")
+        assert sup.sandbox is not None and sup.sandbox.isolation == "none"
+        doc, _ = start_probe(tmp_path, sup, cloud)
+        try:
+            sup.apply(doc)
+            done = await eventually(
+                lambda: marked(sup.log_lines(doc["id"], 200), "INSTALLED "), timeout=90
+            )
+            lines = sup.log_lines(doc["id"], 200)
+            report = marked(lines, "REPORT ")
+            assert report is not None
+            assert "/runtime/replicas/" in report["home"] and report["tmpdir"].endswith("/tmp")
+            assert done["file"].startswith(report["venv"])
+            assert report["signing_key"]  # the documented limit of the fallback
+            assert any("sandbox without namespace isolation" in line for line in lines)
         finally:
             await sup.shutdown()
 
@@ -209,8 +255,10 @@ def test_isolation_is_found_for_root_and_for_an_unprivileged_user(tmp_path: Path
     )
     root = Path(__file__).resolve().parents[3]
     done = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c"]
-        + [code, str(state)],
+        [
+            *("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+            *("/usr/bin/python3", "-c", code, str(state)),
+        ],
         capture_output=True,
         text=True,
         cwd=root,

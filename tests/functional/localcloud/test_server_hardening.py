@@ -189,6 +189,13 @@ def test_an_idle_client_that_never_sends_is_closed(quick: LocalCloudHandle) -> N
         assert closed_after(conn) < 5
 
 
+def test_a_client_that_never_starts_tls_is_closed(quick: LocalCloudHandle) -> None:
+    with socket.create_connection(("127.0.0.1", quick.port), timeout=30) as raw:
+        started = time.monotonic()
+        assert raw.recv(1024) == b""
+    assert time.monotonic() - started < 5
+
+
 def test_an_oversized_arm_body_is_refused_with_413(quick: LocalCloudHandle) -> None:
     path = f"/subscriptions/{quick.subscription_id}/resourcegroups/big?api-version=2021-04-01"
     head = (
@@ -238,3 +245,20 @@ def test_a_subsystem_that_cannot_be_built_stops_the_start(tmp_path: Path) -> Non
     assert "localcloud failed to start" in done.stderr
     assert "state.db" in done.stderr or "database" in done.stderr
     assert not (state / "client.json").exists()
+
+
+def test_a_stale_client_file_naming_another_process_is_neither_running_nor_stopped(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "stale"
+    state.mkdir(mode=0o700)
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        (state / "client.json").write_text(json.dumps({"pid": other.pid, "port": 1}))
+        (state / "client.json").chmod(0o600)
+        assert cli(state, "status").returncode == 3
+        assert cli(state, "stop").returncode == 0
+        assert other.poll() is None  # the unrelated process was not signalled
+    finally:
+        other.kill()
+        other.wait()

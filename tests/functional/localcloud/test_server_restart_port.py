@@ -12,7 +12,7 @@ from localcloud_fixture import LocalCloudHandle, start_localcloud
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "orchestrator"))
 
-from deploy_support import Provisioned, answered_version, code_version, provision  # noqa: E402
+from deploy_support import Provisioned, answered_version, code_version, provision
 
 pytestmark = [pytest.mark.functional, pytest.mark.slow]
 

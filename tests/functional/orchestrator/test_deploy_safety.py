@@ -100,6 +100,8 @@ def test_dry_run_prints_the_plan_and_changes_nothing(provisioned: Provisioned) -
     (provisioned.workspace / "inference" / "greeting.txt").write_text("not yet\n")
     (provisioned.workspace / "inference" / "new.py").write_text("x = 1\n")
     before = remote_tree(share)
+    state = provisioned.workspace / ".orchestrator"
+    recorded = {p: p.read_bytes() for p in state.rglob("*") if p.is_file()}
     provisioned.lc.admin("DELETE", "requests")
     ran = provisioned.deploy("--dry-run", "--delete")
     assert ran.code == 0, ran.output
@@ -117,6 +119,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(provisioned: Provisioned) -
     assert not [e for e in requests_log(provisioned.lc) if e["path"].endswith("/restart")]
     assert remote_tree(share) == before
     assert answered_version(provisioned) == version
+    assert {p: p.read_bytes() for p in state.rglob("*") if p.is_file()} == recorded
 
 
 def test_symlinks_out_of_a_folder_and_unsafe_names_are_reported_not_uploaded(

@@ -133,3 +133,37 @@ def test_east_us_is_read_as_eastus(tmp_path: Path, lc: LocalCloudHandle) -> None
     ran = run_cli(workspace, lc, "manual", "-s", SUB, "-g", "rg", "-l", "East US")
     assert ran.code == 0, ran.output
     assert "--location eastus" in ran.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env"), [(("-l", ""), {}), (("-l", "  "), {}), ((), {"AZURE_LOCATION": ""})]
+)
+def test_an_empty_location_creates_no_group(
+    args: tuple[str, ...], env: dict[str, str], tmp_path: Path, lc_log: LocalCloudHandle
+) -> None:
+    workspace = make_workspace(tmp_path / "ws")
+    before = tree_hash(workspace)
+    ran = run_cli(
+        workspace,
+        lc_log,
+        "provision",
+        "-g",
+        "rg-never-made",
+        "--create-resource-group",
+        *args,
+        **env,
+    )
+    assert_refused(ran, lc_log, "needs a location")
+    assert tree_hash(workspace) == before
+
+
+def test_a_bad_group_in_the_finetuning_config_names_line_and_column(
+    tmp_path: Path, lc_log: LocalCloudHandle
+) -> None:
+    workspace = make_workspace(tmp_path / "ws")
+    finetuning = workspace / "infra/finetuning.config.json"
+    finetuning.write_text('{\n  "SUBSCRIPTION_ID": null,\n  "RESOURCE_GROUP_NAME": "ft/rg"\n}\n')
+    before = tree_hash(workspace)
+    ran = run_cli(workspace, lc_log, "provision")
+    assert_refused(ran, lc_log, "infra/finetuning.config.json:3:26 RESOURCE_GROUP_NAME: 'ft/rg'")
+    assert tree_hash(workspace) == before

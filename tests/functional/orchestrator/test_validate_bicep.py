@@ -177,8 +177,9 @@ def test_toolkit_workspace_without_compiler_says_how_to_install(tmp_path: Path) 
     assert done.stderr.splitlines() == [
         "infra/provision/inference.bicep: no Bicep CLI found and no infra/provision/inference.json",
         "error: 1 problem found",
-        "hint: install the Bicep CLI (`orchestrator bicep install`, `az bicep install`, or "
-        "https://aka.ms/bicep-install), or pass an ARM template with `--template FILE.json`",
+        "hint: install the pinned, checksum-verified Bicep CLI with "
+        "`orchestrator bicep install --yes` (or `az bicep install`), or pass an ARM template "
+        "with `--template FILE.json`",
     ]
 
 

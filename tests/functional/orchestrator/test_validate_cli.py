@@ -201,14 +201,14 @@ CASES = [
     Case(
         "duplicate-key",
         write(PARAMS, '{"parameters": {"a": {"value": 1}, "a": {"value": 2}}}'),
-        PARAMS,
+        f"{PARAMS}:1:36",
         "",
         'key "a" appears twice in one object',
     ),
     Case(
         "nan-value",
         write(PARAMS, '{"parameters": {"maximumInstanceCount": {"value": NaN}}}'),
-        PARAMS,
+        f"{PARAMS}:1:51",
         "",
         "NaN is not a JSON value",
     ),

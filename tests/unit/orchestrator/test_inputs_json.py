@@ -142,3 +142,12 @@ def test_an_integer_inside_an_object_beyond_int64_is_refused() -> None:
 def test_the_template_range_still_applies() -> None:
     problems = check_parameter_values(final(count=1, bounded=5), TEMPLATE)
     assert [p.message for p in problems] == ["is 5 (limit 4)"]
+
+
+def test_a_number_too_large_for_a_double_is_not_infinity() -> None:
+    from orchestrator.jsonio import JsonFileError, parse_json
+    from orchestrator.parameters import parse_override
+
+    with pytest.raises(JsonFileError, match="1e400 is too large a number"):
+        parse_json('{"parameters": {"x": {"value": 1e400}}}', "p.json")
+    assert parse_override("x=1e400") == ("x", "1e400")  # not JSON, so the text as given

@@ -4,6 +4,7 @@ a problem line (environment secrets, secure parameters)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -40,11 +41,11 @@ HOSTILE = [
      "{% endfor %}", "would exceed"),
     ("{% macro f(x) %}{{ f(x ~ x) }}{% endmacro %}{{ f('a') }}", "would exceed"),
     ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-     "steps"),
+     "rendering took"),
     ("{% set b %}{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}"
-     "{% endfor %}{% endset %}", "steps"),
+     "{% endfor %}{% endset %}", "rendering took"),
     ("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
-     "would exceed"),
+     "would exceed|rendering took"),
     ("{{ lipsum(100000) }}", "undefined"),
 ]  # fmt: skip
 
@@ -56,7 +57,8 @@ def test_hostile_templates_stop_at_once_with_a_problem(text: str, said: str) -> 
     assert time.monotonic() - started < 5
     assert out == {"acaAppName": text}  # left as given
     assert len(problems) == 1
-    assert said in problems[0].message and problems[0].message.startswith("template error: ")
+    assert re.search(said, problems[0].message), problems[0].message
+    assert problems[0].message.startswith("template error: ")
 
 
 class FakeClock:
@@ -79,7 +81,9 @@ def test_the_wall_clock_budget_stops_a_loop_without_calls() -> None:
 def test_the_budget_is_shared_by_all_values_of_a_command() -> None:
     values = {f"p{i}": "{% for i in range(90000) %}{% endfor %}" for i in range(20)}
     _, problems = render_values(values, CONTEXT, {})
-    assert problems and "steps" in problems[-1].message
+    assert (
+        problems and "rendering took" in problems[-1].message
+    )  # steps, or seconds on a slow machine
 
 
 def test_ordinary_templates_still_render() -> None:

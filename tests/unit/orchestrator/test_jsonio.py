@@ -20,14 +20,24 @@ from orchestrator.errors import Problem
         ('{"a": 1}\n{"b": 2}', "f.json:2:1: Extra data"),
         (
             '{"a": 1, "a": 2}',
-            'f.json: key "a" appears twice in one object '
+            'f.json:1:10: key "a" appears twice in one object '
             "(strict JSON: each key once, no NaN or Infinity)",
         ),
-        ('{"a": NaN}', "f.json: NaN is not a JSON value (strict JSON: each key once, no NaN or"),
-        ("[-Infinity]", "f.json: -Infinity is not a JSON value"),
+        ('{"a": NaN}', "f.json:1:7: NaN is not a JSON value (strict JSON: each key once, no NaN"),
+        ("[-Infinity]", "f.json:1:2: -Infinity is not a JSON value"),
+        ('{"a":\n  1e400}', "f.json:2:3: 1e400 is too large a number"),
         ("[" * 100_000 + "]" * 100_000, "f.json: JSON nested too deeply"),
     ],
-    ids=["empty", "trailing-comma", "two-documents", "duplicate", "nan", "infinity", "deep"],
+    ids=[
+        "empty",
+        "trailing-comma",
+        "two-documents",
+        "duplicate",
+        "nan",
+        "infinity",
+        "huge",
+        "deep",
+    ],
 )
 def test_parse_errors_are_one_line_with_the_position(text: str, line: str) -> None:
     with pytest.raises(jsonio.JsonFileError) as caught:

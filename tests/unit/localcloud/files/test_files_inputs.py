@@ -39,9 +39,43 @@ def test_content_settings_default_and_given() -> None:
     assert (given.content_type, given.content_md5) == ("text/plain", MD5)
 
 
-def test_content_md5_must_be_16_bytes_of_base64() -> None:
-    bad = {"x-ms-content-md5": base64.b64encode(b"short").decode()}
+def test_content_md5_property_is_stored_as_given_but_must_be_base64() -> None:
+    # the service keeps x-ms-content-md5 as a property without checking its length (the
+    # SDK's own tests set an 8-byte value and read it back)
+    short = base64.b64encode(b"short").decode()
+    assert inputs.content_settings({"x-ms-content-md5": short}).content_md5 == short
+    bad = {"x-ms-content-md5": "not base64!"}
     assert error_of(inputs.content_settings, bad) == (400, "InvalidHeaderValue")
+
+
+def test_transactional_content_md5_must_be_16_bytes() -> None:
+    short = {"Content-MD5": base64.b64encode(b"short").decode()}
+    assert error_of(lambda h: inputs.check_body_md5(h, b"x" * 16), short) == (
+        400,
+        "InvalidHeaderValue",
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("hidden", "Hidden"),
+        ("Archive|ReadOnly", "ReadOnly | Archive"),
+        ("None", ""),
+        ("preserve", None),
+        (None, None),
+    ],
+)
+def test_file_attributes_are_spelled_and_ordered_as_the_service_does(
+    sent: str | None, kept: str | None
+) -> None:
+    headers = {} if sent is None else {"x-ms-file-attributes": sent}
+    assert inputs.smb_times(headers).attributes == kept
+
+
+def test_unknown_file_attributes_are_refused() -> None:
+    bad = {"x-ms-file-attributes": "ReadOnly|Bogus"}
+    assert error_of(inputs.smb_times, bad) == (400, "InvalidHeaderValue")
 
 
 def test_content_length_required_and_checked() -> None:

@@ -9,7 +9,7 @@ from azure.storage.fileshare._generated.models import ListFilesAndDirectoriesSeg
 
 from localcloud.files import listing
 from localcloud.files.errors import FileError
-from localcloud.files.props import ContentSettings, Props
+from localcloud.files.props import DEFAULT_DIRECTORY_KEY, ContentSettings, Props
 
 NS = 1_665_629_543_071_051_800  # 2022-10-13T02:52:23.0710518Z
 CONTEXT = listing.ListingContext("https://127.0.0.1:8443/acct/", "share", "inference", "42")
@@ -38,25 +38,41 @@ def page(*items: listing.ListedItem, next_marker: str = "") -> listing.Page:
 def test_plain_listing_xml_is_exact() -> None:
     body = listing.render(
         page(
-            listing.ListedItem("app.py", props(False, 1024)),
+            listing.ListedItem("app.py", props(False, 1024, file_id="8")),
             listing.ListedItem("utils", props(True)),
         ),
         listing.ListOptions(),
         CONTEXT,
     )
+    # as recorded from Azure (Azure/azure-sdk-assets, azure-storage-file-share recordings):
+    # no Prefix/Marker/MaxResults unless asked for, the DirectoryId, entries in name order
+    # with files and directories mixed, each with its FileId
     assert body.decode() == (
         '<?xml version="1.0" encoding="utf-8"?>'
         '<EnumerationResults ServiceEndpoint="https://127.0.0.1:8443/acct/" ShareName="share"'
-        ' DirectoryPath="inference"><Prefix></Prefix><Entries>'
-        "<Directory><Name>utils</Name><Properties /></Directory>"
-        "<File><Name>app.py</Name><Properties><Content-Length>1024</Content-Length>"
-        "</Properties></File></Entries><NextMarker /></EnumerationResults>"
+        ' DirectoryPath="inference"><DirectoryId>42</DirectoryId><Entries>'
+        "<File><Name>app.py</Name><FileId>8</FileId><Properties>"
+        "<Content-Length>1024</Content-Length></Properties></File>"
+        "<Directory><Name>utils</Name><FileId>7</FileId><Properties /></Directory>"
+        "</Entries><NextMarker /></EnumerationResults>"
     )
+
+
+def test_a_prefix_asked_for_is_echoed_even_when_empty() -> None:
+    body = listing.render(page(), listing.parse_options({"prefix": ""}), CONTEXT)
+    assert b"<Prefix></Prefix><DirectoryId>" in body
+
+
+def test_a_prefix_and_directory_path_xml_cannot_carry_are_percent_encoded() -> None:
+    context = listing.ListingContext("https://h/acct/", "share", "dir\ufffe", "42")
+    body = listing.render(page(), listing.parse_options({"prefix": "\uffff"}), context)
+    assert b'DirectoryPath="dir%EF%BF%BE"' in body
+    assert b'<Prefix Encoded="true">%EF%BF%BF</Prefix>' in body
 
 
 def test_full_listing_xml_has_every_included_field() -> None:
     options = listing.parse_options(
-        {"include": "Timestamps,Etag,Attributes,PermissionKey", "maxresults": "5000"}, "true"
+        {"include": "Timestamps,Etag,Attributes,PermissionKey", "maxresults": "5000"}
     )
     body = listing.render(
         page(listing.ListedItem("utils", props(True, file_id="11529285414812647424"))),
@@ -72,13 +88,13 @@ def test_full_listing_xml_has_every_included_field() -> None:
         "<ChangeTime>2022-10-13T02:52:23.0710518Z</ChangeTime>"
         "<Last-Modified>Thu, 13 Oct 2022 02:52:23 GMT</Last-Modified>"
         '<Etag>"0x8DAACC5F42164F6"</Etag></Properties><Attributes>Directory</Attributes>'
-        "<PermissionKey>4319988430575558214*13209974753615755271</PermissionKey>"
+        f"<PermissionKey>{DEFAULT_DIRECTORY_KEY}</PermissionKey>"
         "</Directory></Entries>"
     ) in body
 
 
 def test_the_sdk_model_reads_the_listing() -> None:
-    options = listing.parse_options({"include": "timestamps,etag"}, None)
+    options = listing.parse_options({"include": "timestamps,etag"})
     body = listing.render(
         page(
             listing.ListedItem("a & b.txt", props(False, 5)),
@@ -97,11 +113,14 @@ def test_the_sdk_model_reads_the_listing() -> None:
     assert files[0].properties.etag == '"0x8DAACC5F42164F6"'
 
 
-def test_names_xml_cannot_carry_are_percent_encoded() -> None:
+@pytest.mark.parametrize(
+    ("name", "encoded"), [("bad\x01name", "bad%01name"), ("file\ufffe", "file%EF%BF%BE")]
+)
+def test_names_xml_cannot_carry_are_percent_encoded(name: str, encoded: str) -> None:
     body = listing.render(
-        page(listing.ListedItem("bad\x01name", props(False))), listing.ListOptions(), CONTEXT
+        page(listing.ListedItem(name, props(False))), listing.ListOptions(), CONTEXT
     )
-    assert b'<Name Encoded="true">bad%01name</Name>' in body
+    assert f'<Name Encoded="true">{encoded}</Name>'.encode() in body
 
 
 def test_paging_walks_every_name_once_in_order() -> None:
@@ -109,7 +128,7 @@ def test_paging_walks_every_name_once_in_order() -> None:
     seen: list[str] = []
     marker = ""
     while True:
-        options = listing.parse_options({"maxresults": "3", "marker": marker}, None)
+        options = listing.parse_options({"maxresults": "3", "marker": marker})
         chunk, marker = listing.select_page(names, options)
         seen += chunk
         if not marker:
@@ -137,9 +156,9 @@ def test_marker_round_trips_unicode() -> None:
 )
 def test_bad_options_are_400(query: dict[str, str], code: str) -> None:
     with pytest.raises(FileError) as caught:
-        listing.parse_options(query, None)
+        listing.parse_options(query)
     assert (caught.value.status, caught.value.code) == (400, code)
 
 
 def test_maxresults_is_capped_at_5000() -> None:
-    assert listing.parse_options({"maxresults": "9999"}, None).limit == 5000
+    assert listing.parse_options({"maxresults": "9999"}).limit == 5000

@@ -10,6 +10,7 @@ from localcloud.files.paths import Target
 
 FILE = Target("acct", "share", ("dir", "f.txt"))
 ROOT = Target("acct", "share", ())
+ACCOUNT = Target("acct", "", ())
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,24 @@ ROOT = Target("acct", "share", ())
         ("HEAD", {}, FILE, Op.FILE_PROPERTIES),
         ("GET", {}, FILE, Op.DOWNLOAD),
         ("DELETE", {}, FILE, Op.DELETE_FILE),
+        ("PUT", {"comp": "lease"}, FILE, Op.FILE_LEASE),
+        ("GET", {"comp": "rangelist"}, FILE, Op.LIST_RANGES),
+        ("PUT", {"comp": "rename"}, FILE, Op.RENAME_FILE),
+        ("PUT", {"restype": "directory", "comp": "rename"}, FILE, Op.RENAME_DIRECTORY),
+        ("PUT", {"comp": "copy"}, FILE, Op.ABORT_COPY),
+        ("PUT", {"restype": "directory", "comp": "properties"}, FILE, Op.SET_DIRECTORY_PROPERTIES),
+        ("PUT", {"restype": "share", "comp": "snapshot"}, ROOT, Op.CREATE_SNAPSHOT),
+        ("PUT", {"restype": "share", "comp": "lease"}, ROOT, Op.SHARE_LEASE),
+        ("PUT", {"restype": "share", "comp": "properties"}, ROOT, Op.SET_SHARE_PROPERTIES),
+        ("PUT", {"restype": "share", "comp": "metadata"}, ROOT, Op.SET_SHARE_METADATA),
+        ("GET", {"restype": "share", "comp": "stats"}, ROOT, Op.SHARE_STATS),
+        ("GET", {"restype": "share", "comp": "acl"}, ROOT, Op.SHARE_ACL),
+        ("PUT", {"restype": "share", "comp": "acl"}, ROOT, Op.SET_SHARE_ACL),
+        ("PUT", {"restype": "share", "comp": "filepermission"}, ROOT, Op.CREATE_PERMISSION),
+        ("GET", {"restype": "share", "comp": "filepermission"}, ROOT, Op.GET_PERMISSION),
+        ("GET", {"comp": "list"}, ACCOUNT, Op.LIST_SHARES),
+        ("GET", {"restype": "service", "comp": "properties"}, ACCOUNT, Op.SERVICE_PROPERTIES),
+        ("PUT", {"restype": "service", "comp": "properties"}, ACCOUNT, Op.SET_SERVICE_PROPERTIES),
     ],
 )
 def test_classify(method: str, query: dict[str, str], target: Target, op: Op) -> None:
@@ -39,7 +58,7 @@ def test_classify(method: str, query: dict[str, str], target: Target, op: Op) ->
         ("POST", {}, FILE, 405),
         ("GET", {"comp": "bogus"}, FILE, 400),
         ("PUT", {}, ROOT, 400),
-        ("GET", {"comp": "list"}, Target("acct", "", ()), 400),
+        ("GET", {"comp": "bogus"}, Target("acct", "", ()), 400),
     ],
 )
 def test_unsupported_requests_are_refused(

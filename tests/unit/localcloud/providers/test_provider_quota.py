@@ -141,7 +141,7 @@ def test_config_picks_the_most_specific_scope() -> None:
     )
     assert config.limit("SubscriptionNCA100Gpus", ("westus3",)) == 1
     assert config.limit("SubscriptionNCA100Gpus", ("eastus",)) == 8
-    assert config.limit("ManagedEnvironmentCount", ("eastus",)) == 15
+    assert config.limit("ManagedEnvironmentCount", ("eastus",)) == 100
     assert config.extra("ManagedEnvironmentConsumptionT4Gpus", ("/x/myenv", "myenv")) == 2
     assert config.offering("West US 3") == ("Consumption", "D4")
     cleared = merge_config(config, {"limits": {"westus3": None}})

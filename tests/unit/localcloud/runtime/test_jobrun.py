@@ -157,3 +157,26 @@ def test_without_quota_room_the_execution_waits_queued_then_runs() -> None:
     assert recorded == ["Running", "Succeeded"]
     reasons = [e.reason for e in book.events("key", 100)]
     assert reasons.count("AssigningReplicaFailed") == 1
+
+
+def test_a_replica_that_cannot_be_built_fails_the_execution_instead_of_hanging() -> None:
+    recorded: list[Status] = []
+
+    def broken(name: str) -> FakeReplica:
+        raise OSError("no space left")
+
+    async def main() -> None:
+        execution = ExecutionRun(
+            EXECUTION,
+            "key",
+            Policy(),
+            RunOptions(),
+            broken,
+            lambda s, _end: recorded.append(s),
+            LogBook(Path("/nonexistent/logs")),
+        )
+        execution.start()
+        await execution.wait()
+
+    asyncio.run(main())
+    assert recorded == ["Failed"]

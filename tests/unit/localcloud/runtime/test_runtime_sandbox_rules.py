@@ -3,8 +3,10 @@ one Python environment per app/container/image, the namespace command line, the 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from localcloud.runtime.bwrap import RootEntry
 from localcloud.runtime.launch import launch_notes
 from localcloud.runtime.sandbox import (
     SandboxConfig,
@@ -91,3 +93,27 @@ def test_the_notes_name_the_image_and_the_isolation() -> None:
     weak = SandboxConfig("none", STATE, STATE / "v", None, None, reason="unshare not found")
     assert "unshare not found" in launch_notes("", weak, sandbox_dirs(weak, STATE, ""))[1]
     assert "no image is set" in launch_notes("", None, None)[0]
+
+
+def test_the_bwrap_command_mirrors_the_namespace_view() -> None:
+    entries = (
+        RootEntry("bin", "symlink", "usr/bin"),
+        RootEntry("dev", "dir"),
+        RootEntry("proc", "dir"),
+        RootEntry("tmp", "dir"),
+        RootEntry("usr", "dir"),
+    )
+    config = dataclasses.replace(
+        CONFIG, tool="bwrap", bwrap_options=("--cap-drop", "ALL"), root_entries=entries
+    )
+    share = STATE / "files" / "acct" / "share"
+    argv = namespace_argv(config, ("python3", "app.py"), DIRS, [share], [(share, "/mount")])
+    text = " ".join(argv)
+    assert argv[0] == "bwrap" and "--die-with-parent" in argv
+    assert "--symlink usr/bin /bin" in text and "--ro-bind /usr /usr" in text
+    assert "--dev-bind /dev /dev" in text and "--ro-bind /tmp" not in text
+    assert f"--bind {DIRS.tmp} /tmp --tmpfs {STATE}" in text
+    assert f"--bind-try {DIRS.replica} {DIRS.replica}" in text
+    assert text.index(f"--remount-ro {STATE}") > text.index(f"--bind-try {share}")
+    assert f"--bind {share} /mount" in text and "--cap-drop ALL" in text
+    assert argv[-4:] == (str(DIRS.work), "--", "python3", "app.py")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tmpl_support import ev, make_scope
+from tmpl_support import FIXED_NOW, ev, make_scope
 
 from localcloud.template import TemplateError, prepare
 
@@ -110,3 +110,39 @@ def test_depends_on_names_one_instance_of_a_symbolic_loop() -> None:
     }
     plans = {p.name: p for p in prepare(template, {}, make_scope()).resources}
     assert [d.rsplit("/", 1)[-1] for d in plans["o1"].depends_on] == ["t1"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("[greater('A', 'a')]", True),
+        ("[less('A', 'a')]", False),
+        ("[less('a', 'B')]", True),
+        ("[greaterOrEquals('abc', 'ABC')]", False),
+        ("[lessOrEquals('b', 'b')]", True),
+    ],
+)
+def test_strings_order_by_letters_then_lower_case_first(expression: str, expected: bool) -> None:
+    assert ev(expression) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("", "20240506T070809Z"),  # the default, yyyyMMddTHHmmssZ
+        ("d", "05/06/2024"),  # invariant culture, as template-functions-date.md shows
+        ("M d", "5 6"),
+        ("u", "2024-05-06 07:08:09Z"),
+        ("D", "Monday, 06 May 2024"),
+        ("G", "05/06/2024 07:08:09"),
+        ("hh\\:mm tt", "07:08 AM"),
+    ],
+)
+def test_utc_now_formats_like_dotnet_in_the_invariant_culture(pattern: str, expected: str) -> None:
+    template = _template(
+        parameters={"now": {"type": "string", "defaultValue": f"[utcNow('{pattern}')]"}}
+    )
+    if not pattern:
+        template["parameters"]["now"]["defaultValue"] = "[utcNow()]"
+    prepared = prepare(template, {}, make_scope(), now=FIXED_NOW)
+    assert prepared.parameters["now"]["value"] == expected

@@ -213,12 +213,14 @@ def _parameter_type(declared: str) -> str:
         (
             _parameter_type('"something"'),
             'Error converting value "something" to type '
-            "'Azure.Deployments.Core.Entities.TemplateParameterType'. Path '', line 6, position 25.",
+            "'Azure.Deployments.Core.Entities.TemplateParameterType'. Path '', line 6, "
+            "position 25.",
         ),
         (
             _parameter_type('"[add(1, 1)]"'),
             'Error converting value "[add(1, 1)]" to type '
-            "'Azure.Deployments.Core.Entities.TemplateParameterType'. Path '', line 6, position 27.",
+            "'Azure.Deployments.Core.Entities.TemplateParameterType'. Path '', line 6, "
+            "position 27.",
         ),
     ],
 )
@@ -226,3 +228,23 @@ def test_declaration_errors_read_and_point_as_arms(text: str, message: str) -> N
     template = json.loads(text)
     where = locate(_error(template), template, text, prefix=())
     assert where.message == f"Deployment template validation failed: '{message}'."
+
+
+def test_a_symbolic_resource_is_named_by_its_symbol() -> None:
+    template = {
+        "$schema": SCHEMA,
+        "languageVersion": "2.0",
+        "contentVersion": "1.0.0.0",
+        "resources": {
+            "managedEnvironment": {
+                "type": "A.B/c",
+                "apiVersion": "1",
+                "name": "[concat('cae-', 'x')]",
+                "condition": "[nope()]",
+            }
+        },
+    }
+    body = json.dumps({"properties": {"template": template}})
+    where = locate(_error(template), template, body)
+    assert "'The template resource 'managedEnvironment' at line '1' and column" in where.message
+    assert body[where.column - 1] == "{"

@@ -44,3 +44,16 @@ def test_without_settings_only_the_az_cli_links_are_in_the_chain(tmp_path: Path)
     settings = read_settings({})
     chain = links(azure_credential(azure_profile(tmp_path), settings.credentials, {}))
     assert [type(c) for c in chain] == [AzCliProfileCredential, AzureCliCredential]
+
+
+def test_a_github_actions_job_with_an_id_token_signs_in_with_it_first(tmp_path: Path) -> None:
+    environ = {
+        "ACTIONS_ID_TOKEN_REQUEST_URL": "https://token.actions.example/?api-version=2.0",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token",
+        "AZURE_CLIENT_ID": "c",
+        "AZURE_TENANT_ID": "t",
+    }
+    settings = read_settings(environ)
+    chain = links(azure_credential(azure_profile(tmp_path), settings.credentials, environ))
+    assert type(chain[0]).__name__ == "ClientAssertionCredential"
+    assert [type(c) for c in chain[1:]] == [AzCliProfileCredential, AzureCliCredential]

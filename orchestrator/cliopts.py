@@ -1,0 +1,106 @@
+"""What every command line shares: the common, target and parameter options, and `run`,
+which reads the settings, builds the invocation and the services, calls the command and
+renders its result (imports of anything heavy happen inside `run`)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from orchestrator.app import App
+    from orchestrator.invocation import Invocation
+    from orchestrator.result import CommandResult
+
+F = TypeVar("F", bound=Callable[..., None])
+Call = Callable[["Invocation", "App"], "CommandResult"]
+
+CLOUDS = click.Choice(["azure", "local"], case_sensitive=False)
+
+
+def common_options(func: F) -> F:
+    func = click.option(
+        "-w",
+        "--workspace",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Workspace root (default: the nearest folder above with infra/).",
+    )(func)
+    func = click.option(
+        "--json", "as_json", is_flag=True, help="One JSON document on stdout; NDJSON on stderr."
+    )(func)
+    func = click.option("--debug", is_flag=True, help="Show the Azure SDK's log lines.")(func)
+    func = click.option(
+        "--cloud", type=CLOUDS, default=None, help="azure (default) or local (localcloud)."
+    )(func)
+    return func
+
+
+def target_options(func: F) -> F:
+    func = click.option("--subscription", "-s", default=None, help="Subscription ID.")(func)
+    func = click.option("--resource-group", "-g", default=None, help="Resource group name.")(func)
+    func = click.option("--location", "-l", default=None, help="Azure region.")(func)
+    return func
+
+
+def parameter_options(func: F) -> F:
+    func = click.option(
+        "--param",
+        "-p",
+        "params",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Override a parameter (VALUE parsed as JSON when it parses); repeatable, later wins.",
+    )(func)
+    func = click.option(
+        "--parameters",
+        "parameters_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Parameters file (default: infra/provision/inference.parameters.json).",
+    )(func)
+    func = click.option(
+        "--template",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Template: .bicep (compiled) or ARM .json (default: infra/provision/inference.bicep).",
+    )(func)
+    return func
+
+
+def run(
+    command: str,
+    workspace: Path | None,
+    *,
+    as_json: bool,
+    cloud: str | None,
+    debug: bool,
+    call: Call,
+    start_localcloud: bool = True,
+) -> None:
+    """Read the settings, build the invocation and the services, run, render, exit."""
+    import os
+
+    from orchestrator.app import App, configure_logging
+    from orchestrator.errors import error_handler
+    from orchestrator.invocation import make_invocation
+    from orchestrator.render import render
+    from orchestrator.settings import read_settings
+
+    root = click.get_current_context().find_root().params
+    debug = debug or bool(root.get("debug"))
+    configure_logging(debug, sys.stderr)
+    with error_handler(json_command=command if as_json else "") as code:
+        interactive = sys.stdin.isatty() and sys.stdout.isatty() and not as_json
+        settings = read_settings(os.environ, cloud=cloud, debug=debug, interactive=interactive)
+        configure_logging(settings.debug, sys.stderr)
+        inv = make_invocation(workspace, settings, as_json=as_json)
+        app = App(
+            settings, stderr=sys.stderr, as_json=as_json, may_start_localcloud=start_localcloud
+        )
+        code[0] = render(call(inv, app), as_json=as_json, out=sys.stdout)
+    sys.exit(code[0])

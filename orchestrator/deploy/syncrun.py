@@ -1,0 +1,136 @@
+"""The sync as planner → executor → recorder.
+
+- `load_caches` reads what earlier runs recorded, once: the local MD5s (`localhashes`) and the
+  share's ETags/sizes/MD5s (`sharestate`).
+- `plan` (the planner) scans the workspace, lists the share and HEADs only the files whose
+  MD5 decides and is not known; it writes nothing and returns plain data.
+- an executor carries the plan out: `LiveExecutor` uploads and deletes; `DryRunExecutor`
+  (`--dry-run`) only describes what would be done, so a dry run sends no write.
+- `record` (the recorder) saves both caches once, after the executor; a dry run records
+  nothing, so it leaves `.orchestrator/` as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from orchestrator.deploy import localhashes, sharestate
+from orchestrator.deploy.localhashes import Hashed
+from orchestrator.deploy.localtree import load_ignore, scan
+from orchestrator.deploy.share import Share, SyncProgress, apply_plan, fetch_properties, list_remote
+from orchestrator.deploy.syncplan import (
+    KnownFile,
+    RemoteFile,
+    SyncPlan,
+    known_md5s,
+    needs_md5,
+    plan_sync,
+    remember,
+)
+from orchestrator.errors import InputError
+from orchestrator.workspace import Workspace
+
+IGNORE_FILE = ".deployignore"
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Caches:
+    """What earlier runs recorded (loaded once per run)."""
+
+    local: Mapping[str, Hashed] = field(default_factory=dict)
+    share: Mapping[str, KnownFile] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The planner's answer: the plan, what was left out, and what was learned on the way."""
+
+    plan: SyncPlan
+    skipped: tuple[str, ...]
+    local: Mapping[str, Hashed]  # the local MD5s to remember
+    share: Mapping[str, KnownFile]  # the share's files as listed and HEADed
+
+
+def load_caches(workspace: Workspace, share_url: str) -> Caches:
+    return Caches(localhashes.load(workspace), sharestate.load(workspace, share_url))
+
+
+def plan(
+    workspace: Workspace, share: Share, roots: Sequence[str], caches: Caches, *, delete: bool
+) -> Planned:
+    """Scan, list, HEAD what must be HEADed, decide. Reads only."""
+    root = workspace.root
+    tree = scan(root, roots, load_ignore(root / IGNORE_FILE), dict(caches.local))
+    if not tree.files and not delete:
+        raise InputError(
+            f"nothing to sync: {', '.join(r + '/' for r in roots)} hold no files in {root}"
+        )
+    remote = list_remote(share, roots)
+    sizes = {f.path: f.size for f in remote.files}
+    wanted = needs_md5(tree.files, sizes)
+    md5s = known_md5s(wanted, remote.files, caches.share)
+    heads = fetch_properties(share, [p for p in wanted if p not in md5s])
+    md5s.update({path: entry.md5 for path, entry in heads.items()})
+    remote_files = [RemoteFile(f.path, f.size, md5s.get(f.path)) for f in remote.files]
+    decided = plan_sync(tree.files, tree.dirs, remote_files, remote.dirs, roots, delete=delete)
+    learned = remember(caches.share, remote.files, heads)
+    return Planned(decided, tree.skipped, tree.hashes, learned)
+
+
+class Executor(Protocol):
+    def run(self, plan: SyncPlan) -> dict[str, KnownFile]:
+        """Carry the plan out; each uploaded file as the share now has it."""
+        ...
+
+
+@dataclass(frozen=True)
+class LiveExecutor:
+    share: Share
+    workspace: Workspace
+    report: Report
+
+    def run(self, plan: SyncPlan) -> dict[str, KnownFile]:
+        done = [0]
+
+        def progress(event: SyncProgress) -> None:
+            if event.kind == "upload":
+                done[0] += 1
+                self.report(f"uploaded {event.path} ({done[0]}/{len(plan.uploads)})")
+            else:
+                self.report(f"{event.kind} {event.path}")
+
+        return apply_plan(self.share, self.workspace.root, plan, progress)
+
+
+@dataclass(frozen=True)
+class DryRunExecutor:
+    """Says what would be done; sends nothing."""
+
+    def run(self, plan: SyncPlan) -> dict[str, KnownFile]:
+        return {}
+
+    @staticmethod
+    def describe(plan: SyncPlan) -> list[str]:
+        lines = [f"would create folder {d}/" for d in plan.make_dirs]
+        lines += [f"would upload {u.path} ({u.reason})" for u in plan.uploads]
+        lines += [f"would delete {p}" for p in plan.delete_files]
+        lines += [f"would delete folder {d}/" for d in plan.delete_dirs]
+        lines += [f"remote extra kept: {p} (--delete removes it)" for p in plan.kept_remote]
+        return lines
+
+
+def record(
+    workspace: Workspace,
+    share_url: str,
+    caches: Caches,
+    planned: Planned,
+    uploaded: Mapping[str, KnownFile],
+) -> None:
+    """Save both caches, once: the local MD5s, and the share as it is after the run."""
+    localhashes.update(workspace, caches.local, planned.local)
+    deleted = set(planned.plan.delete_files)
+    after = {p: k for p, k in planned.share.items() if p not in deleted} | dict(uploaded)
+    sharestate.update(workspace, share_url, caches.share, dict(sorted(after.items())))

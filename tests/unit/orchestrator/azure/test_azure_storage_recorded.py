@@ -1,0 +1,48 @@
+"""The storage adapter against recorded Azure answers: the Files endpoint and key1."""
+
+from __future__ import annotations
+
+import pytest
+from azure.mgmt.storage import StorageManagementClient
+from recorded import (
+    SUBSCRIPTION,
+    Exchange,
+    RecordedTransport,
+    StaticToken,
+    client_kwargs,
+    recording,
+)
+
+from orchestrator.azure.errors import ArmRequestError, NotFound
+from orchestrator.azure.storage import Storage
+
+
+def storage(exchanges: list[Exchange]) -> Storage:
+    client = StorageManagementClient(
+        StaticToken(), SUBSCRIPTION, **client_kwargs(RecordedTransport(exchanges))
+    )
+    return Storage(client, endpoint="https://management.azure.com")
+
+
+def test_the_files_endpoint_and_key1_are_read_and_the_key_never_shown() -> None:
+    keys = recording("storage_list_keys")
+    access = storage([*recording("storage_account_get"), *keys]).access(
+        "clitest.rg000001", "clitest000002"
+    )
+    key1 = next(k for k in keys[0].body["keys"] if k["keyName"] == "key1")  # type: ignore[index]
+    assert access.file_endpoint == "https://clitest000002.file.core.windows.net"
+    assert access.key == key1["value"]
+    assert key1["value"] not in repr(access)
+
+
+def test_an_account_without_key1_is_a_clear_error() -> None:
+    no_keys = Exchange("POST", 200, {"keys": []})
+    with pytest.raises(ArmRequestError) as caught:
+        storage([*recording("storage_account_get"), no_keys]).access("g", "clitest000002")
+    assert "no key1" in caught.value.message
+
+
+def test_a_missing_account_is_not_found() -> None:
+    gone = {"error": {"code": "ResourceNotFound", "message": "not found"}}
+    with pytest.raises(NotFound):
+        storage([Exchange("GET", 404, gone)]).access("g", "nosuch")
