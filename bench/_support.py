@@ -7,6 +7,7 @@ and prints a table of side-by-side figures.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -16,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -39,8 +41,10 @@ __all__ = [
     "ROOT",
     "LocalCloudHandle",
     "Ran",
+    "bench_arguments",
     "cli_env",
     "create_group",
+    "exit_code",
     "is_write",
     "machine",
     "make_workspace",
@@ -49,19 +53,26 @@ __all__ = [
     "private_localcloud",
     "request_log",
     "run_cli",
+    "run_measured",
     "sdk_kwargs",
+    "set_network",
     "table",
     "unique_name",
+    "verdict_lines",
+    "write_report",
 ]
 
 WRITE_METHODS = ("PUT", "PATCH", "DELETE", "POST")
 
 
 @contextlib.contextmanager
-def private_localcloud(prefix: str) -> Iterator[tuple[LocalCloudHandle, Path]]:
-    """A localcloud of the benchmark's own in a temp dir, and a scratch dir next to it."""
+def private_localcloud(
+    prefix: str, args: tuple[str, ...] = ()
+) -> Iterator[tuple[LocalCloudHandle, Path]]:
+    """A localcloud of the benchmark's own in a temp dir (`localcloud serve` options in
+    `args`), and a scratch dir next to it."""
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-        handle = start_localcloud(Path(tmp) / "state")
+        handle = start_localcloud(Path(tmp) / "state", args=args)
         try:
             yield handle, Path(tmp)
         finally:
@@ -98,25 +109,73 @@ class Ran:
     output: str
     started: float  # time.time() just before the process started
     ended: float  # time.time() right after it exited
+    max_rss_mb: float = 0.0  # the process's peak resident memory
+    cpu_s: float = 0.0  # its user + system time
 
     @property
     def wall(self) -> float:
         return self.ended - self.started
 
 
+def run_measured(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> Ran:
+    """Run `argv`, timed with the wall clock; its own peak RSS and CPU time from `wait4`
+    (the rusage of that one child, not of every child so far)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.time()
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err)
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        ended = time.time()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        output = out.read().decode(errors="replace") + err.read().decode(errors="replace")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Ran(process.returncode, output, started, ended, usage.ru_maxrss / 1024, cpu)
+
+
 def run_cli(workspace: Path, handle: LocalCloudHandle, *args: str, timeout: float = 600) -> Ran:
-    """`python -m orchestrator ARGS` in `workspace`, timed with the wall clock."""
-    started = time.time()
-    done = subprocess.run(
-        [sys.executable, "-m", "orchestrator", *args],
-        cwd=workspace,
-        env=cli_env(handle),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+    """`python -m orchestrator ARGS` in `workspace`, timed, with its peak memory."""
+    argv = [sys.executable, "-m", "orchestrator", *args]
+    return run_measured(argv, cwd=workspace, env=cli_env(handle), timeout=timeout)
+
+
+def set_network(handle: LocalCloudHandle, latency_ms: float, bandwidth_kbps: float = 0) -> None:
+    """localcloud's network shaping: added latency per request, cap per connection."""
+    doc = {"latency_ms": latency_ms, "bandwidth_kbps": bandwidth_kbps}
+    handle.admin("POST", "settings", json=doc).raise_for_status()
+
+
+def bench_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    """--quick (a short smoke form: small sizes, exit 0 whatever the figures) and --out."""
+    parser.add_argument("--quick", action="store_true", help="a short form (CI smoke test)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "bench" / "out" / f"{name}.json", help="JSON file"
     )
-    ended = time.time()
-    return Ran(done.returncode, done.stdout + done.stderr, started, ended)
+
+
+def write_report(path: Path, doc: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def verdict_lines(checks: Sequence[tuple[str, bool]]) -> str:
+    return "\n".join(f"  {'met   ' if ok else 'MISSED'}  {name}" for name, ok in checks)
+
+
+def exit_code(checks: Sequence[tuple[str, bool]], quick: bool) -> int:
+    """1 when a target is missed; a --quick run only proves the benchmark runs (0)."""
+    return 0 if quick or all(ok for _, ok in checks) else 1
 
 
 def create_group(handle: LocalCloudHandle, name: str) -> None:

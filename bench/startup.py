@@ -4,7 +4,7 @@ Runs them in turn (N rounds, so machine load affects all alike) - the console sc
 `python -m orchestrator --help`, then bare Python - prints each median and its ratio to bare
 Python side by side, and exits 1 when the console script's ratio is above the target (2.5x).
 
-    .venv/bin/python bench/startup.py [-n 20] [--max-ratio 2.5]
+    .venv/bin/python bench/startup.py [--quick] [-n 20] [--max-ratio 2.5]
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _support import bench_arguments, exit_code, write_report
 
 
 def orchestrator_commands() -> list[list[str]]:
@@ -32,9 +34,12 @@ def timed(argv: list[str]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    bench_arguments(parser, "startup")
     parser.add_argument("-n", type=int, default=20, help="runs of each command")
     parser.add_argument("--max-ratio", type=float, default=2.5, help="fail above this ratio")
     args = parser.parse_args()
+    if args.quick:
+        args.n = 3
     tools, bare = orchestrator_commands(), [sys.executable, "-c", "pass"]
     commands = [*tools, bare]
     for argv in commands:
@@ -51,7 +56,15 @@ def main() -> int:
     ratio = medians[0] / bare_median
     verdict = "ok" if ratio <= args.max_ratio else "TOO SLOW"
     print(f"ratio {ratio:.2f}x (target <= {args.max_ratio}x): {verdict}")
-    return 0 if ratio <= args.max_ratio else 1
+    doc = {
+        "commands": [" ".join(argv) for argv in commands],
+        "medians": medians,
+        "ratio": ratio,
+        "runs": args.n,
+    }
+    write_report(args.out, doc)
+    checks = [(f"--help <= {args.max_ratio}x python -c pass", ratio <= args.max_ratio)]
+    return exit_code(checks, args.quick)
 
 
 if __name__ == "__main__":

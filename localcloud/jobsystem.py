@@ -91,14 +91,8 @@ class JobSystem:
     logstream: JobLogStream
     admin_extensions: Mapping[str, AdminEndpoint]
 
-    def owns_logstream(self, path: str) -> bool:
-        return self.logstream.owns(path)
-
     async def handle_logstream(self, request: web.Request) -> web.StreamResponse:
         return await self.logstream.handle(request)
-
-    async def handle_query(self, request: web.Request) -> web.StreamResponse:
-        return await self.queries.handle(request)
 
     async def shutdown(self) -> None:
         await self.executions.shutdown()

@@ -28,9 +28,15 @@ if TYPE_CHECKING:
     from orchestrator.azure.deployments import Deployments
     from orchestrator.azure.files import FileShare
     from orchestrator.azure.http import Https
+    from orchestrator.azure.jobs import Jobs, LogStream
+    from orchestrator.azure.loganalytics import LogAnalytics
     from orchestrator.azure.models import StorageAccess
+    from orchestrator.azure.quota import QuotaReader
     from orchestrator.azure.storage import Storage
+    from orchestrator.azure.teardown import Teardown
+    from orchestrator.provision.kind import TemplateKind
     from orchestrator.provision.pipeline import Provisioner
+    from orchestrator.provision.quotacheck import QuotaCheck
     from orchestrator.workspace import Workspace
 
 SDK_LOGGERS = ("azure", "msal", "urllib3")
@@ -135,6 +141,37 @@ class App:
     def storage(self, subscription: str) -> Storage:
         return self.clients.storage(subscription)
 
+    def jobs(self, subscription: str) -> Jobs:
+        from orchestrator.azure.jobs import jobs_adapter
+
+        return jobs_adapter(self.clients, subscription)
+
+    def log_stream(self) -> LogStream:
+        from orchestrator.azure.jobs import LogStream
+
+        return LogStream(self.profile.connection_verify)
+
+    def log_analytics(self) -> LogAnalytics:
+        from orchestrator.azure.loganalytics import LogAnalytics, query_endpoint
+
+        profile = self.profile
+        return LogAnalytics(self.credential, query_endpoint(profile), profile.connection_verify)
+
+    def quota(self, subscription: str) -> QuotaReader:
+        from orchestrator.azure.quota import QuotaReader
+
+        return QuotaReader(self.clients.rest(subscription), subscription)
+
+    def quota_check(self, subscription: str) -> QuotaCheck:
+        from orchestrator.provision.quotacheck import QuotaCheck
+
+        return QuotaCheck(self.quota(subscription), subscription)
+
+    def teardown(self, subscription: str) -> Teardown:
+        from orchestrator.azure.teardown import Teardown
+
+        return Teardown(self.clients.rest(subscription))
+
     def open_share(self, access: StorageAccess, share: str) -> FileShare:
         from orchestrator.azure.storage import open_share
 
@@ -163,8 +200,13 @@ class App:
         )
 
     def provisioner(
-        self, workspace: Workspace, deployments: Deployments, display: SafeDisplay
+        self,
+        workspace: Workspace,
+        deployments: Deployments,
+        display: SafeDisplay,
+        kind: TemplateKind | None = None,
     ) -> Provisioner:
+        from orchestrator.provision.kind import INFERENCE
         from orchestrator.provision.pipeline import Provisioner
 
         return Provisioner(
@@ -175,6 +217,8 @@ class App:
             portal_url=self.profile.portal_url,
             interactive=self.settings.interactive,
             ask=prompt,
+            quota=self.quota_check,
+            kind=kind or INFERENCE,
         )
 
 

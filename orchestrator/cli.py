@@ -10,10 +10,27 @@ from __future__ import annotations
 
 import click
 
-from orchestrator import __version__, cli_deploy, cli_ops, cli_provision
+from orchestrator import __version__, cli_deploy, cli_finetune, cli_operate, cli_ops, cli_provision
+from orchestrator.settings import DEPLOY_TIMEOUT, PROVISION_TIMEOUT
+
+EPILOG = f"""\b
+Exit codes: 0 done; 1 Azure refused or failed (the cause is printed); 2 bad input (a
+flag, a file, the config: fix it and run again); 3 unexpected (a crash log is
+written); 4 `plan --exit-code` found changes; 130 interrupted (Ctrl-C).
+
+\b
+Timeouts (seconds): provision --timeout {PROVISION_TIMEOUT:g} (watching the deployment);
+deploy --timeout {DEPLOY_TIMEOUT:g} (a ready replica, then the endpoint).
+
+\b
+Shell completion (add to your shell's start-up file):
+  bash: eval "$(_ORCHESTRATOR_COMPLETE=bash_source orchestrator)"
+  zsh:  eval "$(_ORCHESTRATOR_COMPLETE=zsh_source orchestrator)"
+  fish: _ORCHESTRATOR_COMPLETE=fish_source orchestrator | source
+"""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, prog_name="orchestrator")
 @click.option("--debug", is_flag=True, help="Show the Azure SDK's log lines (any command).")
 def cli(debug: bool) -> None:
@@ -37,6 +54,8 @@ for _command in (
     cli_deploy.logs,
     cli_ops.bicep,
     cli_ops.ci,
+    cli_operate.destroy,
+    cli_finetune.finetune,
 ):
     cli.add_command(_command)
 

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator.cliopts import common_options, parameter_options, run, target_options
+from orchestrator.cli_operate import skip_quota_option
+from orchestrator.cliopts import (
+    bicep_option,
+    common_options,
+    parameter_options,
+    run,
+    target_options,
+)
 from orchestrator.options import DeploymentName, Seconds
 from orchestrator.settings import PROVISION_TIMEOUT
 
@@ -21,6 +28,7 @@ if TYPE_CHECKING:
 @click.command()
 @common_options
 @parameter_options
+@bicep_option
 @click.option("--online", is_flag=True, help="Also check that the resources in the config exist.")
 def validate(
     workspace: Path | None,
@@ -30,6 +38,7 @@ def validate(
     template: Path | None,
     parameters_file: Path | None,
     params: tuple[str, ...],
+    bicep_version: str | None,
     online: bool,
 ) -> None:
     """Check the workspace's parameters, template and config files offline."""
@@ -46,18 +55,33 @@ def validate(
             online=online,
         )
 
-    run("validate", workspace, as_json=as_json, cloud=cloud, debug=debug, call=call)
+    run(
+        "validate",
+        workspace,
+        as_json=as_json,
+        cloud=cloud,
+        debug=debug,
+        call=call,
+        bicep_version=bicep_version,
+    )
 
 
 @click.command()
 @common_options
 @target_options
 @parameter_options
+@bicep_option
 @click.option("--create-resource-group", is_flag=True, help="Create the group if missing.")
 @click.option("--force", is_flag=True, help="Deploy even when nothing changed.")
 @click.option("--preview", is_flag=True, help="Show the what-if plan and ask before deploying.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask; answer yes.")
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Do not ask; answer yes (to --preview, and to installing the Bicep CLI).",
+)
 @click.option("--no-wait", is_flag=True, help="Return after creating the deployment.")
+@skip_quota_option
 @click.option(
     "--on-interrupt",
     type=click.Choice(["ask", "leave", "cancel"]),
@@ -82,6 +106,7 @@ def provision(
     template: Path | None,
     parameters_file: Path | None,
     params: tuple[str, ...],
+    bicep_version: str | None,
     create_resource_group: bool,
     force: bool,
     preview: bool,
@@ -89,6 +114,7 @@ def provision(
     no_wait: bool,
     on_interrupt: str,
     timeout: float,
+    skip_quota_check: bool,
 ) -> None:
     """Deploy infra/provision/inference.bicep and write the outputs into the config."""
 
@@ -101,18 +127,36 @@ def provision(
         flags = TargetFlags(subscription, resource_group, location)
         request = Request(flags, template, parameters_file, params)
         options = Options(
-            create_resource_group, force, preview, yes, no_wait, on_interrupt, timeout
+            create_resource_group,
+            force,
+            preview,
+            yes,
+            no_wait,
+            on_interrupt,
+            timeout,
+            skip_quota_check=skip_quota_check,
         )
         return command.run(inv, app, request, options)
 
-    run("provision", workspace, as_json=as_json, cloud=cloud, debug=debug, call=call)
+    run(
+        "provision",
+        workspace,
+        as_json=as_json,
+        cloud=cloud,
+        debug=debug,
+        call=call,
+        bicep_version=bicep_version,
+        assume_yes=yes,
+    )
 
 
 @click.command()
 @common_options
 @target_options
 @parameter_options
+@bicep_option
 @click.option("--exit-code", is_flag=True, help="Exit 4 when the plan has changes.")
+@skip_quota_option
 def plan(
     workspace: Path | None,
     as_json: bool,
@@ -124,9 +168,11 @@ def plan(
     template: Path | None,
     parameters_file: Path | None,
     params: tuple[str, ...],
+    bicep_version: str | None,
     exit_code: bool,
+    skip_quota_check: bool,
 ) -> None:
-    """Show what a provision would change (ARM what-if)."""
+    """Show what a provision would change (ARM what-if) and check the GPU quota."""
 
     def call(inv: Invocation, app: App) -> CommandResult:
         from orchestrator.commands import plan as command
@@ -135,9 +181,19 @@ def plan(
 
         flags = TargetFlags(subscription, resource_group, location)
         request = Request(flags, template, parameters_file, params)
-        return command.run(inv, app, request, exit_code=exit_code)
+        return command.run(
+            inv, app, request, exit_code=exit_code, skip_quota_check=skip_quota_check
+        )
 
-    run("plan", workspace, as_json=as_json, cloud=cloud, debug=debug, call=call)
+    run(
+        "plan",
+        workspace,
+        as_json=as_json,
+        cloud=cloud,
+        debug=debug,
+        call=call,
+        bicep_version=bicep_version,
+    )
 
 
 @click.command()

@@ -72,6 +72,17 @@ def parameter_options(func: F) -> F:
     return func
 
 
+def bicep_option(func: F) -> F:
+    """--bicep-version, on the commands that compile a .bicep file."""
+    return click.option(
+        "--bicep-version",
+        default=None,
+        metavar="vX.Y.Z",
+        help="Bicep CLI version to install when none is found (default: the pinned one; "
+        "also ORCHESTRATOR_BICEP_VERSION).",
+    )(func)
+
+
 def run(
     command: str,
     workspace: Path | None,
@@ -81,6 +92,8 @@ def run(
     debug: bool,
     call: Call,
     start_localcloud: bool = True,
+    bicep_version: str | None = None,
+    assume_yes: bool = False,
 ) -> None:
     """Read the settings, build the invocation and the services, run, render, exit."""
     import os
@@ -96,7 +109,14 @@ def run(
     configure_logging(debug, sys.stderr)
     with error_handler(json_command=command if as_json else "") as code:
         interactive = sys.stdin.isatty() and sys.stdout.isatty() and not as_json
-        settings = read_settings(os.environ, cloud=cloud, debug=debug, interactive=interactive)
+        settings = read_settings(
+            os.environ,
+            cloud=cloud,
+            debug=debug,
+            interactive=interactive,
+            bicep_version=bicep_version,
+            assume_yes=assume_yes,
+        )
         configure_logging(settings.debug, sys.stderr)
         inv = make_invocation(workspace, settings, as_json=as_json)
         app = App(

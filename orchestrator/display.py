@@ -1,7 +1,9 @@
 """Where events go: three renderers behind one `Display` protocol.
 
-- `RichDisplay` (`richdisplay.py`): a live table of resources on a terminal (stderr).
-- `PlainDisplay`: one line per event when stderr is not a terminal (CI logs).
+- `RichDisplay` (`richdisplay.py`): a live table of resources and the sync's progress bar
+  on a terminal (stderr).
+- `PlainDisplay`: one line per event when stderr is not a terminal (CI logs); of the sync's
+  `Transfer` events only the first and the last (a few summary lines, not one per file).
 - `JsonDisplay`: NDJSON (`--json`), on stderr, so stdout stays the one result document.
 `SafeDisplay` wraps any of them: a display that fails is switched off with one warning; a
 progress failure never fails a deployment.
@@ -15,12 +17,15 @@ import time
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
-from orchestrator.events import Event, event_record, format_event
+from orchestrator.events import Event, Transfer, event_record, format_event
 
 
 class Display(Protocol):
     def show(self, event: Event) -> None: ...
-    def close(self) -> None: ...
+
+    def close(self) -> None:
+        """Stop any live part (before a question, and at the end); later events show again."""
+        ...
 
 
 class PlainDisplay:
@@ -28,6 +33,8 @@ class PlainDisplay:
         self._stream = stream
 
     def show(self, event: Event) -> None:
+        if isinstance(event, Transfer) and 0 < event.files_done < event.files_total:
+            return
         self._stream.write(format_event(event) + "\n")
         self._stream.flush()
 
@@ -48,14 +55,6 @@ class JsonDisplay:
         record = {"time": round(self._clock(), 3), **event_record(event)}
         self._stream.write(ndjson(record) + "\n")
         self._stream.flush()
-
-    def close(self) -> None:
-        return None
-
-
-class NullDisplay:
-    def show(self, event: Event) -> None:
-        return None
 
     def close(self) -> None:
         return None

@@ -57,10 +57,26 @@ class Notice:
 
 @dataclass(frozen=True)
 class Progress:
-    """A step of deploy (or logs) moved on: `step` is plan, sync, restart or logs."""
+    """A step of deploy (or logs) moved on: `step` is sync, restart or logs."""
 
     step: str
     text: str
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """The sync moved on (deploy): files and bytes uploaded so far, of the plan's total
+    (`path`: the file just uploaded; "" when the uploads start)."""
+
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    path: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.files_done >= self.files_total
 
 
 @dataclass(frozen=True)
@@ -70,7 +86,7 @@ class LogLine:
     text: str
 
 
-Event = Started | ResourceChanged | StateChanged | Finished | Notice | Progress | LogLine
+Event = Started | ResourceChanged | StateChanged | Finished | Notice | Progress | Transfer | LogLine
 
 KINDS: dict[type, str] = {
     Started: "started",
@@ -79,6 +95,7 @@ KINDS: dict[type, str] = {
     Finished: "finished",
     Notice: "notice",
     Progress: "progress",
+    Transfer: "transfer",
     LogLine: "log",
 }
 
@@ -95,6 +112,10 @@ def format_duration(seconds: float | None) -> str:
 def short_type(resource_type: str) -> str:
     """`Microsoft.App/managedEnvironments/storages` → `managedEnvironments/storages`."""
     return resource_type.split("/", 1)[1] if "/" in resource_type else resource_type
+
+
+def mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
 
 
 def format_event(event: Event) -> str:
@@ -117,6 +138,11 @@ def format_event(event: Event) -> str:
             return f"warning: {text}" if level == "warning" else text
         case Progress(text=text):
             return f"  {text}"
+        case Transfer():
+            verb = "uploaded" if event.finished else "uploading"
+            files = f"{event.files_done}/{event.files_total} files"
+            sizes = f"{mib(event.bytes_done)} of {mib(event.bytes_total)}"
+            return f"  sync: {verb} {files} ({sizes})"
         case LogLine(text=text):
             return text
     raise AssertionError(f"unknown event {event!r}")  # pragma: no cover

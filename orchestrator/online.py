@@ -9,9 +9,9 @@ the app's ingress FQDN (read by the one Container Apps reader). Problems use the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from orchestrator import inference_config
-from orchestrator.app import App
 from orchestrator.azure.containerapps import ContainerApps
 from orchestrator.azure.deployments import Deployments
 from orchestrator.azure.errors import NotFound, ResourceGroupMissing
@@ -25,7 +25,16 @@ def _text(config: Mapping[str, object], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def check_config_resources(app: App, shown: str, config: Mapping[str, object]) -> list[Problem]:
+class Adapters(Protocol):
+    """What the checks read through (the composition root's `App` is one)."""
+
+    def deployments(self, subscription: str) -> Deployments: ...
+    def containerapps(self, subscription: str) -> ContainerApps: ...
+
+
+def check_config_resources(
+    app: Adapters, shown: str, config: Mapping[str, object]
+) -> list[Problem]:
     names = {key: _text(config, key) for key in inference_config.KEYS}
     unset = [key for key, value in names.items() if not value]
     if unset:

@@ -1,5 +1,6 @@
-"""The terminal display: a live table of resources (type, name, state, duration); other
-events print above it as plain lines."""
+"""The terminal display: a live table of resources (type, name, state, duration) for
+provision, a progress bar for deploy's sync; other events print above them as plain lines.
+`close` stops both (before a question is asked, so the answer is typed on a still screen)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.live import Live
+from rich.progress import BarColumn, DownloadColumn, TaskID, TextColumn
+from rich.progress import Progress as Bar
 from rich.table import Table
 
 from orchestrator.events import (
@@ -20,6 +23,7 @@ from orchestrator.events import (
     ResourceChanged,
     Started,
     StateChanged,
+    Transfer,
     format_duration,
     format_event,
     short_type,
@@ -52,11 +56,15 @@ class RichDisplay:
         self._rows: dict[tuple[str, str], tuple[ResourceChanged, float]] = {}
         self._state = "Accepted"
         self._live: Live | None = None
+        self._bar: tuple[Bar, TaskID] | None = None
 
     def show(self, event: Event) -> None:
         match event:
             case Started() | Notice() | Progress() | LogLine():
                 self._print(format_event(event))
+            case Transfer():
+                self._transfer(event)
+                return
             case ResourceChanged():
                 key = (event.resource_type, event.resource_name)
                 first_seen = self._rows.get(key, (event, self._clock()))[1]
@@ -71,16 +79,40 @@ class RichDisplay:
         self._refresh()
 
     def close(self) -> None:
+        if self._bar is not None:
+            self._bar[0].stop()
+            self._bar = None
         if self._live is not None:
             self._refresh()
             self._live.stop()
             self._live = None
 
     def _print(self, text: str) -> None:
-        if self._live is not None:
-            self._live.console.print(text, markup=False)
-        else:
-            self._console.print(text, markup=False)
+        self._console.print(text, markup=False)  # above a live table or bar, when one runs
+
+    def _transfer(self, event: Transfer) -> None:
+        if self._bar is None:
+            if event.finished:
+                self._print(format_event(event))
+                return
+            bar = Bar(
+                TextColumn("  sync"),
+                BarColumn(),
+                TextColumn("{task.fields[files]}"),
+                DownloadColumn(binary_units=True),
+                console=self._console,
+                auto_refresh=self._auto_refresh,
+            )
+            task = bar.add_task("sync", total=max(event.bytes_total, 1), files="")
+            bar.start()
+            self._bar = (bar, task)
+        bar, task = self._bar
+        files = f"{event.files_done}/{event.files_total} files"
+        bar.update(task, completed=event.bytes_done, files=files)
+        bar.refresh()
+        if event.finished:
+            bar.stop()
+            self._bar = None
 
     def _refresh(self) -> None:
         if not self._rows:

@@ -69,6 +69,8 @@ class Settings:
     color: bool | None = None  # NO_COLOR → False, FORCE_COLOR → True, else the terminal decides
     interactive: bool = False  # stdin and stdout are terminals, and not --json
     debug: bool = False  # --debug / ORCHESTRATOR_DEBUG: show the SDK's log lines
+    bicep_version: str | None = None  # --bicep-version: the Bicep CLI an install offer fetches
+    assume_yes: bool = False  # --yes: consent to the offer to install the Bicep CLI
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
@@ -78,6 +80,8 @@ def read_settings(
     cloud: str | None = None,
     debug: bool = False,
     interactive: bool = False,
+    bicep_version: str | None = None,
+    assume_yes: bool = False,
 ) -> Settings:
     """Everything the tool takes from the environment, checked; flags win over variables."""
     home = Path(environ.get("HOME") or "~").expanduser()
@@ -107,6 +111,8 @@ def read_settings(
         color=_color(environ),
         interactive=interactive,
         debug=debug or environ.get(ENV_DEBUG, "").strip().lower() in ("1", "true", "yes"),
+        bicep_version=bicep_version or None,
+        assume_yes=assume_yes,
         environ=dict(environ),
     )
 

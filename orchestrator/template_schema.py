@@ -118,15 +118,3 @@ def _add_range(
 
 def _literal(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
-
-
-def values_schema(template: Mapping[str, Any]) -> dict[str, Any]:
-    """The schema of the whole `{name: value}` mapping of final parameter values."""
-    declared = declared_parameters(template)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "properties": {name: parameter_schema(d) for name, d in declared.items()},
-        "required": required_parameters(template),
-        "additionalProperties": False,
-    }

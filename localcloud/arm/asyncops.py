@@ -1,7 +1,7 @@
 """Long-running writes of resource providers, answered as Azure answers a direct PUT/PATCH.
 
 Some providers answer before the resource is ready and let the client poll (the SDKs'
-ARMPolling: arm-protocol.md §3):
+ARMPolling, azure-mgmt-core `azure/mgmt/core/polling/arm_polling.py`):
 
 - Microsoft.Storage, account create: `202`, empty body, `Location:
   .../providers/Microsoft.Storage/locations/{location}/asyncoperations/{id}?monitor=true&api-version=...`;
@@ -16,6 +16,10 @@ ARMPolling: arm-protocol.md §3):
   `Retry-After: 0`. The status answers `{"id", "name", "status", "startTime"}`, `status`
   `InProgress` then `Succeeded` (Azure/azure-cli containerapp recordings; Azure/azure-dev
   Test_CLI_Up_Down_ContainerApp_RemoteBuild.yaml).
+- Microsoft.App, app, job and environment DELETE: `202`, empty, the same
+  `Azure-AsyncOperation` and `Location` (`containerappOperationResults`: 202 while running,
+  then 204). The resource is gone at once (an app's replicas stopped); storage and Log
+  Analytics deletes answer 200, and 204 for a resource that does not exist.
 
 An operation is a record under store kind `asyncop`; it is done once the provisioning time of
 its resource type (admin setting `provisioning_seconds`) has passed, and until then the
@@ -190,6 +194,16 @@ def app_write_answer(
     return json_response(doc, 201 if created else 200, headers)
 
 
+def app_delete_answer(base_url: str, op: Operation, version: str) -> web.Response:
+    """Microsoft.App's answer to a DELETE: 202, empty, Azure-AsyncOperation + Location."""
+    headers = {
+        "Azure-AsyncOperation": poll_url(base_url, op, version),
+        "Location": result_url(base_url, op, version),
+        "Retry-After": "0",
+    }
+    return web.Response(status=202, headers=headers)
+
+
 # -- routes --------------------------------------------------------------------------------
 def install(cloud: LocalCloud) -> None:
     """Register the operation routes of Microsoft.Storage and Microsoft.App."""
@@ -216,6 +230,9 @@ def install(cloud: LocalCloud) -> None:
         op = ops.get(m["id"])
         if not op.done(ops.now()):
             return web.Response(status=202, headers={"Location": str(request.url)})
+        rid = ResourceId.parse(op.resource_id)
+        if cloud.providers.for_type(rid.full_type).get(rid) is None:
+            return web.Response(status=204)  # a finished delete
         return json_response(resource_doc(op))
 
     storage_root = "/subscriptions/{sub}/providers/Microsoft.Storage/locations/{loc}"

@@ -2,15 +2,11 @@
 
 ARM serialises `properties.parameters` and `properties.outputs` of a deployment with
 Newtonsoft's camel-casing, so `ACA_APP_ENDPOINT` comes back as `acA_APP_ENDPOINT`
-(arm-protocol.md §2.10). Clients map the keys back case-insensitively.
+(JamesNK/Newtonsoft.Json `Src/Newtonsoft.Json/Utilities/StringUtils.cs`, `ToCamelCase`; seen in
+Azure/azure-dev's recorded deployments). Clients map the keys back case-insensitively.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import TypeVar
-
-V = TypeVar("V")
 
 
 def camel_case(name: str) -> str:
@@ -29,8 +25,3 @@ def camel_case(name: str) -> str:
             break
         chars[i] = char.lower()
     return "".join(chars)
-
-
-def camel_case_keys(values: Mapping[str, V]) -> dict[str, V]:
-    """The same mapping with each key camel-cased (order kept)."""
-    return {camel_case(key): value for key, value in values.items()}

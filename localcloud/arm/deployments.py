@@ -13,7 +13,9 @@
 first (ahead of the generic resource routes) and marks deployments a previous server left
 running as Failed.
 
-Polling headers, as recorded from Azure (arm-protocol.md §2.1, §2.2, §2.5): a PUT answers
+Polling headers, as recorded from Azure (Azure/azure-dev
+`cli/azd/test/functional/testdata/recordings/Test_CLI_Up_ResourceGroupScope.yaml`; MicrosoftDocs/
+azure-docs `articles/azure-resource-manager/management/async-operations.md`): a PUT answers
 with `Azure-AsyncOperation` only - no `Location`, no `Retry-After` - and status polls carry
 no `Retry-After` either, so clients poll at their own `polling_interval` (a client relying
 on the SDK's 30 s default is as slow here as against Azure). What-if and deletion answer

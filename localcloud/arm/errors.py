@@ -7,7 +7,6 @@ send. Nothing in localcloud answers a bad request with a 500.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,9 +69,6 @@ class ArmError(Exception):
 
     def body(self) -> dict[str, Any]:
         return {"error": self.detail.to_json()}
-
-    def body_bytes(self) -> bytes:
-        return json.dumps(self.body()).encode()
 
 
 def not_found(kind: str, name: str) -> ArmError:

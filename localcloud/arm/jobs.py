@@ -1,6 +1,7 @@
 """ARM's asynchronous job results: `202 + Location: {base}/subscriptions/{sub}/operationresults/
 {token}` for what-if and deployment deletion. Polling the Location answers 202 while the job
-runs, then the job's final status and body (arm-protocol.md §2.5)."""
+runs, then the job's final status and body (Azure/azure-rest-api-specs, the deployments
+example `PostDeploymentWhatIfOnResourceGroup.json`)."""
 
 from __future__ import annotations
 

@@ -234,6 +234,6 @@ def render_operation(op: OperationRecord, now: float) -> dict[str, Any]:
 
 def resource_error_detail(status_code: str, error: Mapping[str, Any]) -> dict[str, Any]:
     """One entry of the deployment error's `details`: the provider's error as a JSON string,
-    the way ARM reports resource failures (arm-protocol.md §2.2)."""
+    the way ARM reports resource failures (Azure/azure-sdk-for-net issue #44008)."""
     text = json.dumps({"error": error}, indent=2).replace("\n", "\r\n")
     return {"code": status_code, "message": text}

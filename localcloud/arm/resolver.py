@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 def full_shape(doc: dict[str, Any], rid: ResourceId, api_version: str | None) -> dict[str, Any]:
-    """`reference(id, apiVersion, 'Full')` (template-engine.md §6)."""
+    """`reference(id, apiVersion, 'Full')` (MicrosoftDocs/azure-docs
+    `articles/azure-resource-manager/templates/template-functions-resource.md`)."""
     shape: dict[str, Any] = {
         "apiVersion": api_version,
         "location": doc.get("location"),

@@ -223,7 +223,8 @@ class Resources:
     async def delete(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         rid = self._resource(m, PathKind.RESOURCE)
         provider = self.cloud.providers.for_type(rid.full_type)
-        if provider.get(rid) is None:
+        existing = provider.get(rid)
+        if existing is None:
             return empty_response(204)
         for child in sorted(
             self.cloud.store.list(RESOURCE, rid.key + "/"),
@@ -232,6 +233,11 @@ class Resources:
             cid = ResourceId.parse(str(child["id"]))
             self.cloud.providers.for_type(cid.full_type).delete(cid)
         provider.delete(rid)
+        if isinstance(provider, Provider):
+            version = query_value(request, "api-version") or ""
+            answer = provider.delete_answer(rid, existing, api_version=version)
+            if answer is not None:
+                return answer
         return empty_response(200)
 
     async def action(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:

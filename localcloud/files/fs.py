@@ -198,6 +198,9 @@ def _lookup(dir_fd: int, name: str) -> str:
 
 def _fold(name: str) -> str:
     """Upper-case one character at a time, as Windows compares names (no `ß` -> `SS`)."""
+    upper = name.upper()
+    if len(upper) == len(name):  # no character grew, so it is the same, and much faster
+        return upper
     return "".join(c.upper() if len(c.upper()) == 1 else c for c in name)
 
 

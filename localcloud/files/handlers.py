@@ -23,9 +23,11 @@ async def run(
     query: dict[str, str],
     previous: Share | None = None,
     sources: SourceResolver | None = None,
+    body: bytes | None = None,
 ) -> Reply:
     """Serve `op`; `previous` is the share snapshot a List Ranges diff is taken against,
-    `sources` finds the file a copy reads."""
+    `sources` finds the file a copy reads, `body` is the request body when it was already
+    read (`prefetch_body`)."""
     headers = request.headers
     match op:
         case Op.CREATE_DIRECTORY:
@@ -49,11 +51,11 @@ async def run(
             fileops.leased_file(share, target, headers, write=True)
             return copyops.abort_copy()
         case Op.CREATE_FILE:
-            body = await read_body(request, inputs.MAX_RANGE_SIZE)
-            return await fileops.create(share, target, headers, body)
+            data = body if body is not None else await read_body(request, inputs.MAX_RANGE_SIZE)
+            return await fileops.create(share, target, headers, data)
         case Op.PUT_RANGE:
-            body = await read_body(request, inputs.MAX_RANGE_SIZE)
-            return await fileops.put_range(share, target, headers, body)
+            data = body if body is not None else await read_body(request, inputs.MAX_RANGE_SIZE)
+            return await fileops.put_range(share, target, headers, data)
         case Op.SET_FILE_PROPERTIES:
             return fileops.set_properties(share, target, headers)
         case Op.SET_FILE_METADATA:
@@ -92,6 +94,15 @@ async def run(
             raise AssertionError("share and account operations are served before _run")
         case _:
             assert_never(op)
+
+
+async def prefetch_body(op: Op, request: web.Request) -> bytes | None:
+    """The body of a Create File or Put Range (not a copy), read before the file's lock is
+    taken: ranges of one file then arrive in parallel, and only their writes take turns.
+    None for every other operation."""
+    if op in (Op.CREATE_FILE, Op.PUT_RANGE) and "x-ms-copy-source" not in request.headers:
+        return await read_body(request, inputs.MAX_RANGE_SIZE)
+    return None
 
 
 def assert_never(value: NoReturn) -> NoReturn:

@@ -181,11 +181,12 @@ class FileService:
         if op not in WRITE_OPS:
             previous = self._previous_snapshot(target, query)
             return await handlers.run(op, share, _resolved(share, target), request, query, previous)
+        prefetched = await handlers.prefetch_body(op, request)
         # names are case-insensitive: `a.txt` and `A.txt` are one file, so they share a lock
         async with self._locks.hold((target.account, target.share, target.relpath.upper())):
             resolved = _resolved(share, target)
             return await handlers.run(
-                op, share, resolved, request, query, sources=self._copy_source
+                op, share, resolved, request, query, sources=self._copy_source, body=prefetched
             )
 
     async def _account(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
@@ -55,6 +56,7 @@ class Authorization:
     signature: str
 
 
+@functools.lru_cache(maxsize=1024)  # a few header names come again and again
 def header_sort_key(name: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Sort key reproducing the service's ordering of canonicalized header names."""
     lowered = name.lower()

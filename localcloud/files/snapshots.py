@@ -53,9 +53,6 @@ class ShareSnapshots:
     def delete(self, account: str, share: str, snapshot: str) -> None:
         shutil.rmtree(self.folder(account, share, snapshot), ignore_errors=True)
 
-    def delete_all(self, account: str, share: str) -> None:
-        shutil.rmtree(self.root / account / share, ignore_errors=True)
-
 
 def snapshot_name(ns: int, taken: list[str]) -> str:
     """`2024-12-06T11:08:54.0000000Z`: the service names snapshots by the second; a second

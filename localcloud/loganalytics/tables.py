@@ -63,10 +63,6 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def column_types(table: str) -> dict[str, str]:
-    return {name.lower(): kind for name, kind in SCHEMAS[table]}
-
-
 @dataclass(frozen=True)
 class Source:
     """Where a line came from: an app revision or a job execution, and its environment."""

@@ -100,6 +100,13 @@ class Provider:
         localcloud/arm/asyncops.py); None answers the document at once, 201 when created."""
         return None
 
+    def delete_answer(
+        self, rid: ResourceId, doc: dict[str, Any], *, api_version: str
+    ) -> web.StreamResponse | None:
+        """The provider's own answer to a direct DELETE of `doc` (a long-running delete:
+        202 + where to poll, localcloud/arm/asyncops.py); None answers 200."""
+        return None
+
     # -- POST actions (listKeys, restart, getAuthtoken, ...) -----------------------------
     def action(self, rid: ResourceId, action: str, body: Any, *, api_version: str) -> Any:
         self.require(rid)

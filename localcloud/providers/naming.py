@@ -1,8 +1,10 @@
 """Azure naming rules for the resource types localcloud serves (pure, no I/O).
 
-Rules follow docs `management/resource-name-rules.md` plus the service rules noted in
-../shared/reference/template-engine.md §8. Each rule carries the error code the resource
-provider answers with; every failure is a 400.
+Rules follow https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
+plus rules the services enforce beyond it (container apps and jobs: no `--`, as Azure/azure-cli
+issue #27933 shows; environment storages: hashicorp/terraform-provider-azurerm
+`internal/services/containerapps/validate/validate.go`). Each rule carries the error code the
+resource provider answers with; every failure is a 400.
 """
 
 from __future__ import annotations

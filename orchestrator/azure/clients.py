@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from orchestrator.azure.containerapps import ContainerApps
     from orchestrator.azure.credentials import Credential
     from orchestrator.azure.deployments import Deployments
+    from orchestrator.azure.rest import ArmRest
     from orchestrator.azure.storage import Storage
 
 POLLING_INTERVAL = 1
@@ -64,3 +65,11 @@ class ClientFactory:
 
         client = StorageManagementClient(self.credential, subscription, **self._kwargs())
         return Storage(client, endpoint=self.profile.arm_endpoint)
+
+    def rest(self, subscription: str) -> ArmRest:
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
+        from orchestrator.azure.rest import ArmRest
+
+        client = ResourceManagementClient(self.credential, subscription, **self._kwargs())
+        return ArmRest(client, endpoint=self.profile.arm_endpoint)

@@ -50,7 +50,7 @@ def azure_credential(
     """The chain for the profile's cloud (see the module docstring for the order)."""
     from azure.identity import AzureCliCredential, ChainedTokenCredential
 
-    links = [*_github_oidc(environ, profile.authority), *_environment_links(profile, env)]
+    links = [*_github_oidc(environ, profile), *_environment_links(profile, env)]
     links += [AzCliProfileCredential(), AzureCliCredential()]
     return ChainedTokenCredential(*links)
 
@@ -94,11 +94,14 @@ def _environment_links(profile: CloudProfile, env: CredentialEnv) -> list[TokenC
     return links
 
 
-def _github_oidc(environ: Mapping[str, str], authority: str) -> list[TokenCredential]:
-    """The GitHub Actions OIDC link, when the job may request an ID token."""
+def _github_oidc(environ: Mapping[str, str], profile: CloudProfile) -> list[TokenCredential]:
+    """The GitHub Actions OIDC link, when the job may request an ID token (trusting the
+    cloud's CA, so a custom cloud with a private CA signs in too)."""
     from orchestrator.azure.github_oidc import github_oidc_credential
 
-    found = github_oidc_credential(environ, authority)
+    found = github_oidc_credential(
+        environ, profile.authority, connection_verify=profile.connection_verify
+    )
     return [found] if found is not None else []
 
 

@@ -108,6 +108,7 @@ class ContainerApp:
     fqdn: str  # the ingress FQDN ("" without ingress)
     event_stream: str  # eventStreamEndpoint (the log stream's base)
     container: str  # the first container's name (its console is the app's log)
+    readiness_path: str = ""  # the first container's Readiness probe httpGet path, if any
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,16 @@ def app_from_wire(doc: object) -> ContainerApp:
         fqdn=text(props, "configuration", "ingress", "fqdn"),
         event_stream=text(props, "eventStreamEndpoint"),
         container=text(containers[0], "name") if containers else "",
+        readiness_path=readiness_path(containers[0]) if containers else "",
     )
+
+
+def readiness_path(container: object) -> str:
+    """The path of a container's Readiness probe (`httpGet`), "" when it has none."""
+    for probe in objects(at(container, "probes")):
+        if text(probe, "type").lower() == "readiness":
+            return text(probe, "httpGet", "path")
+    return ""
 
 
 def revision_from_wire(doc: object) -> Revision:

@@ -58,6 +58,7 @@ def _run(
         "target": target.describe(),
         "plan": pipeline.describe_plan(the_plan, planned.skipped),
     }
+    # Each fact is said once: in the result (stdout); the display (stderr) carries progress.
     messages = [Message(w, "warning") for w in warnings]
     messages += summary_lines(target, view.app.fqdn, the_plan, planned.skipped)
     if options.dry_run:
@@ -66,15 +67,12 @@ def _run(
         messages += [Message(line, "detail") for line in executor.describe(the_plan)]
         messages.append(Message("dry run: nothing was changed", "success"))
         return CommandResult("deploy", {**data, "dry_run": True}, tuple(messages))
-    announce = reporter(display, "plan")  # before the uploads scroll by, say where and what
-    for message in messages:
-        announce(message.text)
-    live = syncrun.LiveExecutor(share, inv.workspace, reporter(display, "sync"))
+    live = syncrun.LiveExecutor(share, inv.workspace, display.show, options.verbose)
     uploaded = live.run(the_plan)
     syncrun.record(inv.workspace, share.url, caches, planned, uploaded)
     data["sync_seconds"] = round(time.monotonic() - started, 3)
     messages += kept_lines(the_plan)
-    if options.restart:
+    if pipeline.should_restart(options.restart, the_plan):
         how = pipeline.Restarter(
             apps,
             app.https,
@@ -84,11 +82,13 @@ def _run(
         )
         rollout = pipeline.restart_and_wait(how, target, view, options)
         messages.append(Message(restart_line(the_plan, rollout)))
+        messages += answer_lines(rollout)
         data.update(restarted=True, revision=rollout.revision, replica=rollout.replica)
         data["status"] = rollout.endpoint_status
+        data["health_url"] = rollout.url
     else:
         data["restarted"] = False
-        messages.append(Message(no_restart_line(the_plan)))
+        messages.append(Message(no_restart_line(the_plan, options.restart)))
     data["endpoint"] = endpoint = f"https://{view.app.fqdn or target.endpoint}"
     messages.append(Message(f"The inference endpoint is available at {endpoint}", "success"))
     return CommandResult("deploy", data, tuple(messages))
@@ -140,15 +140,30 @@ def restart_line(the_plan: SyncPlan, rollout: pipeline.Rollout) -> str:
     if the_plan.is_noop:
         return (
             f"nothing changed on the share; restarted {rollout.revision} anyway "
-            f"(--no-restart skips this); replica {rollout.replica} is ready"
+            f"(--restart); replica {rollout.replica} is ready"
         )
     return f"restarted {rollout.revision}; replica {rollout.replica} is ready"
 
 
-def no_restart_line(the_plan: SyncPlan) -> str:
-    if the_plan.is_noop:
+def answer_lines(rollout: pipeline.Rollout) -> list[Message]:
+    """A ready app whose health URL answers 4xx: said, not failed (the app does answer)."""
+    if rollout.endpoint_status < 400:
+        return []
+    return [
+        Message(
+            f"{rollout.url} answered HTTP {rollout.endpoint_status}; --health-path PATH names "
+            "the path that answers 200 when the app is ready",
+            "warning",
+        )
+    ]
+
+
+def no_restart_line(the_plan: SyncPlan, restart: str) -> str:
+    if restart == pipeline.RESTART_NEVER and not the_plan.is_noop:
+        return "not restarted (--no-restart): the app serves the old code until it restarts"
+    if restart == pipeline.RESTART_NEVER:
         return "nothing changed on the share; not restarted (--no-restart)"
-    return "not restarted (--no-restart): the app serves the old code until it restarts"
+    return "nothing changed on the share; not restarted (--restart restarts anyway)"
 
 
 def _files(count: int) -> str:

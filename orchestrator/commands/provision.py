@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from orchestrator.app import App
 from orchestrator.events import Notice
+from orchestrator.finetune.commands.reuse import with_finetuning
 from orchestrator.invocation import Invocation
-from orchestrator.provision.pipeline import Deployed, Options, Outcome, Skipped, Submitted
+from orchestrator.provision.pipeline import (
+    Declined,
+    Deployed,
+    Options,
+    Outcome,
+    Skipped,
+    Submitted,
+)
 from orchestrator.provision.prepare import Prepared, Request, prepare
 from orchestrator.provision.report import deployment_data, outputs_data, outputs_messages
 from orchestrator.provision.target import cloud_default
@@ -17,12 +25,13 @@ from orchestrator.result import CommandResult, Message
 
 
 def run(inv: Invocation, app: App, request: Request, options: Options) -> CommandResult:
+    request, reused = with_finetuning(inv, app, request)
     prepared = prepare(
         inv.workspace, inv.settings, request, cloud_default=cloud_default(app.profile)
     )
     display = app.display()
     try:
-        for line in prepared.target.describe():
+        for line in [*prepared.target.describe(), *reused]:
             display.show(Notice(line))
         deployments = app.deployments(prepared.target.subscription.value)
         outcome = app.provisioner(inv.workspace, deployments, display).provision(prepared, options)
@@ -58,4 +67,7 @@ def _result(inv: Invocation, prepared: Prepared, outcome: Outcome) -> CommandRes
             messages.append(
                 Message("`orchestrator attach` watches it and records its outputs", "detail")
             )
+        case Declined(plan=plan, reason=reason):
+            data |= {"action": "declined", "reason": reason, "plan": plan.as_data()}
+            messages.append(Message(f"nothing deployed: the plan was declined; {shown} unchanged"))
     return CommandResult("provision", data=data, messages=tuple(messages))

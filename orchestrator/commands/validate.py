@@ -24,6 +24,7 @@ from orchestrator.compile import CompiledTemplate, compile_template
 from orchestrator.errors import InputError, Problem, ValidationFailed
 from orchestrator.invocation import Invocation
 from orchestrator.parameters import FinalParameters, collect_parameters
+from orchestrator.provision.lint import template_problems
 from orchestrator.result import CommandResult, Message
 from orchestrator.validation import check_finetuning_config, check_parameter_values, load_config
 
@@ -49,7 +50,9 @@ def run(
     final, problems = collect_parameters(ws, environ, params, parameters_file)
     hint = "fix the lines above, then run `orchestrator validate`"
     try:
-        installer = offer_for(inv.settings, assume_yes=False, stderr=inv.stderr)
+        installer = offer_for(
+            inv.settings, assume_yes=False, stderr=inv.stderr, version=inv.settings.bicep_version
+        )
         compiled: CompiledTemplate | None = compile_template(
             ws, template, environ, installer=installer
         )
@@ -59,6 +62,7 @@ def run(
         hint = exc.hint or hint
     if compiled is not None:
         problems += check_parameter_values(final, compiled.template)
+        problems += template_problems(compiled.template, final.values, compiled.source)
     config, config_check, config_problems = _inference_config(inv)
     finetuning_check, finetuning_problems = _finetuning_config(inv)
     problems += config_problems + finetuning_problems
@@ -68,6 +72,7 @@ def run(
         Check(f"{final.source}: ARM deploymentParameters shape", "passed"),
         Check(f"template: {compiled.source} ({compiled.obtained})", "passed"),
         Check("final parameters: types, required, unknown names, naming rules", "passed"),
+        Check("template: workload profiles (serverless counts, profile names)", "passed"),
         config_check,
         finetuning_check,
     ]

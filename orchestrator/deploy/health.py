@@ -12,8 +12,10 @@ from typing import Protocol
 from orchestrator.azure.models import Replica, Revision
 from orchestrator.deploy.restart import Apps
 
-NOT_YET = frozenset({404, 502, 503, 504})
 CRASH_LOOP_RESTARTS = 3
+# An answer of 404 at a path nobody declared may be the ingress (no route to a replica yet)
+# or the app (nothing served at `/`): it is waited out for this long, not for the timeout.
+UNDECLARED_404_SECONDS = 60.0
 
 Report = Callable[[str], None]
 
@@ -90,27 +92,67 @@ def wait_for_replica(
 
 
 @dataclass(frozen=True)
+class HealthPath:
+    """Where the endpoint wait looks: `--health-path`, else the app's readiness probe path,
+    else `/` (declared_by "")."""
+
+    path: str = "/"
+    declared_by: str = ""  # "--health-path" | "the readiness probe" | "" (nobody: `/`)
+
+
+def health_path(flag: str | None, readiness_path: str) -> HealthPath:
+    if flag:
+        return HealthPath("/" + flag.lstrip("/"), "--health-path")
+    if readiness_path:
+        return HealthPath("/" + readiness_path.lstrip("/"), "the readiness probe")
+    return HealthPath()
+
+
+@dataclass(frozen=True)
 class EndpointAnswer:
     status: int | None  # None: never answered
     seconds: float
     detail: str
 
 
+def answered(status: int | None, health: HealthPath, seconds_of_404: float) -> bool:
+    """Whether one look at the endpoint ends the wait (pure).
+
+    No answer or a 5xx: not yet. A 404 at a declared path (`--health-path`, the readiness
+    probe's) is the app's own answer; at an undeclared `/` it may be the ingress still
+    routing, so it ends the wait only once it has lasted `UNDECLARED_404_SECONDS`. Anything
+    else is the app answering."""
+    if status is None or status >= 500:
+        return False
+    if status == 404 and not health.declared_by:
+        return seconds_of_404 >= UNDECLARED_404_SECONDS
+    return True
+
+
 def wait_for_endpoint(
-    http: HttpGet, url: str, waiter: Waiter, *, interval: float = 0.25
+    http: HttpGet,
+    url: str,
+    waiter: Waiter,
+    *,
+    health: HealthPath | None = None,
+    interval: float = 0.25,
 ) -> EndpointAnswer:
-    """Poll `url` until it answers with anything but 404/502/503/504 or a connection error."""
+    """Poll `url` (the app's base URL + the health path) until `answered` says so."""
+    health = health or HealthPath()
     start = waiter.clock()
+    first_404: float | None = None
     last = ""
     while True:
         status, detail = _probe(http, url)
-        if status is not None and status not in NOT_YET:
-            return EndpointAnswer(status, waiter.clock() - start, detail)
+        now = waiter.clock()
+        first_404 = (first_404 if first_404 is not None else now) if status == 404 else None
+        if answered(status, health, now - first_404 if first_404 is not None else 0.0):
+            return EndpointAnswer(status, now - start, detail)
         if detail != last:
             waiter.report(f"endpoint not answering yet ({detail})")
             last = detail
         if waiter.remaining() <= 0:
-            return EndpointAnswer(None, waiter.clock() - start, detail)
+            return EndpointAnswer(None, now - start, detail)
         waiter.sleep(min(interval, max(waiter.remaining(), 0.0)))
 
 

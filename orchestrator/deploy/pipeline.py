@@ -33,13 +33,28 @@ Report = Callable[[str], None]
 Access = Callable[[str, str], StorageAccess]  # (group, account) → the account's key, in memory
 
 
+# When the app is restarted after the sync.
+RESTART_IF_CHANGED = "if-changed"  # the default: only when the sync changed the share
+RESTART_ALWAYS = "always"  # --restart
+RESTART_NEVER = "never"  # --no-restart
+
+
 @dataclass(frozen=True)
 class Options:
     sources: tuple[str, ...]
     delete: bool
     dry_run: bool
-    restart: bool
+    restart: str  # RESTART_IF_CHANGED | RESTART_ALWAYS | RESTART_NEVER
     timeout: float
+    health_path: str | None = None  # --health-path
+    verbose: bool = False  # -v: one line per file
+
+
+def should_restart(restart: str, the_plan: SyncPlan) -> bool:
+    """Restart when asked to, or (by default) when the sync changed something on the share."""
+    if restart == RESTART_IF_CHANGED:
+        return not the_plan.is_noop
+    return restart == RESTART_ALWAYS
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class Rollout:
     replica: str
     endpoint_status: int
     seconds: float
+    url: str = ""  # what was asked: the app's base URL and the health path
 
 
 class Unhealthy(AzureError):
@@ -205,13 +221,14 @@ def restart_and_wait(
     verdict = health.wait_for_replica(how.apps, target.group, target.app, revision, old, waiter)
     if verdict.state != "ready" or verdict.replica is None:
         raise not_healthy(how, target, verdict.reason, options.timeout)
-    url = f"https://{view.app.fqdn or target.endpoint}/"
-    answer = health.wait_for_endpoint(how.http, url, waiter)
+    where = health.health_path(options.health_path, view.app.readiness_path)
+    url = f"https://{view.app.fqdn or target.endpoint}{where.path}"
+    answer = health.wait_for_endpoint(how.http, url, waiter, health=where)
     if answer.status is None:
         reason = f"{url} never answered ({answer.detail})"
         raise not_healthy(how, target, reason, options.timeout)
     how.report(f"{url} answered HTTP {answer.status} after {answer.seconds:.1f} s")
-    return Rollout(revision, verdict.replica.name, answer.status, clock.now() - started)
+    return Rollout(revision, verdict.replica.name, answer.status, clock.now() - started, url)
 
 
 def _settled_app(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from orchestrator.deploy import localhashes, sharestate
@@ -30,10 +31,10 @@ from orchestrator.deploy.syncplan import (
     remember,
 )
 from orchestrator.errors import InputError
+from orchestrator.events import Event, Progress, Transfer
 from orchestrator.workspace import Workspace
 
 IGNORE_FILE = ".deployignore"
-Report = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -88,21 +89,32 @@ class Executor(Protocol):
 
 @dataclass(frozen=True)
 class LiveExecutor:
+    """Uploads and deletes. Progress goes out as `Transfer` events (a bar on a terminal, a
+    few lines otherwise); one line per file only when `verbose` (`deploy -v`)."""
+
     share: Share
     workspace: Workspace
-    report: Report
+    show: Callable[[Event], None]
+    verbose: bool = False
+    locate: Callable[[str], Path] | None = None  # share path → local file, when they differ
 
     def run(self, plan: SyncPlan) -> dict[str, KnownFile]:
-        done = [0]
+        files, total = len(plan.uploads), plan.upload_bytes
+        done = [0, 0]  # files, bytes
+        if files:
+            self.show(Transfer(0, files, 0, total))
 
         def progress(event: SyncProgress) -> None:
             if event.kind == "upload":
                 done[0] += 1
-                self.report(f"uploaded {event.path} ({done[0]}/{len(plan.uploads)})")
-            else:
-                self.report(f"{event.kind} {event.path}")
+                done[1] += event.size
+                if self.verbose:
+                    self.show(Progress("sync", f"uploaded {event.path} ({done[0]}/{files})"))
+                self.show(Transfer(done[0], files, done[1], total, event.path))
+            elif self.verbose:
+                self.show(Progress("sync", f"{event.kind} {event.path}"))
 
-        return apply_plan(self.share, self.workspace.root, plan, progress)
+        return apply_plan(self.share, self.workspace.root, plan, progress, self.locate)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from orchestrator.provision.outputs import OutputSpec
 from orchestrator.workspace import Workspace
 
 FILE_NAME = "inflight.json"
+INFERENCE = "inference"  # the template whose record is `inflight.json` (what `attach` reads)
 
 
 @dataclass(frozen=True)
@@ -60,29 +61,31 @@ class InflightRecord:
             ) from None
 
 
-def path_for(workspace: Workspace) -> Path:
-    return workspace.state_dir / FILE_NAME
+def path_for(workspace: Workspace, template: str = INFERENCE) -> Path:
+    """`inflight.json` for the inference template, `<template>-inflight.json` for another."""
+    name = FILE_NAME if template == INFERENCE else f"{template}-{FILE_NAME}"
+    return workspace.state_dir / name
 
 
-def record(workspace: Workspace, entry: InflightRecord) -> None:
+def record(workspace: Workspace, entry: InflightRecord, template: str = INFERENCE) -> None:
     workspace.ensure_state_dir()
-    write_json_atomic(path_for(workspace), entry.to_json())
+    write_json_atomic(path_for(workspace, template), entry.to_json())
 
 
-def read(workspace: Workspace) -> InflightRecord | None:
+def read(workspace: Workspace, template: str = INFERENCE) -> InflightRecord | None:
     """The recorded in-flight deployment, or None when nothing is in flight."""
-    path = path_for(workspace)
+    path = path_for(workspace, template)
     if not path.is_file():
         return None
     shown = workspace.shown(path)
     return InflightRecord.from_json(load_json(path, shown), shown)
 
 
-def clear(workspace: Workspace, deployment: str) -> None:
+def clear(workspace: Workspace, deployment: str, template: str = INFERENCE) -> None:
     """Remove the record if it still names `deployment` (another run may have replaced it)."""
     current = None
     with contextlib.suppress(InputError):
-        current = read(workspace)
+        current = read(workspace, template)
     if current is not None and current.deployment == deployment:
         with contextlib.suppress(FileNotFoundError):
-            path_for(workspace).unlink()
+            path_for(workspace, template).unlink()

@@ -32,24 +32,29 @@ def param_hash(parameters_sha256: str, subscription: str, resource_group: str) -
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
-def deployment_tags(phash: str) -> dict[str, str]:
-    return {TAG_PARAM_HASH: phash, TAG_TEMPLATE: TEMPLATE_NAME, TAG_VERSION: __version__}
+def deployment_tags(phash: str, template: str = TEMPLATE_NAME) -> dict[str, str]:
+    return {TAG_PARAM_HASH: phash, TAG_TEMPLATE: template, TAG_VERSION: __version__}
 
 
-def is_ours(deployment: DeploymentSnapshot) -> bool:
+def is_ours(deployment: DeploymentSnapshot, template: str = TEMPLATE_NAME) -> bool:
+    """A deployment of `template` (`inference`, `finetuning`) made by this tool."""
     tags = {k.lower(): v for k, v in deployment.tags.items()}
-    return tags.get(TAG_TEMPLATE) == TEMPLATE_NAME
+    return tags.get(TAG_TEMPLATE) == template
 
 
-def latest_succeeded(deployments: Sequence[DeploymentSnapshot]) -> DeploymentSnapshot | None:
+def latest_succeeded(
+    deployments: Sequence[DeploymentSnapshot], template: str = TEMPLATE_NAME
+) -> DeploymentSnapshot | None:
     """The newest succeeded deployment of this template (by its timestamp)."""
-    done = [d for d in deployments if is_ours(d) and d.state.lower() == "succeeded"]
+    done = [d for d in deployments if is_ours(d, template) and d.state.lower() == "succeeded"]
     return max(done, key=lambda d: d.timestamp, default=None)
 
 
-def active_deployments(deployments: Sequence[DeploymentSnapshot]) -> list[DeploymentSnapshot]:
+def active_deployments(
+    deployments: Sequence[DeploymentSnapshot], template: str = TEMPLATE_NAME
+) -> list[DeploymentSnapshot]:
     """Deployments of this template that are still running, oldest first."""
-    active = [d for d in deployments if is_ours(d) and not d.is_terminal]
+    active = [d for d in deployments if is_ours(d, template) and not d.is_terminal]
     return sorted(active, key=lambda d: d.timestamp)
 
 
@@ -80,10 +85,11 @@ def find_candidate(
     template_hash: str,
     phash: str,
     force: bool,
+    template: str = TEMPLATE_NAME,
 ) -> Deploy | Candidate:
     if force:
         return Deploy("--force given")
-    previous = latest_succeeded(deployments)
+    previous = latest_succeeded(deployments, template)
     if previous is None:
         return Deploy("no earlier successful provision in this resource group")
     if previous.template_hash != template_hash:

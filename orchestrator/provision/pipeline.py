@@ -35,8 +35,10 @@ from orchestrator.display import Display
 from orchestrator.errors import AzureError, InputError, Interrupted
 from orchestrator.events import Notice, Started
 from orchestrator.provision import hashcache, inflight, nochange
+from orchestrator.provision.kind import INFERENCE, TemplateKind
 from orchestrator.provision.outputs import MappedOutputs, OutputSpec, Recorded, map_outputs, record
 from orchestrator.provision.prepare import Prepared, deployment_name
+from orchestrator.provision.quotacheck import QuotaCheck, announce, preflight
 from orchestrator.provision.watch import PollPolicy, Watcher, WatchResult
 from orchestrator.workspace import Workspace
 
@@ -52,6 +54,7 @@ class Options:
     no_wait: bool = False
     on_interrupt: str = "ask"  # ask | leave | cancel
     timeout: float = 7200.0
+    skip_quota_check: bool = False
 
 
 NEW_GROUP = "no earlier successful provision in this resource group (a new one)"
@@ -90,7 +93,15 @@ class Submitted:
     reason: str
 
 
-Outcome = Skipped | Deployed | Submitted
+@dataclass(frozen=True)
+class Declined:
+    """--preview: the user said no; nothing was deployed (a normal end, exit 0)."""
+
+    plan: WhatIf
+    reason: str
+
+
+Outcome = Skipped | Deployed | Submitted | Declined
 
 
 def compute_what_if(deployments: Deployments, prepared: Prepared, name: str) -> WhatIf:
@@ -114,8 +125,11 @@ class Provisioner:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+        quota: Callable[[str], QuotaCheck] | None = None,
+        kind: TemplateKind = INFERENCE,
     ) -> None:
         self.workspace = workspace
+        self.kind = kind
         self.deployments = deployments
         self.display = display
         self.cloud = cloud
@@ -125,6 +139,7 @@ class Provisioner:
         source = PollingSource(deployments)
         self.watcher = Watcher(source, display, policy=policy, clock=clock, sleep=sleep)
         self.now = now
+        self.quota = quota
 
     # --- the pipeline ----------------------------------------------------------------------
 
@@ -133,6 +148,8 @@ class Provisioner:
         plan = self.plan(prepared, options)
         if isinstance(plan.decision, nochange.Skip):
             return self.record_skip(prepared, plan.decision)
+        if self.quota is not None and not options.skip_quota_check:
+            self.check_quota(prepared, plan)
         return self.execute(prepared, plan, options)
 
     # --- the planner: reads only -----------------------------------------------------------
@@ -165,7 +182,7 @@ class Provisioner:
         first (a crashed or parallel provision), then the decision is made on the result."""
         group = prepared.target.resource_group.value
         deployments = self.deployments.list_deployments(group)
-        active = nochange.active_deployments(deployments)
+        active = nochange.active_deployments(deployments, self.kind.name)
         if active:
             self.wait_for_active(group, active[0], options)
             deployments = self.deployments.list_deployments(group)
@@ -177,7 +194,11 @@ class Provisioner:
             lambda: self.deployments.template_hash(template),
         )
         candidate = nochange.find_candidate(
-            deployments, template_hash=template_hash, phash=prepared.param_hash, force=options.force
+            deployments,
+            template_hash=template_hash,
+            phash=prepared.param_hash,
+            force=options.force,
+            template=self.kind.name,
         )
         missing: list[str] = []
         if isinstance(candidate, nochange.Candidate):
@@ -188,8 +209,7 @@ class Provisioner:
         if options.no_wait:
             raise AzureError(
                 f"deployment {active.name} of this template is still running in {group}",
-                hint=f"`orchestrator attach --deployment {active.name}` watches it; run "
-                "provision again when it is done",
+                hint=f"run `{self.kind.command}` again when it is done",
             )
         self.display.show(
             Notice(f"deployment {active.name} is already running in {group}; waiting for it")
@@ -204,15 +224,26 @@ class Provisioner:
                 missing.append(resource_id)
         return missing
 
+    def check_quota(self, prepared: Prepared, plan: ProvisionPlan) -> None:
+        """GPU quota and region preflight (provision/quotacheck.py): exit 1 when short,
+        a warning for what cannot be told."""
+        assert self.quota is not None
+        check = self.quota(prepared.target.subscription.value)
+        report = preflight(check, prepared, self.deployments, plan.create_group_in)
+        announce(report, self.display)
+        check.enforce(report)
+
     # --- the executor ----------------------------------------------------------------------
 
     def execute(self, prepared: Prepared, plan: ProvisionPlan, options: Options) -> Outcome:
         """Create the group when planned, preview, deploy, watch; record the outputs."""
         if plan.create_group_in:
             self.create_group(prepared.target.resource_group.value, plan.create_group_in)
-        what_if = self.preview(prepared, options) if options.preview else None
-        deployment = self.deploy(prepared)
         reason = plan.decision.reason
+        what_if = self.preview(prepared, options) if options.preview else None
+        if what_if is not None and not self.approved(options):
+            return Declined(what_if, reason)
+        deployment = self.deploy(prepared)
         if options.no_wait:
             return Submitted(deployment, reason)
         result = self.watch(prepared.target.resource_group.value, deployment.name, options)
@@ -221,7 +252,7 @@ class Provisioner:
 
     def create_group(self, group: str, location: str) -> None:
         self.display.show(Notice(f"creating resource group {group} in {location}"))
-        self.deployments.create_group(group, location, {nochange.TAG_TEMPLATE: "inference"})
+        self.deployments.create_group(group, location, {nochange.TAG_TEMPLATE: self.kind.name})
 
     # --- the recorder ----------------------------------------------------------------------
 
@@ -232,36 +263,44 @@ class Provisioner:
         )
 
     def _record(self, config: Mapping[str, Any], mapped: MappedOutputs) -> Recorded:
-        recorded = record(self.workspace, config, mapped)
+        recorder = self.kind.recorder
+        recorded = recorder(config, mapped) if recorder else record(self.workspace, config, mapped)
         for warning in recorded.warnings:
             self.display.show(Notice(warning, "warning"))
         return recorded
 
     def preview(self, prepared: Prepared, options: Options) -> WhatIf:
-        """--preview: show the what-if plan and ask before deploying."""
+        """--preview: show the what-if plan (`approved` then asks before deploying)."""
         plan = self.what_if(prepared)
         from orchestrator.provision.whatif import render_what_if
 
         for line in render_what_if(plan):
             self.display.show(Notice(line))
-        if options.yes:
-            return plan
-        if not self.interactive or self.ask is None:
+        if not (options.yes or (self.interactive and self.ask is not None)):
             raise InputError(
                 "--preview asks before deploying, but this is not a terminal",
                 hint="add --yes to deploy without asking, or run `orchestrator plan`",
             )
-        if self.ask("deploy these changes?", ("no", "yes")) != "yes":
-            raise Interrupted("not deployed: the plan was declined")
         return plan
 
+    def approved(self, options: Options) -> bool:
+        """--yes, or the user's answer (the live display is stopped while asking)."""
+        if options.yes or self.ask is None:
+            return options.yes
+        self.display.close()
+        try:
+            return self.ask("deploy these changes?", ("no", "yes")) == "yes"
+        except (KeyboardInterrupt, EOFError):
+            return False
+
     def what_if(self, prepared: Prepared) -> WhatIf:
-        return compute_what_if(self.deployments, prepared, deployment_name(self.now()))
+        name = deployment_name(self.now(), self.kind.name)
+        return compute_what_if(self.deployments, prepared, name)
 
     def deploy(self, prepared: Prepared) -> DeploymentSnapshot:
         """Preflight validate, create, record the deployment as in flight."""
         group = prepared.target.resource_group.value
-        name = deployment_name(self.now())
+        name = deployment_name(self.now(), self.kind.name)
         body = prepared.deployment_body()
         for warning in self.deployments.validate(group, name, body).warnings:
             self.display.show(Notice(f"preflight: {warning}", "warning"))
@@ -278,6 +317,7 @@ class Provisioner:
                 param_hash=prepared.param_hash,
                 outputs=prepared.outputs,
             ),
+            self.kind.name,
         )
         self.display.show(Started(name, deployment.id, self.portal_url(deployment.id)))
         return deployment
@@ -290,7 +330,7 @@ class Provisioner:
             self.interrupted(group, name, options.on_interrupt)
             raise AssertionError("unreachable") from None  # pragma: no cover
         if not result.deployment.succeeded:
-            inflight.clear(self.workspace, name)
+            inflight.clear(self.workspace, name, self.kind.name)
             raise self.failure(result)
         return result
 
@@ -299,6 +339,7 @@ class Provisioner:
         if choice == "ask":
             choice = "leave"
             if self.interactive and self.ask is not None:
+                self.display.close()  # the live table would redraw over the question
                 try:
                     choice = self.ask(
                         f"Ctrl-C: leave deployment {name} running or cancel it?",
@@ -308,24 +349,21 @@ class Provisioner:
                     choice = "leave"
         if choice == "cancel":
             self.deployments.cancel(group, name)
-            inflight.clear(self.workspace, name)
+            inflight.clear(self.workspace, name, self.kind.name)
             raise Interrupted(
                 f"canceled deployment {name}; resources created so far remain in {group}",
-                hint="run `orchestrator provision` again to finish",
+                hint=f"run `{self.kind.command}` again to finish",
             )
-        raise Interrupted(
-            f"deployment {name} left running in {group}",
-            hint="`orchestrator attach` resumes watching it and records its outputs",
-        )
+        raise Interrupted(f"deployment {name} left running in {group}", hint=self.kind.resume_hint)
 
     def failure(self, result: WatchResult) -> AzureError:
         """A canceled deployment is said as such; a failed one with its root causes."""
         deployment = result.deployment
-        shown = self.workspace.shown(self.workspace.config)
+        shown = self.workspace.shown(self.kind.config or self.workspace.config)
         if deployment.canceled:
             return DeploymentCanceled(
                 f"deployment {deployment.name} was canceled; {shown} left unchanged",
-                hint="resources created before the cancel remain; run `orchestrator provision` "
+                hint=f"resources created before the cancel remain; run `{self.kind.command}` "
                 "again to finish",
             )
         causes = root_causes(deployment.error, result.operations) or [
@@ -334,7 +372,7 @@ class Provisioner:
         return DeploymentFailedError(
             f"deployment {deployment.name} failed; {shown} left unchanged",
             causes,
-            hint="fix the cause above and run `orchestrator provision` again",
+            hint=f"fix the cause above and run `{self.kind.command}` again",
         )
 
     def record_outputs(
@@ -344,5 +382,5 @@ class Provisioner:
         in-flight."""
         mapped = map_outputs(result.deployment.outputs, declared)
         recorded = self._record(config, mapped)
-        inflight.clear(self.workspace, result.deployment.name)
+        inflight.clear(self.workspace, result.deployment.name, self.kind.name)
         return mapped, recorded

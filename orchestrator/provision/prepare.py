@@ -15,6 +15,7 @@ from orchestrator.azure.whatif import resource_type_of
 from orchestrator.compile import CompiledTemplate, compile_template
 from orchestrator.errors import ValidationFailed
 from orchestrator.parameters import FinalParameters, resolve_parameters
+from orchestrator.provision import lint
 from orchestrator.provision.nochange import deployment_tags, param_hash
 from orchestrator.provision.outputs import OutputSpec, declared_outputs
 from orchestrator.provision.target import (
@@ -79,9 +80,9 @@ class Prepared:
         return self.api_versions().get(resource_type_of(resource_id).lower(), "")
 
 
-def deployment_name(now: dt.datetime) -> str:
+def deployment_name(now: dt.datetime, template: str = "inference") -> str:
     """`inference-20261125T091500Z` (UTC, within ARM's 64 characters)."""
-    return f"inference-{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"[:MAX_NAME]
+    return f"{template}-{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"[:MAX_NAME]
 
 
 def load_target(
@@ -112,7 +113,9 @@ def compile_step(workspace: Workspace, settings: Settings, request: Request) -> 
 
     from orchestrator.bicep.offer import offer_for
 
-    installer = offer_for(settings, assume_yes=False, stderr=sys.stderr)
+    installer = offer_for(
+        settings, assume_yes=settings.assume_yes, stderr=sys.stderr, version=settings.bicep_version
+    )
     return compile_template(workspace, request.template, settings.environ, installer=installer)
 
 
@@ -124,6 +127,7 @@ def validate_offline(
 ) -> None:
     """Step 4: the final values against the template, and the existing config's shape."""
     problems = list(check_parameter_values(final, compiled.template))
+    problems += lint.template_problems(compiled.template, final.values, compiled.source)
     if config:
         shown = workspace.shown(workspace.config)
         problems += inference_config.problems(config, shown, complete=False)

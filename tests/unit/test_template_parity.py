@@ -1,13 +1,19 @@
 """infra/provision/inference.json must stay the compile of infra/provision/inference.bicep.
 
-The Bicep is parsed with pycep-parser and compiled here, by the rules of template-engine.md
-§1.3 for the constructs this template uses (parameter and variable references, `${}`
-interpolation, `parent:`, `.name`/`.id`/`.properties`, `listKeys()`, implicit dependencies),
+The Bicep is parsed with pycep-parser and compiled here, by the rules Azure/bicep's emitter
+follows (`src/Bicep.Core/Emit/ExpressionConverter.cs` and the baselines under
+`src/Bicep.Core.Samples/Files/baselines/`) for the constructs this template uses (parameter
+and variable references, `${}` interpolation, `parent:`, `.name`/`.id`/`.properties`,
+`listKeys()`, implicit dependencies),
 into the ARM JSON that `bicep build` emits. That expected template must equal inference.json
 exactly - key order included - except `metadata` (its hash cannot be reproduced offline) and
 the order inside `dependsOn` (culture-sensitive in Bicep: compared as a set). A construct this
 small compiler does not know fails the test rather than being skipped, and the drift tests at
 the end prove that a change on either side is caught.
+
+The fine-tuning templates - infra/provision/finetuning.bicep and those of the test workspaces
+of the three template families under tests/fixtures/workspaces/ - are held to the same rule
+and to the facts of the toolkit's templates (the section at the end).
 
 With BICEP set to a Bicep CLI, a real compile is compared too.
 """
@@ -46,6 +52,7 @@ FUNCTIONS = {
     "format": "format",
     "concat": "concat",
     "to_lower": "toLower",
+    "empty": "empty",
 }
 INTERPOLATION = re.compile(r"\$\{(\w+)\}")
 
@@ -72,7 +79,7 @@ class Compiler:
 
     def __init__(self, parsed: Mapping[str, Any]) -> None:
         self.params: Mapping[str, Any] = parsed["parameters"]
-        self.variables: Mapping[str, Any] = parsed["variables"]
+        self.variables: Mapping[str, Any] = parsed.get("variables", {})
         self.outputs: Mapping[str, Any] = parsed["outputs"]
         self.resources = {
             symbol: Resource(symbol, r["type"], r["api_version"], r["config"])
@@ -85,7 +92,7 @@ class Compiler:
     # ---------------------------------------------------------------- template
 
     def template(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "$schema": RG_SCHEMA,
             "contentVersion": "1.0.0.0",
             "parameters": {n: self.parameter(p) for n, p in self.params.items()},
@@ -96,6 +103,9 @@ class Compiler:
                 for n, o in self.outputs.items()
             },
         }
+        if not self.variables:
+            del out["variables"]  # bicep emits the section only when there is one
+        return out
 
     def parameter(self, declared: Mapping[str, Any]) -> dict[str, Any]:
         if declared.get("decorators"):
@@ -167,6 +177,8 @@ class Compiler:
         return text in self.params or text in self.variables or text in self.resources
 
     def expr(self, node: Any) -> str:
+        if node is None:
+            return "null()"
         if isinstance(node, bool):
             return "true()" if node else "false()"
         if isinstance(node, int):
@@ -203,6 +215,10 @@ class Compiler:
         return f"{name}({', '.join(args)})"
 
     def operator(self, op: Mapping[str, Any]) -> str:
+        if op["type"] == "conditional":  # `c ? a : b` compiles to if(c, a, b)
+            parts = op["operands"]
+            branches = (parts["condition"], parts["true_value"], parts["false_value"])
+            return f"if({', '.join(self.expr(p) for p in branches)})"
         if op["type"] != "property_accessor":
             raise Unsupported(f"operator {op['type']}")
         base, steps = accessor_chain(op)
@@ -520,3 +536,181 @@ def test_real_compile_matches_ignoring_metadata() -> None:
         timeout=300,
     )
     assert comparable(json.loads(done.stdout)) == comparable(ARM)
+
+
+# ---------------------------------------------------------------- the fine-tuning templates
+# The workspace's own infra/provision/finetuning.bicep and the test workspaces of the three
+# template families (tests/fixtures/workspaces/) are held to the same rule.
+
+FIXTURES = INFRA.parents[1] / "tests" / "fixtures" / "workspaces"
+FAMILIES = ("legacy", "phisilica", "aion")
+FINETUNING = {
+    "workspace": INFRA / "finetuning.bicep",
+    **{f: FIXTURES / f / "infra" / "provision" / "finetuning.bicep" for f in FAMILIES},
+}
+IMAGE_FAMILIES = ("phisilica", "aion")
+
+
+def compiled(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(FINETUNING[name].with_suffix(".json").read_text())
+    return loaded
+
+
+def job_of(template: Mapping[str, Any]) -> dict[str, Any]:
+    (job,) = [r for r in template["resources"] if r["type"] == "Microsoft.App/jobs"]
+    return dict(job)
+
+
+def env_of(template: Mapping[str, Any]) -> dict[str, Any]:
+    (env,) = [r for r in template["resources"] if r["type"] == "Microsoft.App/managedEnvironments"]
+    return dict(env)
+
+
+@pytest.mark.parametrize("name", list(FINETUNING))
+def test_finetuning_json_is_the_compile_of_its_bicep(name: str) -> None:
+    expected = expected_template(FINETUNING[name].read_text())
+    assert comparable(compiled(name)) == comparable(expected)
+
+
+@pytest.mark.parametrize("name", list(FINETUNING))
+def test_finetuning_json_records_the_source_hash(name: str) -> None:
+    assert recorded_source_sha256(compiled(name)) == source_sha256(FINETUNING[name]), (
+        f"{FINETUNING[name]} changed: compile it again and record its SHA-256 in "
+        "metadata.orchestrator.sourceSha256 of the .json beside it"
+    )
+
+
+@pytest.mark.parametrize("name", list(FINETUNING))
+def test_finetuning_json_looks_like_bicep_build_output(name: str) -> None:
+    template, text = compiled(name), FINETUNING[name].with_suffix(".json").read_text()
+    keys = ["$schema", "contentVersion", "metadata", "parameters", "variables", "resources",
+            "outputs"]  # fmt: skip
+    assert list(template) == [k for k in keys if k in template]
+    generator = template["metadata"]["_generator"]
+    assert generator["name"] == "bicep" and generator["templateHash"].isdigit()
+    assert "finetuning.bicep" in template["metadata"]["orchestrator"]["generated"]
+    assert json.dumps(template, indent=2, ensure_ascii=False) + "\n" == text
+
+
+@pytest.mark.parametrize("name", list(FINETUNING))
+def test_the_jobs_workload_profile_exists_in_the_environment(name: str) -> None:
+    template = compiled(name)
+    profiles = [p["name"] for p in env_of(template)["properties"]["workloadProfiles"]]
+    assert job_of(template)["properties"]["workloadProfileName"] in profiles
+
+
+def test_fine_tuning_and_inference_declare_the_shared_resources_alike() -> None:
+    ours = compiled("workspace")
+    assert ours["resources"][:6] == ARM["resources"][:6]  # storage, share, logs, env, env storage
+    shared = ["location", "resourceSuffix", "storageAccountName", "fileShareName",
+              "acaEnvironmentName", "acaEnvironmentStorageName", "acaLogAnalyticsName"]  # fmt: skip
+    for name in shared:
+        assert ours["parameters"][name] == ARM["parameters"][name], name
+
+
+def test_the_workspace_job_is_the_toolkits_2024_job() -> None:
+    def without_nulls(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: without_nulls(v) for k, v in node.items() if v is not None}
+        return [without_nulls(v) for v in node] if isinstance(node, list) else node
+
+    ours, toolkit = compiled("workspace"), compiled("legacy")
+    assert without_nulls(job_of(ours)) == without_nulls(job_of(toolkit))
+    assert ours["outputs"] == toolkit["outputs"]
+    container = job_of(ours)["properties"]["template"]["containers"][0]
+    assert container["command"] == ["/bin/bash", "-c", "[variables('defaultCommand')]"]
+    assert ours["variables"]["defaultCommand"] == "[join(parameters('defaultCommands'), '; ')]"
+    assert container["volumeMounts"][0]["mountPath"] == "/mount"
+    assert job_of(ours)["properties"]["configuration"]["replicaRetryLimit"] == 0
+
+
+@pytest.mark.parametrize("name", IMAGE_FAMILIES)
+def test_image_families_run_the_entrypoint_with_args(name: str) -> None:
+    template = compiled(name)
+    job = job_of(template)["properties"]
+    container = job["template"]["containers"][0]
+    assert container["command"] == (
+        "[if(empty(parameters('jobCommand')), null(), parameters('jobCommand'))]"
+    )
+    assert template["parameters"]["jobCommand"] == {"type": "array", "defaultValue": []}
+    assert container["image"].startswith("mcr.microsoft.com/foundrytoolkit/lora:")
+    assert job["configuration"]["replicaRetryLimit"] == 3
+    (gpu,) = env_of(template)["properties"]["workloadProfiles"]
+    assert gpu == {"workloadProfileType": "Consumption-GPU-NC24-A100", "name": "GPU"}
+    assert template["outputs"]["ARGS"]["value"] == ["mount/<run_id>/lora.yaml"]
+    assert template["outputs"]["COMMANDS"]["value"] == []
+
+
+@pytest.mark.parametrize("name", list(FINETUNING))
+@pytest.mark.parametrize("kind", ["parameters", "localcloud.parameters"])
+def test_finetuning_parameters_files_fit_their_template(name: str, kind: str) -> None:
+    declared = compiled(name)["parameters"]
+    path = FINETUNING[name].with_name(f"finetuning.{kind}.json")
+    given = json.loads(path.read_text())["parameters"]
+    assert set(given) <= set(declared), path
+    required = {n for n, p in declared.items() if "defaultValue" not in p}
+    assert required <= set(given), path
+
+
+def test_the_workspace_parameters_keep_the_toolkits_commands_for_azure() -> None:
+    values = {
+        n: e["value"]
+        for n, e in json.loads((INFRA / "finetuning.parameters.json").read_text())[
+            "parameters"
+        ].items()
+    }
+    toolkit = json.loads(FINETUNING["legacy"].with_name("finetuning.parameters.json").read_text())[
+        "parameters"
+    ]
+    assert values["defaultCommands"] == toolkit["defaultCommands"]["value"]
+    assert (values["maximumInstanceCount"], values["timeout"]) == (2, 10800)
+    local = json.loads((INFRA / "finetuning.localcloud.parameters.json").read_text())
+    commands = local["parameters"]["defaultCommands"]["value"]
+    assert commands[0] == "cd /mount" and "finetuning/train.py" in commands[-1]
+
+
+def test_the_workspace_config_has_the_2024_shape() -> None:
+    config = json.loads((INFRA.parent / "finetuning.config.json").read_text())
+    assert list(config) == list(compiled("workspace")["outputs"])
+    assert config == {**dict.fromkeys(list(config)[:-1]), "COMMANDS": []}
+
+
+FINETUNING_DRIFTS = {
+    "args-output": ("output ARGS array = ['mount/<run_id>/lora.yaml']", "output ARGS array = []"),
+    "entrypoint-kept": ("command: empty(jobCommand) ? null : jobCommand", "command: jobCommand"),
+    "image": ("foundrytoolkit/lora:20260630.1", "foundrytoolkit/lora:20260630.2"),
+    "retry-limit": ("replicaRetryLimit: 3", "replicaRetryLimit: 0"),
+}
+
+
+@pytest.mark.parametrize("drift", list(FINETUNING_DRIFTS))
+def test_a_changed_finetuning_bicep_no_longer_matches(drift: str) -> None:
+    old, new = FINETUNING_DRIFTS[drift]
+    text = FINETUNING["phisilica"].read_text()
+    assert old in text, drift
+    changed = expected_template(text.replace(old, new, 1))
+    assert comparable(changed) != comparable(compiled("phisilica"))
+
+
+@pytest.mark.skipif(not os.environ.get("BICEP"), reason="set BICEP to a Bicep CLI to compile")
+@pytest.mark.parametrize("name", list(FINETUNING))
+def test_real_compile_of_finetuning_matches_ignoring_metadata(name: str) -> None:
+    done = subprocess.run(
+        [os.environ["BICEP"], "build", str(FINETUNING[name]), "--stdout"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert comparable(json.loads(done.stdout)) == comparable(compiled(name))
+
+
+@pytest.mark.parametrize("kind", ["parameters", "localcloud.parameters"])
+def test_shared_environment_settings_agree_between_the_two_parameter_files(kind: str) -> None:
+    """Both templates declare the one environment; different values would change it back and
+    forth on every provision of either."""
+    inference = json.loads((INFRA / f"inference.{kind}.json").read_text())["parameters"]
+    finetuning = json.loads((INFRA / f"finetuning.{kind}.json").read_text())["parameters"]
+    shared = set(inference) & set(finetuning) - {"defaultCommands"}
+    assert "maximumInstanceCount" in shared
+    assert {n: inference[n] for n in shared} == {n: finetuning[n] for n in shared}

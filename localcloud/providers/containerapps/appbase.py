@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from aiohttp import web
+
+from localcloud.arm.asyncops import APP_KIND, AsyncOperations, app_delete_answer
 from localcloud.ids import ResourceId
 from localcloud.providers.base import RESOURCE
 from localcloud.providers.common import (
@@ -74,3 +77,13 @@ class AppLikeProvider(CheckedProvider):
     def delete(self, rid: ResourceId) -> bool:
         drop_private(self.cloud.store, rid)
         return super().delete(rid)
+
+    def delete_answer(
+        self, rid: ResourceId, doc: dict[str, Any], *, api_version: str
+    ) -> web.StreamResponse | None:
+        """202 + Azure-AsyncOperation + Location, as Azure deletes an app or a job."""
+        seconds = self.cloud.settings.seconds_for(str(doc.get("type") or rid.full_type))
+        op = AsyncOperations(self.cloud.store).start(
+            str(doc["id"]), APP_KIND, str(doc.get("location") or ""), seconds
+        )
+        return app_delete_answer(self.cloud.base_url, op, api_version)

@@ -12,7 +12,12 @@ from typing import Any
 
 from aiohttp import web
 
-from localcloud.arm.asyncops import ENVIRONMENT_KIND, AsyncOperations, app_write_answer
+from localcloud.arm.asyncops import (
+    ENVIRONMENT_KIND,
+    AsyncOperations,
+    app_delete_answer,
+    app_write_answer,
+)
 from localcloud.arm.locations import display_name
 from localcloud.ids import ResourceId
 from localcloud.providers.common import (
@@ -193,6 +198,16 @@ class EnvironmentProvider(CheckedProvider):
         self.delete_children(rid)
         drop_private(self.cloud.store, rid)
         return super().delete(rid)
+
+    def delete_answer(
+        self, rid: ResourceId, doc: dict[str, Any], *, api_version: str
+    ) -> web.StreamResponse | None:
+        """202 + Azure-AsyncOperation + Location, as Azure deletes an environment."""
+        seconds = self.cloud.settings.seconds_for(ENVIRONMENT_TYPE)
+        op = AsyncOperations(self.cloud.store).start(
+            str(doc["id"]), ENVIRONMENT_KIND, str(doc.get("location") or ""), seconds
+        )
+        return app_delete_answer(self.cloud.base_url, op, api_version)
 
 
 def split_account_key(props: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:

@@ -1,5 +1,6 @@
 """Revisions and replicas of a container app: read from `cloud.runtime`, shaped as ARM
-returns them (../shared/reference/storage-and-containerapps.md §6.3-6.5).
+returns them (Azure/azure-rest-api-specs, `specification/app/resource-manager/Microsoft.App/
+stable/2024-03-01/ContainerApps.json` and `ContainerAppsRevisions.json`).
 
 The runtime may hand back ARM-shaped entries (`{"name", "properties": {...}}`) or flat ones
 (`{"name", "createdTime", "runningState", ...}`); both are accepted and missing fields get

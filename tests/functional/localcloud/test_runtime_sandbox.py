@@ -21,7 +21,7 @@ from runtime_harness import app_doc, eventually, make_cloud, make_supervisor, pu
 from localcloud.runtime.sandbox import detect_sandbox
 from localcloud.runtime.supervisor import Supervisor
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
 
 # Reports what it can see as one JSON line, installs the wheel next to it, then idles.
 PROBE_PY = r"""

@@ -213,7 +213,8 @@ def test_a_failed_deploy_s_json_document_carries_revision_replicas_and_log(
         error["replicas"][0]
     )
     assert any("about to fail" in line for line in error["log"])
-    assert all(e["event"] in ("progress", "notice", "error") for e in ndjson(ran.stderr))
+    kinds = ("progress", "transfer", "notice", "error")
+    assert all(e["event"] in kinds for e in ndjson(ran.stderr))
 
 
 def test_a_pasted_url_in_aca_app_endpoint_is_read_as_the_host_with_a_warning(

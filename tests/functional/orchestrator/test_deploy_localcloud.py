@@ -17,6 +17,7 @@ from deploy_support import (
     hand_filled,
     provision,
     remote_tree,
+    requests_log,
     share_client,
     share_writes,
     written_paths,
@@ -97,9 +98,19 @@ def test_a_redeploy_with_nothing_changed_uploads_nothing_and_says_so(
     assert ran.code == 0, ran.output
     assert share_writes(provisioned.lc, provisioned) == []
     assert "sync: nothing to upload, 3 files unchanged" in ran.stdout
-    assert "nothing changed on the share; restarted " in ran.stdout
-    assert "(--no-restart skips this)" in ran.stdout
+    assert "nothing changed on the share; not restarted (--restart restarts anyway)" in ran.stdout
+    assert restarts(provisioned) == []
     assert answered_version(provisioned) == code_version(provisioned.workspace / "inference")
+    forced = provisioned.deploy("--restart")
+    assert forced.code == 0, forced.output
+    assert "nothing changed on the share; restarted " in forced.stdout
+    assert len(restarts(provisioned)) == 1
+
+
+def restarts(p: Provisioned) -> list[dict[str, object]]:
+    """POST .../revisions/{name}/restart requests in localcloud's request log."""
+    found = re.compile(r"/revisions/[^/?]+/restart(\?|$)", re.IGNORECASE)
+    return [e for e in requests_log(p.lc) if found.search(str(e["path"]))]
 
 
 def test_no_restart_uploads_and_says_the_old_code_still_serves(provisioned: Provisioned) -> None:

@@ -49,7 +49,7 @@ def provisioned(tmp_path: Path, localcloud: LocalCloudHandle) -> Provisioned:
 def test_delete_removes_extras_only_inside_the_synced_folders(provisioned: Provisioned) -> None:
     share = share_client(provisioned)
     seed(share, FINE_TUNED | EXTRAS | OUTSIDE_SYNCED)
-    ran = provisioned.deploy("--delete")
+    ran = provisioned.deploy("--delete", "-v")
     assert ran.code == 0, ran.output
     assert "2 to delete" in ran.stdout
     assert "delete inference/stale.py" in ran.stderr

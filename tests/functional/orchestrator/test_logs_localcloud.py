@@ -75,7 +75,7 @@ def test_logs_follow_goes_on_with_the_new_replica_after_a_deploy(deployed: Provi
     reader = LineReader(deployed.workspace, deployed.lc, ["logs", "--follow", "--tail", "5"])
     try:
         reader.wait_for(" ")
-        ran = deployed.deploy()  # restarts the revision: a new replica
+        ran = deployed.deploy("--restart")  # nothing changed: restarted on request, a new replica
         assert ran.code == 0, ran.output
         marker = request_marker(deployed)
         assert reader.wait_for(marker).endswith(f'"GET {marker} HTTP/1.1" 404 -')

@@ -880,7 +880,7 @@ def test_json_output_lists_final_values_and_checks(tmp_path: Path) -> None:
     assert data["parameters"]["values"]["maximumInstanceCount"] == 1
     assert data["parameters"]["values"]["location"] == "eastus"
     assert "storageAccountName" not in data["parameters"]["values"]  # null dropped
-    assert {c["status"] for c in data["checks"]} == {"passed", "skipped"}
+    assert {c["status"] for c in data["checks"]} <= {"passed", "skipped"}
 
 
 def test_json_failure_is_one_document_on_stdout_with_every_problem(tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-"""Azure naming rules (template-engine.md §8) for the template's resource names."""
+"""Azure naming rules
+(https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules) for
+the template's resource names."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from orchestrator.schemas import schema_problems
-from orchestrator.template_schema import parameter_schema, required_parameters, values_schema
+from orchestrator.template_schema import parameter_schema, required_parameters
 
 TEMPLATE: dict[str, Any] = {
     "parameters": {
@@ -67,9 +67,3 @@ def test_bad_values_are_reported_with_path(name: str, value: Any, message: str) 
 def test_allowed_values_are_listed_in_expected_text() -> None:
     schema = parameter_schema(TEMPLATE["parameters"]["sku"])
     assert schema["description"] == "a string (template type string), one of 'S1', 'S2'"
-
-
-def test_values_schema_rejects_unknown_names() -> None:
-    schema = values_schema(TEMPLATE)
-    problems = schema_problems(schema, {"name": "abc", "nmae": 1}, "f.json")
-    assert [(p.path, p.message) for p in problems] == [("nmae", "unknown key")]

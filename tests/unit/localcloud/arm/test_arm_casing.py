@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from localcloud.arm.casing import camel_case, camel_case_keys
+from localcloud.arm.casing import camel_case
 
 
 @pytest.mark.parametrize(
@@ -25,8 +25,3 @@ from localcloud.arm.casing import camel_case, camel_case_keys
 )
 def test_camel_case_follows_newtonsoft(name: str, expected: str) -> None:
     assert camel_case(name) == expected
-
-
-def test_camel_case_keys_rewrites_every_key_and_keeps_values_and_order() -> None:
-    out = camel_case_keys({"ACA_APP_NAME": 1, "storageAccountName": 2})
-    assert list(out.items()) == [("acA_APP_NAME", 1), ("storageAccountName", 2)]

@@ -31,8 +31,8 @@ DIRS = sandbox_dirs(CONFIG, STATE / "runtime" / "replicas" / "r1", "k1")
 
 
 def test_virtual_environments_and_relative_entries_leave_the_path() -> None:
-    venvs = {"/work/main/.venv/bin"}
-    path = "/work/main/.venv/bin:relative:/usr/local/bin:/usr/bin:/usr/bin:"
+    venvs = {"/home/user/project/.venv/bin"}
+    path = "/home/user/project/.venv/bin:relative:/usr/local/bin:/usr/bin:/usr/bin:"
     assert clean_path(path, venvs.__contains__) == "/usr/local/bin:/usr/bin"
 
 

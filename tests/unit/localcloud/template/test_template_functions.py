@@ -42,7 +42,8 @@ from localcloud.template.tree import evaluate_string
     ],
 )
 def test_reference_vectors(expression: str, expected: Any) -> None:
-    """Every vector of template-engine.md §5 (uniqueString and guid bit-exact with Azure)."""
+    """Values ARM's engine computed (Azure/bicep test snapshots, the ARM function reference's
+    examples): uniqueString and guid bit-exact with Azure."""
     assert ev(expression) == expected
 
 

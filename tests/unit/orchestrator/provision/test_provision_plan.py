@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from orchestrator.azure.errors import ResourceGroupMissing
 from orchestrator.azure.models import DeploymentSnapshot
 from orchestrator.compile import CompiledTemplate
-from orchestrator.display import NullDisplay
+from orchestrator.display import PlainDisplay
 from orchestrator.errors import InputError
 from orchestrator.parameters import FinalParameters
 from orchestrator.provision import nochange
@@ -62,7 +63,7 @@ def prepared(location: str = "") -> Prepared:
 
 
 def provisioner(tmp_path: Path, arm: ReadOnlyArm) -> Provisioner:
-    return Provisioner(Workspace(tmp_path), arm, NullDisplay(), cloud="azure")  # type: ignore[arg-type]
+    return Provisioner(Workspace(tmp_path), arm, PlainDisplay(io.StringIO()), cloud="azure")  # type: ignore[arg-type]
 
 
 def test_a_new_group_is_planned_not_created(tmp_path: Path) -> None:
