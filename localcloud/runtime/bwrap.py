@@ -44,8 +44,10 @@ def bwrap_argv(
     given: Sequence[Path],
     mounts: Sequence[tuple[Path, str]],
     argv: Sequence[str],
+    keep_readonly: Sequence[Path] = (),
 ) -> tuple[str, ...]:
-    """The bwrap command line for `argv` (pure)."""
+    """The bwrap command line for `argv` (pure). `keep_readonly`: host folders under /tmp
+    that stay visible, read-only, over the replica's own /tmp."""
     args = ["bwrap", "--die-with-parent"]
     for entry in entries:
         path = "/" + entry.name
@@ -59,7 +61,10 @@ def bwrap_argv(
             args += ["--symlink", entry.target, path]
         else:
             args += ["--ro-bind", path, path]
-    args += ["--bind", str(tmp), "/tmp", "--tmpfs", str(state_dir)]
+    args += ["--bind", str(tmp), "/tmp"]
+    for folder in keep_readonly:
+        args += ["--ro-bind-try", str(folder), str(folder)]
+    args += ["--tmpfs", str(state_dir)]
     for folder in given:
         args += ["--bind-try", str(folder), str(folder)]
     args += ["--remount-ro", str(state_dir)]

@@ -66,6 +66,9 @@ class SandboxConfig:
     tool: Tool = "unshare"  # what makes the namespace
     bwrap_options: tuple[str, ...] = ()
     root_entries: tuple[RootEntry, ...] = ()  # the host's `/`, for bwrap
+    # Host Python installations under /tmp, which the replica's own /tmp would hide: kept
+    # visible read-only (its environment's interpreter links to one of them).
+    keep_readonly: tuple[Path, ...] = ()
 
     def describe(self) -> dict[str, str]:
         """For /_localcloud/info and the start log."""
@@ -143,8 +146,9 @@ def sandbox_environment(
 
 
 # The namespace launcher. Arguments: root (an empty folder: a tmpfs only inside), state dir,
-# working directory, private tmp folder, then N and N folders to give back read-write at
-# their own path, then M and M pairs (source, mountPath), then the command.
+# working directory, private tmp folder, then K and K host folders under /tmp to keep visible
+# read-only, then N and N folders to give back read-write at their own path, then M and M
+# pairs (source, mountPath), then the command.
 _SCRIPT = r"""set -e
 root="$1"; state="$2"; workdir="$3"; tmp="$4"; shift 4
 mount --make-rprivate /
@@ -162,6 +166,13 @@ awk -v r="$root" 'index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | whi
   mount -o remount,bind,ro "$mp" 2>/dev/null || true
 done
 if [ -d "$root/tmp" ]; then mount --bind "$tmp" "$root/tmp"; fi
+count="$1"; shift
+while [ "$count" -gt 0 ]; do
+  if [ -d "$1" ]; then
+    mkdir -p "$root$1"; mount --rbind "$1" "$root$1"; mount -o remount,bind,ro "$root$1"
+  fi
+  shift; count=$((count - 1))
+done
 mkdir -p "$root$state" 2>/dev/null || true
 mount -t tmpfs -o mode=0700,size=1m localcloud-state "$root$state"
 count="$1"; shift
@@ -197,6 +208,7 @@ def namespace_argv(
             given,
             mounts,
             argv,
+            config.keep_readonly,
         )
     pairs = [item for source, target in mounts for item in (str(source), target)]
     inner = (*DROP_PRIVILEGES, "/bin/sh", "-c", 'cd "$0" && exec "$@"', str(dirs.work), *argv)
@@ -211,6 +223,8 @@ def namespace_argv(
         str(config.state_dir),
         str(dirs.work),
         str(dirs.tmp),
+        str(len(config.keep_readonly)),
+        *(str(p) for p in config.keep_readonly),
         str(len(given)),
         *(str(p) for p in given),
         str(len(mounts)),
@@ -248,6 +262,7 @@ def detect_sandbox(state_dir: Path, mode: SandboxMode = "auto", python: str = ""
         python=interpreter,
         pip_wheel=bundled_pip_wheel(interpreter) if interpreter else None,
         reason="LOCALCLOUD_SANDBOX=none",
+        keep_readonly=pythons_under_tmp(interpreter),
     )
     if mode == "none":
         return none
@@ -276,6 +291,22 @@ def detect_sandbox(state_dir: Path, mode: SandboxMode = "auto", python: str = ""
         state_dir,
     )
     return replace(none, reason=reason)
+
+
+def pythons_under_tmp(interpreter: Path | None, tmp: Path = Path("/tmp")) -> tuple[Path, ...]:
+    """The installations of this server's Python (and of `interpreter`) that lie under
+    `tmp`: a replica's private /tmp would hide them, and its environment links to them."""
+    candidates = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)]
+    if interpreter is not None:
+        candidates.append(interpreter.parent.parent)
+        candidates.append(interpreter.resolve().parent.parent)
+    base = tmp.resolve()
+    kept: list[Path] = []
+    for candidate in candidates:
+        real = candidate.resolve()
+        if real != base and real.is_relative_to(base) and real not in kept:
+            kept.append(real)
+    return tuple(kept)
 
 
 def base_python() -> Path | None:

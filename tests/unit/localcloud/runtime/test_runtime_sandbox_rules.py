@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from localcloud.runtime.bwrap import RootEntry
+from localcloud.runtime.bwrap import RootEntry, bwrap_argv
 from localcloud.runtime.launch import launch_notes
 from localcloud.runtime.sandbox import (
     SandboxConfig,
     app_venv_prefix,
     clean_path,
     namespace_argv,
+    pythons_under_tmp,
     sandbox_dirs,
     sandbox_environment,
     venv_key,
@@ -79,9 +80,10 @@ def test_the_namespace_command_gives_back_only_the_replica_venv_and_shares() -> 
         str(DIRS.work),
         str(DIRS.tmp),
     ]
-    given = script_args[5 : 5 + int(script_args[4])]
+    assert script_args[4] == "0"  # no host Python under /tmp to keep visible
+    given = script_args[6 : 6 + int(script_args[5])]
     assert given == [str(DIRS.replica), str(DIRS.venv), str(share)]
-    rest = script_args[5 + len(given) :]
+    rest = script_args[6 + len(given) :]
     assert rest[:3] == ["1", str(share), "/mount"]
     assert "--bounding-set=-all" in rest and rest[-2:] == ["python3", "app.py"]
 
@@ -117,3 +119,20 @@ def test_the_bwrap_command_mirrors_the_namespace_view() -> None:
     assert text.index(f"--remount-ro {STATE}") > text.index(f"--bind-try {share}")
     assert f"--bind {share} /mount" in text and "--cap-drop ALL" in text
     assert argv[-4:] == (str(DIRS.work), "--", "python3", "app.py")
+
+
+def test_a_host_python_under_tmp_stays_visible_read_only(tmp_path: Path) -> None:
+    fake_tmp = tmp_path / "tmp"
+    venv = fake_tmp / "project" / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").touch()
+    kept = pythons_under_tmp(venv / "bin" / "python", fake_tmp)
+    assert venv.resolve() in kept
+    assert pythons_under_tmp(Path("/usr/bin/python3"), fake_tmp) == ()
+    config = dataclasses.replace(CONFIG, keep_readonly=kept)
+    argv = namespace_argv(config, ("python3", "app.py"), DIRS, [], [])
+    script_args = list(argv[argv.index("localcloud-sandbox") + 1 :])
+    assert script_args[4 : 5 + len(kept)] == [str(len(kept)), *map(str, kept)]
+    bw = bwrap_argv((), (), STATE, DIRS.tmp, DIRS.work, [], [], ("true",), kept)
+    at = bw.index("/tmp")
+    assert bw[at + 1 : at + 4] == ("--ro-bind-try", str(kept[0]), str(kept[0]))
