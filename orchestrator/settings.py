@@ -126,13 +126,20 @@ def cloud_name(value: str, source: str) -> str:
 
 
 def retry_backoff(text: str) -> float:
-    """ORCHESTRATOR_RETRY_BACKOFF (0-60 s, default 1); anything else is the default."""
-    try:
-        value = float(text) if text.strip() else DEFAULT_RETRY_BACKOFF
-    except ValueError:
+    """ORCHESTRATOR_RETRY_BACKOFF: seconds from 0 to 60 (default 1 when unset or empty);
+    anything else is an input error naming the variable."""
+    if not text.strip():
         return DEFAULT_RETRY_BACKOFF
-    ok = math.isfinite(value) and 0 <= value <= MAX_RETRY_BACKOFF
-    return value if ok else DEFAULT_RETRY_BACKOFF
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value <= MAX_RETRY_BACKOFF):
+        raise InputError(
+            f"{ENV_RETRY_BACKOFF}={text.strip()!r}: expected seconds from 0 to "
+            f"{MAX_RETRY_BACKOFF:g}"
+        )
+    return value
 
 
 def _color(environ: Mapping[str, str]) -> bool | None:

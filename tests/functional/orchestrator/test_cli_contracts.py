@@ -69,6 +69,16 @@ def test_an_unknown_cloud_is_exit_2_with_one_line(workspace: Path, tmp_path: Pat
     assert ran.stdout == ""
 
 
+def test_a_bad_retry_backoff_is_exit_2_with_one_line(workspace: Path, tmp_path: Path) -> None:
+    env = clean_env(ORCHESTRATOR_RETRY_BACKOFF="-1", LOCALCLOUD_STATE_DIR=str(tmp_path / "lc"))
+    ran = run_bare(workspace, env, "status")
+    assert ran.code == 2
+    assert ran.stderr.splitlines() == [
+        "error: ORCHESTRATOR_RETRY_BACKOFF='-1': expected seconds from 0 to 60"
+    ]
+    assert ran.stdout == ""
+
+
 def test_status_never_starts_localcloud(workspace: Path, tmp_path: Path) -> None:
     state = tmp_path / "no-instance"
     state.mkdir()

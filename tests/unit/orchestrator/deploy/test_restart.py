@@ -8,6 +8,7 @@ from orchestrator.azure.errors import ArmRequestError, Conflict, NotFound
 from orchestrator.azure.models import AppView, Replica, Revision
 from orchestrator.deploy import restart
 from orchestrator.errors import AzureError
+from orchestrator.errors import InputError
 from orchestrator.settings import retry_backoff
 
 
@@ -77,15 +78,15 @@ def test_a_missing_revision_is_not_found_with_its_code() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("", 1.0),
-        ("0.05", 0.05),
-        ("soon", 1.0),
-        ("-1", 1.0),
-        ("3600", 1.0),
-        ("nan", 1.0),
-    ],
+    ("text", "expected"), [("", 1.0), (" ", 1.0), ("0.05", 0.05), ("60", 60.0)]
 )
 def test_retry_backoff_setting(text: str, expected: float) -> None:
     assert retry_backoff(text) == expected
+
+
+@pytest.mark.parametrize("text", ["soon", "-1", "3600", "nan", "inf"])
+def test_a_bad_retry_backoff_is_an_input_error(text: str) -> None:
+    with pytest.raises(
+        InputError, match="ORCHESTRATOR_RETRY_BACKOFF=.*expected seconds from 0 to 60"
+    ):
+        retry_backoff(text)
