@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from orchestrator.azure.models import ErrorDetail, OperationSnapshot
 
@@ -75,13 +75,11 @@ HINTS: Mapping[str, str] = {
         "status`) and run provision again"
     ),
     "invalidtemplate": (
-        "The template itself is invalid; run `orchestrator validate` and check "
-        "infra/provision/inference.bicep"
+        "The template itself is invalid; run `orchestrator validate` and check {template}"
     ),
     "storageaccountalreadytaken": (
-        "Storage account names are global; set storageAccountName in "
-        "infra/provision/inference.parameters.json (or --param storageAccountName=...) to a "
-        "unique name"
+        "Storage account names are global; set storageAccountName in {parameters} "
+        "(or --param storageAccountName=...) to a unique name"
     ),
     "locationnotavailableforresourcetype": (
         "This region does not offer the resource type; choose another --location (GPU "
@@ -102,13 +100,26 @@ HINTS: Mapping[str, str] = {
 }
 
 
-def hint_for(code: str, message: str) -> str:
+# What a hint calls the files of the deployment when it does not know them (`attach`, a
+# preflight outside provision); the provisioner names the files it used (`with_files`).
+GENERIC_FILES: Mapping[str, str] = {"parameters": "the parameters file", "template": "the template"}
+
+
+def hint_for(code: str, message: str, files: Mapping[str, str] = GENERIC_FILES) -> str:
     hint = HINTS.get(code.lower(), "")
     if hint:
-        return hint
+        return hint.format_map({**GENERIC_FILES, **files})
     if "quota" in code.lower() or ("quota" in message.lower() and _GPU_QUOTA.search(message)):
         return _QUOTA
     return ""
+
+
+def with_files(causes: Sequence[RootCause], files: Mapping[str, str]) -> tuple[RootCause, ...]:
+    """`causes` with their hints naming `files` ({"parameters": ..., "template": ...})."""
+    return tuple(
+        replace(cause, hint=hint_for(cause.code, cause.message, files) or cause.hint)
+        for cause in causes
+    )
 
 
 def flatten(node: ErrorDetail | None, resource: str = "") -> list[RootCause]:

@@ -24,11 +24,12 @@ from typing import Any
 
 from orchestrator.azure.deployments import Deployments, PollingSource
 from orchestrator.azure.errors import (
+    ArmRequestError,
     DeploymentCanceled,
     DeploymentFailedError,
     ResourceGroupMissing,
 )
-from orchestrator.azure.errortree import RootCause, root_causes
+from orchestrator.azure.errortree import RootCause, hint_for, root_causes, with_files
 from orchestrator.azure.models import DeploymentSnapshot
 from orchestrator.azure.whatif import WhatIf
 from orchestrator.display import Display
@@ -243,10 +244,13 @@ class Provisioner:
         what_if = self.preview(prepared, options) if options.preview else None
         if what_if is not None and not self.approved(options):
             return Declined(what_if, reason)
-        deployment = self.deploy(prepared)
-        if options.no_wait:
-            return Submitted(deployment, reason)
-        result = self.watch(prepared.target.resource_group.value, deployment.name, options)
+        try:
+            deployment = self.deploy(prepared)
+            if options.no_wait:
+                return Submitted(deployment, reason)
+            result = self.watch(prepared.target.resource_group.value, deployment.name, options)
+        except AzureError as err:
+            raise naming_files(err, prepared) from None
         mapped, recorded = self.record_outputs(prepared.outputs, prepared.config, result)
         return Deployed(result.deployment, reason, mapped, recorded, what_if)
 
@@ -384,3 +388,13 @@ class Provisioner:
         recorded = self._record(config, mapped)
         inflight.clear(self.workspace, result.deployment.name, self.kind.name)
         return mapped, recorded
+
+
+def naming_files(err: AzureError, prepared: Prepared) -> AzureError:
+    """`err` with its hints naming the parameters file and template this run used."""
+    files = {"parameters": prepared.final.source, "template": prepared.compiled.source}
+    if isinstance(err, DeploymentFailedError):
+        err.causes = with_files(err.causes, files)
+    elif isinstance(err, ArmRequestError) and err.code:
+        err.hint = hint_for(err.code, err.message, files) or err.hint
+    return err

@@ -4,8 +4,10 @@ config is untouched on failure. Faults are scoped to the test's group; settings 
 
 from __future__ import annotations
 
+import json
 import re
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -172,4 +174,48 @@ def test_a_refused_token_says_how_to_sign_in(
     assert ran.code == 1, ran.output
     assert "could not get a token" in ran.stderr
     assert "hint:" in ran.stderr
+    assert config_text(workspace) == before
+
+
+def test_a_taken_storage_name_hints_at_the_parameters_file_used(
+    workspace: Path, lc: LocalCloudHandle, fresh_group: str
+) -> None:
+    taken = "st" + uuid.uuid4().hex[:16]
+    other = f"{fresh_group}-other"
+    sub = lc.subscription_id
+    lc.request(
+        "PUT",
+        f"/subscriptions/{sub}/resourcegroups/{other}?api-version=2022-09-01",
+        json={"location": "eastus"},
+    ).raise_for_status()
+    lc.request(
+        "PUT",
+        f"/subscriptions/{sub}/resourceGroups/{other}/providers/Microsoft.Storage/"
+        f"storageAccounts/{taken}?api-version=2023-01-01",
+        json={"location": "eastus", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"},
+    ).raise_for_status()
+    provision = workspace / "infra" / "provision"
+    doc = json.loads((provision / "inference.parameters.json").read_text())
+    doc["parameters"]["storageAccountName"] = {"value": taken}
+    (provision / "prod.parameters.json").write_text(json.dumps(doc, indent=2))
+    before = config_text(workspace)
+
+    ran = run_cli(
+        workspace,
+        lc,
+        "provision",
+        "-g",
+        fresh_group,
+        "--parameters",
+        str(provision / "prod.parameters.json"),
+    )
+
+    assert ran.code == 1, ran.output
+    assert "StorageAccountAlreadyTaken" in ran.stderr
+    hint = next(
+        line for line in ran.stderr.splitlines() if "Storage account names are global" in line
+    )
+    assert "prod.parameters.json" in hint
+    assert "inference.parameters.json" not in hint
+    assert "Traceback" not in ran.output
     assert config_text(workspace) == before
