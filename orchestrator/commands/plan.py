@@ -14,6 +14,7 @@ from orchestrator.provision.quotacheck import preflight, quota_messages
 from orchestrator.provision.target import cloud_default
 from orchestrator.provision.whatif import render_what_if
 from orchestrator.result import CommandResult, Message
+from orchestrator.workspace import require_workspace
 
 EXIT_CHANGES = 4
 EXIT_FAILED = 1  # the quota check found too little: a provision would stop
@@ -27,6 +28,7 @@ def run(
     exit_code: bool = False,
     skip_quota_check: bool = False,
 ) -> CommandResult:
+    require_workspace(inv.workspace)
     request, reused = with_finetuning(inv, app, request)
     prepared = prepare(
         inv.workspace, inv.settings, request, cloud_default=cloud_default(app.profile)

@@ -22,9 +22,11 @@ from orchestrator.provision.prepare import Prepared, Request, prepare
 from orchestrator.provision.report import deployment_data, outputs_data, outputs_messages
 from orchestrator.provision.target import cloud_default
 from orchestrator.result import CommandResult, Message
+from orchestrator.workspace import require_workspace
 
 
 def run(inv: Invocation, app: App, request: Request, options: Options) -> CommandResult:
+    require_workspace(inv.workspace)
     request, reused = with_finetuning(inv, app, request)
     prepared = prepare(
         inv.workspace, inv.settings, request, cloud_default=cloud_default(app.profile)

@@ -22,10 +22,11 @@ from orchestrator.provision.prepare import load_target
 from orchestrator.provision.report import deployment_data
 from orchestrator.provision.target import TargetFlags, cloud_default
 from orchestrator.result import CommandResult, Message
-from orchestrator.workspace import CONFIG_KEYS
+from orchestrator.workspace import CONFIG_KEYS, require_workspace
 
 
 def run(inv: Invocation, app: App, flags: TargetFlags) -> CommandResult:
+    require_workspace(inv.workspace)
     target, config = load_target(inv.workspace, inv.settings, flags, cloud_default(app.profile))
     deployments = app.deployments(target.subscription.value)
     group = target.resource_group.value

@@ -79,6 +79,33 @@ def test_a_bad_retry_backoff_is_exit_2_with_one_line(workspace: Path, tmp_path: 
     assert ran.stdout == ""
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("validate",),
+        ("deploy",),
+        ("status", "-g", "rg"),
+        ("provision", "-g", "rg"),
+        ("plan", "-g", "rg"),
+    ],
+)
+def test_outside_a_workspace_every_command_says_so_the_same_way(
+    command: tuple[str, ...], tmp_path: Path
+) -> None:
+    state = tmp_path / "lc"
+    state.mkdir()
+    elsewhere = tmp_path / "not-a-workspace"
+    elsewhere.mkdir()
+    env = clean_env(ORCHESTRATOR_CLOUD="local", LOCALCLOUD_STATE_DIR=str(state))
+    ran = run_bare(elsewhere, env, *command)
+    assert ran.code == 2, ran.output
+    assert ran.stderr.splitlines()[0] == (
+        f"error: {elsewhere}: not an AI Toolkit workspace (there is no infra/ folder)"
+    )
+    assert "Traceback" not in ran.output
+    assert sorted(p.name for p in state.iterdir()) == []  # no localcloud was started
+
+
 def test_status_never_starts_localcloud(workspace: Path, tmp_path: Path) -> None:
     state = tmp_path / "no-instance"
     state.mkdir()
