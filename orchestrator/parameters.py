@@ -23,6 +23,7 @@ from typing import Any
 
 from orchestrator import jsonio
 from orchestrator.errors import InputError, Problem, ValidationFailed
+from orchestrator.finetune.family import locate_config
 from orchestrator.redaction import MaskedEnv, redact, secret_values, used_secrets
 from orchestrator.workspace import Workspace, require_workspace
 
@@ -252,7 +253,7 @@ def render_context(workspace: Workspace, env: Mapping[str, str]) -> dict[str, An
     unreadable - `validate` reports those problems itself)."""
     return {
         "env": MaskedEnv(env),
-        "finetuning": _lenient_json(workspace.finetuning_config),
+        "finetuning": _lenient_json(locate_config(workspace)),
         "config": _lenient_json(workspace.config),
     }
 

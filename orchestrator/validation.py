@@ -5,7 +5,8 @@
   (types, allowedValues, lengths, ranges, required, unknown names), literal template
   expressions, and the Azure naming rules.
 - `check_config(config, shown, require_complete=...)`: `infra/inference.config.json`.
-- `check_finetuning_config(config, shown)`: `infra/finetuning.config.json`.
+- `check_finetuning_config(config, shown)`: `finetuning.config.json` (`infra/`, or
+  `infra/provision/` for the Phi Silica / Aion family).
 - `load_config(path, shown)`: read a config file (key order kept, value positions known).
 
 Every problem about a value in a file names `FILE:LINE:COLUMN` of that value as well as its
@@ -318,13 +319,16 @@ def _blank_as_null(config: Mapping[str, Any]) -> dict[str, Any]:
     return {key: None if value == "" else value for key, value in config.items()}
 
 
-def check_finetuning_config(config: Mapping[str, Any], shown: str) -> list[Problem]:
-    """Problems of `infra/finetuning.config.json` (read for defaults and template variables)."""
+def check_finetuning_config(
+    config: Mapping[str, Any], shown: str, known: Sequence[str] = FINETUNING_KEYS
+) -> list[Problem]:
+    """Problems of `finetuning.config.json` (read for defaults and template variables);
+    `known`: the keys of the workspace's fine-tuning family (a near-miss of one is a typo)."""
     if not isinstance(config, Mapping):
         return schema_problems(load_schema(FINETUNING_CONFIG), config, shown)
     given = _blank_as_null(config)
     problems = schema_problems(load_schema(FINETUNING_CONFIG), given, shown)
-    problems += _misspelled_keys(given, shown, FINETUNING_KEYS) + _name_problems(given, shown)
+    problems += _misspelled_keys(given, shown, known) + _name_problems(given, shown)
     return located(problems, config, shown)
 
 

@@ -57,10 +57,6 @@ class Workspace:
         return self.infra / "inference.config.json"
 
     @property
-    def finetuning_config(self) -> Path:
-        return self.infra / "finetuning.config.json"
-
-    @property
     def state_dir(self) -> Path:
         """The tool's own state (compile cache, in-flight deployment, final parameters)."""
         return self.root / ".orchestrator"

@@ -3,7 +3,8 @@
 Checks: the parameters file (ARM deploymentParameters shape, `--param` overrides, `{{ }}`
 rendering), the final values against the compiled template (types, allowed values, required,
 unknown names, literal template expressions, Azure naming rules), `infra/inference.config.json`
-and `infra/finetuning.config.json` when present. `--online` adds the checks of
+and `finetuning.config.json` when present, where the fine-tuning family keeps it
+(`orchestrator.finetune.family.locate_config`). `--online` adds the checks of
 `orchestrator.online.check_config_resources` (existence of the configured resources).
 The config is checked strictly here: a `https://` or trailing `/` in ACA_APP_ENDPOINT, which
 the other commands read as the bare host with a warning, is a problem to fix.
@@ -22,6 +23,8 @@ from orchestrator.app import App
 from orchestrator.bicep.offer import offer_for
 from orchestrator.compile import CompiledTemplate, compile_template
 from orchestrator.errors import InputError, Problem, ValidationFailed
+from orchestrator.finetune import config as ft_config
+from orchestrator.finetune.family import locate_family
 from orchestrator.invocation import Invocation
 from orchestrator.parameters import FinalParameters, collect_parameters
 from orchestrator.provision.lint import template_problems
@@ -94,7 +97,7 @@ def _inference_config(inv: Invocation) -> tuple[Mapping[str, object], Check, lis
 
 
 def _finetuning_config(inv: Invocation) -> tuple[Check, list[Problem]]:
-    path = inv.workspace.finetuning_config
+    family, path = locate_family(inv.workspace)
     shown = inv.workspace.shown(path)
     if not path.exists() and not path.is_symlink():  # a dangling link or loop is reported
         return Check(shown, "skipped", "not present"), []
@@ -102,7 +105,7 @@ def _finetuning_config(inv: Invocation) -> tuple[Check, list[Problem]]:
         config = load_config(path, shown)
     except ValidationFailed as exc:
         return Check(shown, "failed"), list(exc.problems)
-    return Check(shown, "passed"), check_finetuning_config(config, shown)
+    return Check(shown, "passed"), check_finetuning_config(config, shown, ft_config.keys(family))
 
 
 def _online(app: App, shown: str, config: Mapping[str, object]) -> Check:

@@ -105,6 +105,29 @@ def config_path(family: Family, root: Path) -> Path:
     )
 
 
+def locate_family(workspace: Workspace) -> tuple[Family, Path]:
+    """The workspace's family and where it keeps `finetuning.config.json`. Every reader of the
+    config (`finetune`, `validate`, target resolution, template variables) asks here.
+    Lenient: an unreadable template counts as absent (`detect` reports it)."""
+    try:
+        text = _template_text(workspace)
+    except InputError:
+        text = None
+    family = _family(workspace, text)
+    return family, config_path(family, workspace.root)
+
+
+def locate_config(workspace: Workspace) -> Path:
+    """Where the workspace keeps `finetuning.config.json` (`locate_family`)."""
+    return locate_family(workspace)[1]
+
+
+def _family(workspace: Workspace, template_text: str | None) -> Family:
+    in_provision = _is_file(workspace.provision_dir / FINETUNING_CONFIG)
+    in_infra = _is_file(workspace.infra / FINETUNING_CONFIG)
+    return classify(template_text, config_in_provision=in_provision and not in_infra)
+
+
 def method_of(family: Family, present: frozenset[str]) -> str:
     """The method of an image-entrypoint workspace from the `<method>.yaml` files present."""
     if not family.image_entrypoint:
@@ -115,16 +138,16 @@ def method_of(family: Family, present: frozenset[str]) -> str:
 def detect(workspace: Workspace) -> FinetuneFiles:
     """The workspace's fine-tuning files; InputError (exit 2) when it has none."""
     provision = workspace.provision_dir
-    in_provision = _is_file(provision / FINETUNING_CONFIG)
-    in_infra = _is_file(workspace.infra / FINETUNING_CONFIG)
     text = _template_text(workspace)
-    if text is None and not (in_provision or in_infra):
+    if text is None and not (
+        _is_file(provision / FINETUNING_CONFIG) or _is_file(workspace.infra / FINETUNING_CONFIG)
+    ):
         raise InputError(
             f"{workspace.shown(provision / FINETUNING_BICEP)}: no fine-tuning template "
             f"(and no {FINETUNING_CONFIG} in infra/ or infra/provision/)",
             hint="run inside an AI Toolkit fine-tuning project, or pass -w FOLDER",
         )
-    family = classify(text, config_in_provision=in_provision and not in_infra)
+    family = _family(workspace, text)
     present = frozenset(f"{m}.yaml" for m in METHODS if _is_file(workspace.root / f"{m}.yaml"))
     return FinetuneFiles(
         family, workspace, config_path(family, workspace.root), method_of(family, present)

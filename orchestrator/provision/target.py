@@ -5,7 +5,8 @@ Precedence, first match wins (documented in `orchestrator provision --help` and 
 1. flags: `--subscription`, `--resource-group`, `--location`
 2. environment: `AZURE_SUBSCRIPTION_ID`, `AZURE_RESOURCE_GROUP`, `AZURE_LOCATION`
 3. `infra/inference.config.json` (re-provision in place)
-4. `infra/finetuning.config.json` (inference shares the fine-tuning group and file share)
+4. `finetuning.config.json` where the fine-tuning family keeps it (`infra/`, or
+   `infra/provision/` for Phi Silica / Aion): inference shares the fine-tuning group and share
 5. subscription only: the cloud's default - localcloud's own subscription with `--cloud local`,
    else the az CLI's default subscription (`$AZURE_CONFIG_DIR/azureProfile.json`)
 
@@ -25,6 +26,7 @@ from typing import Any
 from orchestrator import inference_config
 from orchestrator.azure.cloud import CloudProfile
 from orchestrator.errors import InputError
+from orchestrator.finetune.family import locate_config
 from orchestrator.settings import TargetEnv
 from orchestrator.workspace import Workspace
 
@@ -203,13 +205,14 @@ def gather_sources(
     cloud_default_subscription: Sourced,
 ) -> TargetSources:
     inference = inference_config.read(workspace)
+    finetuning = locate_config(workspace)
     return TargetSources(
         cloud=cloud,
         flags=flags,
         env=env,
         inference_config=inference.values,
         inference_config_name=inference.shown,
-        finetuning_config=read_config(workspace, workspace.finetuning_config),
-        finetuning_config_name=workspace.shown(workspace.finetuning_config),
+        finetuning_config=read_config(workspace, finetuning),
+        finetuning_config_name=workspace.shown(finetuning),
         cloud_default_subscription=cloud_default_subscription,
     )

@@ -36,6 +36,7 @@ ORCHESTRATOR_LAYERS: Sequence[tuple[str, tuple[str, ...]]] = (
             "orchestrator.options",
             "orchestrator.jsonio",
             "orchestrator.workspace",
+            "orchestrator.finetune.family",  # where the fine-tuning files are: read by every layer
         ),
     ),
     (

@@ -1,11 +1,13 @@
 """Inference provisioned after fine-tuning runs on the fine-tuning resources: with names that
 are not the templates' defaults, `orchestrator provision` takes the storage account, share,
 environment (and its storage link) and Log Analytics workspace from fine-tuning, so the
-app mounts the share the job writes."""
+app mounts the share the job writes - on each template family, whose config sits in `infra/`
+(2024) or `infra/provision/` (Phi Silica, Aion), where the inference target is read from."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -17,12 +19,18 @@ from provision_support import run_cli
 pytestmark = [pytest.mark.functional, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[3]
+CONFIG = {
+    "legacy": "infra/finetuning.config.json",
+    "phisilica": "infra/provision/finetuning.config.json",
+    "aion": "infra/provision/finetuning.config.json",
+}
 
 
+@pytest.mark.parametrize("family", ["legacy", "phisilica", "aion"])
 def test_inference_reuses_the_fine_tuning_storage_share_and_environment(
-    tmp_path: Path, lc: LocalCloudHandle
+    tmp_path: Path, lc: LocalCloudHandle, family: str
 ) -> None:
-    workspace = shutil.copytree(REPO / "tests/fixtures/workspaces/legacy", tmp_path / "ws")
+    workspace = shutil.copytree(REPO / "tests/fixtures/workspaces" / family, tmp_path / "ws")
     tag = uuid.uuid4().hex[:8]
     names = {
         "storageAccountName": f"ftsa{tag}",
@@ -46,11 +54,16 @@ def test_inference_reuses_the_fine_tuning_storage_share_and_environment(
     shutil.copy2(REPO / "infra" / "inference.config.json", workspace / "infra")
     shutil.copytree(REPO / "inference", workspace / "inference")
 
+    # no -g: the group comes from the fine-tuning config, where the family keeps it
     ran = run_cli(
         workspace, lc, "provision", "--parameters",
         "infra/provision/inference.localcloud.parameters.json",
     )  # fmt: skip
     assert ran.code == 0, ran.output
+    said = re.search(
+        rf"resource group: {group} \(from {re.escape(CONFIG[family])}:\d+:\d+ ", ran.stderr
+    )
+    assert said, ran.stderr
     for name in ("storageAccountName", "acaEnvironmentName", "acaLogAnalyticsName"):
         assert f"{name} = {names[name]}" in ran.stderr
     config = json.loads((workspace / "infra" / "inference.config.json").read_text())
