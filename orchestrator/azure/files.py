@@ -7,10 +7,11 @@ tests read every upload back through the official SDK.
 
 - Listings ask for ETags; HEADs and uploads report each file's ETag, size and MD5, so the
   caller can remember them and skip the HEAD next time.
-- An upload creates the file at its size with its content in the same request when it fits
-  in one range (4 MiB; Create File takes a body since API 2025-05-05), else puts its ranges
-  in parallel (`RANGE_WORKERS` at a time, for all files); then it sets Content-MD5, so a
-  file cut off mid-upload never looks complete. Bodies stream from the open file (`os.pread`),
+- An upload of a file that fits in one range (4 MiB) is one request: Create File with its
+  content and Content-MD5 (Create File takes a body since API 2025-05-05), so many small
+  files cost one round trip each. A larger file is created at its size, its ranges put in
+  parallel (`RANGE_WORKERS` at a time, for all files), then its Content-MD5 set, so a file
+  cut off mid-upload never looks complete. Bodies stream from the open file (`os.pread`),
   so memory stays small whatever the file size.
 - A 5xx, 408, 429 or a dropped connection is retried `FILES_RETRIES` times (`backoff`
   seconds, doubled, +-20 % jitter, at most `FILES_RETRY_MAX_S`). Errors leave as ours: a
@@ -166,21 +167,30 @@ class FileShare:
             self._send(f"create folder {folder}/", "PUT", folder, {"restype": "directory"})
 
     def upload(self, path: str, data: BinaryIO, size: int, content_type: str, md5: bytes) -> str:
-        """Create the file at its size, put its ranges, then set Content-MD5. Returns the
-        file's ETag once its properties are set ("" if none came back)."""
+        """Upload one file; returns its ETag once its content and Content-MD5 are set ("" if
+        none came back).
+
+        A file of one range (4 MiB) or less is one request: Create File with the content and
+        the Content-MD5 (a request either completes or leaves no new file). A larger one is
+        created at its size, its ranges put in parallel, then its Content-MD5 set: three
+        steps, so a file cut off mid-upload never carries its MD5 and never looks complete.
+        """
         create = {"x-ms-type": "file", "x-ms-content-length": str(size)}
         create["x-ms-content-type"] = content_type
         parts = ranges(size)
         read_at = reader_of(data)
-        if len(parts) == 1:  # the content in the Create File request itself (API 2025-05-05)
-            create["content-length"] = str(size)
-            body: Body = lambda: cast("IO[bytes]", _Slice(read_at, parts[0]))  # noqa: E731
-            self._send(f"upload {path}", "PUT", path, headers=create, body=body)
-        else:
-            self._send(f"upload {path}", "PUT", path, headers=create)
-            pool = self._range_pool()
-            for done in [pool.submit(self._put_range, path, read_at, p) for p in parts]:
-                done.result()
+        if len(parts) <= 1:  # the content in the Create File request itself (API 2025-05-05)
+            create["x-ms-content-md5"] = _b64(md5)
+            body: Body | None = None
+            if parts:
+                create["content-length"] = str(size)
+                body = lambda: cast("IO[bytes]", _Slice(read_at, parts[0]))  # noqa: E731
+            response = self._send(f"upload {path}", "PUT", path, headers=create, body=body)
+            return str(response.headers.get("ETag", ""))
+        self._send(f"upload {path}", "PUT", path, headers=create)
+        pool = self._range_pool()
+        for done in [pool.submit(self._put_range, path, read_at, p) for p in parts]:
+            done.result()
         settings = {"x-ms-content-type": content_type, "x-ms-content-md5": _b64(md5)}
         query = {"comp": "properties"}
         response = self._send(f"set properties of {path}", "PUT", path, query, settings)
@@ -316,18 +326,13 @@ def _timeout() -> urllib3.Timeout:
 
 
 def _pool_manager(verify: str | bool) -> urllib3.PoolManager:
-    """Connections to the share's host; `verify` is a CA file, True (the CA bundle requests
-    uses) or False. REQUESTS_CA_BUNDLE plays no part: the CA is passed explicitly."""
+    """Connections to the share's host; `verify` is a CA file or True (the CA bundle requests
+    uses). REQUESTS_CA_BUNDLE plays no part: the CA is passed explicitly. Certificates are
+    always checked: False is refused."""
     import urllib3
 
     if verify is False:
-        return urllib3.PoolManager(
-            num_pools=2,
-            maxsize=CONNECTIONS,
-            block=True,
-            cert_reqs="CERT_NONE",
-            blocksize=SEND_BLOCK,
-        )
+        raise ValueError("the Files data plane never runs without TLS verification")
     if verify is True:
         import certifi
 

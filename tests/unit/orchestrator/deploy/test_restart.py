@@ -7,8 +7,7 @@ import pytest
 from orchestrator.azure.errors import ArmRequestError, Conflict, NotFound
 from orchestrator.azure.models import AppView, Replica, Revision
 from orchestrator.deploy import restart
-from orchestrator.errors import AzureError
-from orchestrator.errors import InputError
+from orchestrator.errors import AzureError, InputError
 from orchestrator.settings import retry_backoff
 
 
@@ -87,6 +86,6 @@ def test_retry_backoff_setting(text: str, expected: float) -> None:
 @pytest.mark.parametrize("text", ["soon", "-1", "3600", "nan", "inf"])
 def test_a_bad_retry_backoff_is_an_input_error(text: str) -> None:
     with pytest.raises(
-        InputError, match="ORCHESTRATOR_RETRY_BACKOFF=.*expected seconds from 0 to 60"
+        InputError, match=r"ORCHESTRATOR_RETRY_BACKOFF=.*expected seconds from 0 to 60"
     ):
         retry_backoff(text)
