@@ -9,8 +9,8 @@
   query API (loganalytics/api.py) answers `/v1/workspaces/{customerId}/query`;
 - usages, workload profile types and the quota checks of deployments
   (providers/containerapps/usages.py);
-- admin endpoints `/_localcloud/executions`, `/_localcloud/quota` and
-  `/_localcloud/loganalytics`.
+- admin endpoints `/_localcloud/executions`, `/_localcloud/logstreams`, `/_localcloud/quota`
+  and `/_localcloud/loganalytics`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from localcloud.loganalytics.sink import LogSink
 from localcloud.providers.containerapps import jobroutes, usages
 from localcloud.providers.containerapps.jobs import JobProvider
 from localcloud.runtime.executions import Executions
-from localcloud.runtime.jobadmin import ExecutionsAdmin
+from localcloud.runtime.jobadmin import ExecutionsAdmin, LogStreamsAdmin
 from localcloud.runtime.joblogstream import JobLogStream
 from localcloud.runtime.launch import LaunchRequest, build_launch, host_environment
 from localcloud.runtime.logs import LogBook
@@ -116,13 +116,15 @@ def build_jobs(
     quota = usages.install(cloud, executions)
     executions.capacity = quota.quota.free_replicas  # a full environment queues executions
     queries = LogQueryApi(sink, cloud.tokens)
+    logstream = JobLogStream(executions, cloud.tokens)
     return JobSystem(
         executions=executions,
         sink=sink,
         queries=queries,
-        logstream=JobLogStream(executions, cloud.tokens),
+        logstream=logstream,
         admin_extensions={
             "executions": ExecutionsAdmin(executions),
+            "logstreams": LogStreamsAdmin(logstream),
             "quota": quota,
             "loganalytics": LogAnalyticsAdmin(queries),
         },

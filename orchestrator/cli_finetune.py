@@ -232,7 +232,9 @@ def logs(
     follow: bool,
     execution: str | None,
 ) -> None:
-    """The execution's console: live while it runs, from Log Analytics once it ended."""
+    """The execution's console: live while it runs, from Log Analytics once it ended.
+
+    With --follow the exit code is the execution's: 0 only when it succeeded."""
 
     def call(inv: Invocation, app: App) -> CommandResult:
         from orchestrator.finetune.commands import logs as command

@@ -1,8 +1,11 @@
-"""`/_localcloud/executions` (not Azure): the knobs of new job executions.
+"""`/_localcloud/executions` (not Azure): the knobs of new job executions;
+`/_localcloud/logstreams`: the open job console streams.
 
-GET  /_localcloud/executions   {"queue_seconds": 0.0, "early_failures": 0}
-POST /_localcloud/executions   {"queue_seconds"?: s >= 0, "early_failures"?: n >= 0}
-POST /_localcloud/reset        puts them back to 0
+GET    /_localcloud/executions   {"queue_seconds": 0.0, "early_failures": 0}
+POST   /_localcloud/executions   {"queue_seconds"?: s >= 0, "early_failures"?: n >= 0}
+POST   /_localcloud/reset        puts them back to 0
+GET    /_localcloud/logstreams   {"open": n}
+DELETE /_localcloud/logstreams   cuts every open job log stream mid-stream: {"dropped": n}
 """
 
 from __future__ import annotations
@@ -66,6 +69,28 @@ class ExecutionsAdmin:
 
     def reset(self) -> None:
         self._holder.knobs = Knobs()
+
+
+class OpenStreams(Protocol):
+    def open_count(self) -> int: ...
+    def drop_open(self) -> int: ...
+
+
+class LogStreamsAdmin:
+    """Drops the open job log streams, as a network failure would (not Azure)."""
+
+    def __init__(self, streams: OpenStreams) -> None:
+        self._streams = streams
+
+    async def handle(self, method: str, request: web.Request) -> web.Response:
+        if method == "GET":
+            return web.json_response({"open": self._streams.open_count()})
+        if method == "DELETE":
+            return web.json_response({"dropped": self._streams.drop_open()})
+        return _error(405, "MethodNotAllowed", f"{method} is not supported on logstreams")
+
+    def reset(self) -> None:
+        return None
 
 
 def _error(status: int, code: str, message: str) -> web.Response:

@@ -8,6 +8,10 @@ Same rules as the apps' stream (runtime/logstream.py): `Authorization: Bearer` w
 getAuthToken token, lines `<RFC3339 UTC> <text>`, chunked; a followed console stream ends
 when its replica ends. A replica that has not been assigned yet (a queued execution) answers
 404, as Azure does before the pod exists; a replica that has ended still gives its last lines.
+
+`drop_open()` (the admin's `DELETE /_localcloud/logstreams`, not Azure) cuts every open stream
+as a network failure would: the connection is aborted mid-stream, without the chunked
+encoding's last chunk, so a client sees a broken read, not the stream's end.
 """
 
 from __future__ import annotations
@@ -62,6 +66,20 @@ class JobLogStream:
     def __init__(self, executions: ReplicaLookup, auth: TokenVerifier | None) -> None:
         self._executions = executions
         self._auth = auth
+        self._open: dict[int, web.Request] = {}  # by id: a request is not hashable
+
+    def open_count(self) -> int:
+        return len(self._open)
+
+    def drop_open(self) -> int:
+        """Abort the connection of every open stream; how many were cut."""
+        dropped = 0
+        for request in list(self._open.values()):
+            transport = request.transport
+            if transport is not None and not transport.is_closing():
+                transport.abort()
+                dropped += 1
+        return dropped
 
     def owns(self, path: str) -> bool:
         return parse_job_path(path) is not None
@@ -98,6 +116,7 @@ class JobLogStream:
             target.app_key, target.revision, target.replica
         )
         subscription = book.subscribe(target.app_key) if options.follow and not ended else None
+        self._open[id(request)] = request
         try:
             backlog: list[Entry] = (
                 list(book.lines(target.app_key, options.tail, target.matches))
@@ -119,7 +138,10 @@ class JobLogStream:
         except (ConnectionResetError, ConnectionError):
             return response
         finally:
+            self._open.pop(id(request), None)
             if subscription is not None:
                 subscription.close()
+        if request.transport is None or request.transport.is_closing():
+            return response  # cut (a client gone, or `drop_open`): no end to write
         await response.write_eof()
         return response

@@ -2,9 +2,11 @@
 
 With `--follow`, live (`follow.Follower`: waits while queued, reconnects when the stream
 drops, stops when the execution ends); lines go to stdout as they arrive (NDJSON `log`
-records and a last `end` record with `--json`). Without it: the lines so far - from the
-replicas while the execution runs, from Log Analytics (the portal's query) once it ended,
-falling back to what the replicas still hold while ingestion catches up.
+records and a last `end` record with `--json`), and the exit code is the execution's, as
+`run --wait`'s: 0 only when it succeeded (0 as well when Ctrl-C ends the watch). Without
+it: the lines so far - from the replicas while the execution runs, from Log Analytics (the
+portal's query) once it ended, falling back to what the replicas still hold while ingestion
+catches up.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from orchestrator.events import LogLine, Progress, event_record
 from orchestrator.finetune.commands import context
 from orchestrator.finetune.commands.follow import Follower, Where, history
 from orchestrator.finetune.config import FinetuneConfig
-from orchestrator.finetune.status import parse_status
+from orchestrator.finetune.status import ExecutionStatus, exit_code, parse_status
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
 
@@ -39,14 +41,10 @@ def run(
         follower = Follower(jobs, app.log_stream(), where, lambda _text: None)
         lines = [line.text for line in follower.drain(follower.replicas())]
         source = "stream"
+    data: dict[str, object] = {"execution": name, "status": status.value, "source": source}
     if follow:  # an execution that already ended: its history, in the streamed form
-        return _written(inv, lines, {"execution": name, "status": status.value, "source": source})
-    data: dict[str, object] = {
-        "execution": name,
-        "status": status.value,
-        "source": source,
-        "lines": lines,
-    }
+        return _written(inv, lines, data, _followed_code(status))
+    data["lines"] = lines
     return CommandResult("finetune logs", data, tuple(Message(x) for x in lines))
 
 
@@ -59,12 +57,20 @@ def _finished(app: App, jobs: Jobs, config: FinetuneConfig, where: Where) -> tup
     return [line.text for line in found], "log-analytics"
 
 
-def _written(inv: Invocation, lines: list[str], data: dict[str, object]) -> CommandResult:
+def _followed_code(status: ExecutionStatus) -> int:
+    """`--follow` exits with the execution's result once it ended (still running: 0)."""
+    return exit_code(status) if status.terminal else 0
+
+
+def _written(
+    inv: Invocation, lines: list[str], data: dict[str, object], code: int
+) -> CommandResult:
     for text in lines:
         out = json.dumps(event_record(LogLine(text))) if inv.as_json else text
         inv.stdout.write(out + "\n")
     inv.stdout.flush()
-    return CommandResult("finetune logs", data | {"streamed": len(lines)}, (), streamed=True)
+    data |= {"streamed": len(lines)}
+    return CommandResult("finetune logs", data, (), exit_code=code, streamed=True)
 
 
 def _follow(inv: Invocation, app: App, jobs: Jobs, where: Where) -> CommandResult:
@@ -90,4 +96,5 @@ def _follow(inv: Invocation, app: App, jobs: Jobs, where: Where) -> CommandResul
         "streamed": count,
         "reconnects": follower.reconnects,
     }
-    return CommandResult("finetune logs", data, (), streamed=True)
+    code = _followed_code(status)
+    return CommandResult("finetune logs", data, (), exit_code=code, streamed=True)
