@@ -18,8 +18,14 @@ ARMPolling, azure-mgmt-core `azure/mgmt/core/polling/arm_polling.py`):
   Test_CLI_Up_Down_ContainerApp_RemoteBuild.yaml).
 - Microsoft.App, app, job and environment DELETE: `202`, empty, the same
   `Azure-AsyncOperation` and `Location` (`containerappOperationResults`: 202 while running,
-  then 204). The resource is gone at once (an app's replicas stopped); storage and Log
-  Analytics deletes answer 200, and 204 for a resource that does not exist.
+  then 204). The resource is gone at once (an app's replicas stopped); storage deletes
+  answer 200, and 204 for a resource that does not exist.
+- Microsoft.OperationalInsights, workspace DELETE: `202`, empty, `Azure-AsyncOperation:
+  .../providers/Microsoft.OperationalInsights/locations/{location}/operationstatuses/{id}
+  ?api-version=2015-11-01-preview` (that version whatever the request's), `Location:
+  {workspace}/operationresults/{id}?api-version=...` and `Retry-After: 0`; the status
+  answers `{"id", "name", "status", "startTime", "endTime", "properties": {}}` with zoned
+  times (Azure/azure-dev Test_CLI_Up_Down_ContainerApp.yaml, interactions 42-43).
 
 An operation is a record under store kind `asyncop`; it is done once the provisioning time of
 its resource type (admin setting `provisioning_seconds`) has passed, and until then the
@@ -50,8 +56,12 @@ STORAGE_KIND = "asyncoperations"
 APP_KIND = "containerappOperationStatuses"
 ENVIRONMENT_KIND = "managedEnvironmentOperationStatuses"
 APP_RESULTS = "containerappOperationResults"
+WORKSPACE_KIND = "operationstatuses"
+WORKSPACE_RESULTS = "operationresults"
+WORKSPACE_STATUS_VERSION = "2015-11-01-preview"
 _NAMESPACE = {STORAGE_KIND: "Microsoft.Storage", APP_KIND: "Microsoft.App"}
 _NAMESPACE[ENVIRONMENT_KIND] = "Microsoft.App"
+_NAMESPACE[WORKSPACE_KIND] = "Microsoft.OperationalInsights"
 
 RouteHandler = Callable[[web.Request, Mapping[str, str]], Awaitable[web.StreamResponse]]
 
@@ -60,7 +70,7 @@ RouteHandler = Callable[[web.Request, Mapping[str, str]], Awaitable[web.StreamRe
 class Operation:
     id: str
     resource_id: str
-    kind: str  # STORAGE_KIND, APP_KIND or ENVIRONMENT_KIND
+    kind: str  # STORAGE_KIND, APP_KIND, ENVIRONMENT_KIND or WORKSPACE_KIND
     location: str
     started: float
     ready_at: float
@@ -118,23 +128,38 @@ def start_time(op: Operation) -> str:
 
 
 def status_body(op: Operation, now: float) -> dict[str, Any]:
-    """A Microsoft.App operation status (pure)."""
-    return {
+    """A Microsoft.App or Microsoft.OperationalInsights operation status (pure)."""
+    body: dict[str, Any] = {
         "id": f"{op.root}/{op.kind}/{op.id}",
         "name": op.id,
         "status": "Succeeded" if op.done(now) else "InProgress",
         "startTime": start_time(op),
     }
+    if op.kind == WORKSPACE_KIND:
+        body["startTime"] = _zoned(op.started)
+        if op.done(now):
+            body["endTime"] = _zoned(op.ready_at)
+        body["properties"] = {}
+    return body
+
+
+def _zoned(moment: float) -> str:
+    """`2026-04-09T18:24:57.100079Z`: Microsoft.OperationalInsights' status times."""
+    return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def poll_url(base_url: str, op: Operation, version: str) -> str:
     """The URL a client polls: the storage Location or the Azure-AsyncOperation."""
     if op.kind == STORAGE_KIND:
         return f"{base_url}{op.root}/{op.kind}/{op.id}?monitor=true&api-version={version}"
+    if op.kind == WORKSPACE_KIND:
+        return f"{base_url}{op.root}/{op.kind}/{op.id}?api-version={WORKSPACE_STATUS_VERSION}"
     return f"{base_url}{op.root}/{op.kind}/{op.id}?api-version={version}&azureAsyncOperation=true"
 
 
 def result_url(base_url: str, op: Operation, version: str) -> str:
+    if op.kind == WORKSPACE_KIND:
+        return f"{base_url}{op.resource_id}/{WORKSPACE_RESULTS}/{op.id}?api-version={version}"
     return f"{base_url}{op.root}/{APP_RESULTS}/{op.id}?api-version={version}"
 
 
@@ -195,7 +220,8 @@ def app_write_answer(
 
 
 def app_delete_answer(base_url: str, op: Operation, version: str) -> web.Response:
-    """Microsoft.App's answer to a DELETE: 202, empty, Azure-AsyncOperation + Location."""
+    """Microsoft.App's (and Microsoft.OperationalInsights') answer to a DELETE: 202, empty,
+    Azure-AsyncOperation + Location."""
     headers = {
         "Azure-AsyncOperation": poll_url(base_url, op, version),
         "Location": result_url(base_url, op, version),
@@ -206,7 +232,8 @@ def app_delete_answer(base_url: str, op: Operation, version: str) -> web.Respons
 
 # -- routes --------------------------------------------------------------------------------
 def install(cloud: LocalCloud) -> None:
-    """Register the operation routes of Microsoft.Storage and Microsoft.App."""
+    """Register the operation routes of Microsoft.Storage, Microsoft.App and
+    Microsoft.OperationalInsights."""
     ops = AsyncOperations(cloud.store)
 
     def resource_doc(op: Operation) -> dict[str, Any]:
@@ -241,3 +268,10 @@ def install(cloud: LocalCloud) -> None:
     cloud.arm.add("GET", f"{app_root}/{APP_KIND}/{{id}}", status)
     cloud.arm.add("GET", f"{app_root}/{ENVIRONMENT_KIND}/{{id}}", status)
     cloud.arm.add("GET", f"{app_root}/{APP_RESULTS}/{{id}}", result)
+    insights_root = "/subscriptions/{sub}/providers/Microsoft.OperationalInsights/locations/{loc}"
+    cloud.arm.add("GET", f"{insights_root}/{WORKSPACE_KIND}/{{id}}", status)
+    workspace = (
+        "/subscriptions/{sub}/resourceGroups/{group}/providers/"
+        "Microsoft.OperationalInsights/workspaces/{name}"
+    )
+    cloud.arm.add("GET", f"{workspace}/{WORKSPACE_RESULTS}/{{id}}", result)

@@ -32,7 +32,6 @@ from localcloud.arm.records import (
     DeploymentRecord,
     OperationRecord,
     format_timestamp,
-    new_operation_id,
     new_status_id,
 )
 from localcloud.arm.resolver import LiveResolver
@@ -268,7 +267,9 @@ class Engine:
         now = self.clock()
         op = OperationRecord(
             deployment_id=rec.id,
-            operation_id=new_operation_id(),
+            # ARM names this operation after the deployment's `operationStatuses` id
+            # (test_group_deployment.yaml: operations/08586202029730107967).
+            operation_id=rec.status_id,
             seq=self.steps.next_seq(),
             provisioning_operation="EvaluateDeploymentOutput",
             state=RUNNING,

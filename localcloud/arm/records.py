@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
@@ -219,10 +220,15 @@ def render_operation(op: OperationRecord, now: float) -> dict[str, Any]:
         "duration": format_duration(end - op.started),
         "trackingId": op.tracking_id,
     }
+    if op.target is not None:
+        # the resource provider's request id; stable across reads of the same operation
+        props["serviceRequestId"] = str(uuid.uuid5(uuid.NAMESPACE_OID, op.tracking_id))
     if op.status_code is not None:
         props["statusCode"] = op.status_code
     if op.error is not None:
         props["statusMessage"] = {"status": FAILED, "error": op.error}
+    elif op.provisioning_operation == "EvaluateDeploymentOutput":
+        props["statusMessage"] = None  # as recorded (test_group_deployment.yaml, 2019-07-01)
     if op.target is not None:
         props["targetResource"] = op.target
     return {

@@ -154,10 +154,7 @@ class Resources:
         if path.kind is PathKind.COLLECTION:
             return self._list(request, path, sub, group)
         rid = path.resource_id(sub, group)
-        doc = self.cloud.providers.for_type(rid.full_type).get(rid)
-        if doc is None:
-            raise not_found("resource", rid.full_type + "/" + rid.name)
-        return json_response(doc)
+        return json_response(self.cloud.providers.for_type(rid.full_type).require(rid))
 
     async def head(self, request: web.Request, m: Mapping[str, str]) -> web.StreamResponse:
         rid = self._resource(m, PathKind.RESOURCE)

@@ -77,8 +77,13 @@ class Provider:
     def require(self, rid: ResourceId) -> dict[str, Any]:
         doc = self.get(rid)
         if doc is None:
-            raise not_found("resource", rid.full_type + "/" + rid.name)
+            raise self.missing(rid)
         return doc
+
+    def missing(self, rid: ResourceId) -> ArmError:
+        """The 404 for a resource that is not there (ARM's generic one unless the provider
+        words its own)."""
+        return not_found("resource", rid.full_type + "/" + rid.name)
 
     def list(self, parent_prefix: str, full_type: str) -> list[dict[str, Any]]:
         """All stored resources of `full_type` whose id starts with `parent_prefix`."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from localcloud.arm.asyncops import WORKSPACE_KIND, AsyncOperations, app_delete_answer
 from localcloud.arm.responses import json_response
 from localcloud.ids import ResourceId
 from localcloud.providers.common import (
@@ -120,6 +121,17 @@ class WorkspaceProvider(CheckedProvider):
     def delete(self, rid: ResourceId) -> bool:
         self.cloud.store.delete(KEYS, rid.key)
         return super().delete(rid)
+
+    def delete_answer(
+        self, rid: ResourceId, doc: dict[str, Any], *, api_version: str
+    ) -> web.StreamResponse | None:
+        """202, empty, Azure-AsyncOperation + Location + `Retry-After: 0`, as Azure deletes
+        a workspace (Azure/azure-dev Test_CLI_Up_Down_ContainerApp.yaml, interaction 42)."""
+        seconds = self.cloud.settings.seconds_for(WORKSPACE_TYPE)
+        op = AsyncOperations(self.cloud.store).start(
+            str(doc["id"]), WORKSPACE_KIND, str(doc.get("location") or ""), seconds
+        )
+        return app_delete_answer(self.cloud.base_url, op, api_version)
 
     def action(self, rid: ResourceId, action: str, body: Any, *, api_version: str) -> Any:
         self.require(rid)

@@ -119,7 +119,12 @@ def replica_doc(
         "execEndpoint": "",
     }
     return {
-        "id": f"{app.id}/revisions/{revision}/replicas/{status.name}",
+        # Azure spells the app `containerApps` in a replica's id (while the app's own id and
+        # the replica's type say `containerapps`): test_containerapp_replica_commands.yaml
+        "id": (
+            f"/subscriptions/{app.subscription}/resourceGroups/{app.resource_group}/providers/"
+            f"Microsoft.App/containerApps/{app.name}/revisions/{revision}/replicas/{status.name}"
+        ),
         "name": status.name,
         "type": REPLICA_TYPE,
         "properties": {

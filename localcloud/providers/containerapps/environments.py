@@ -18,6 +18,7 @@ from localcloud.arm.asyncops import (
     app_delete_answer,
     app_write_answer,
 )
+from localcloud.arm.errors import ArmError
 from localcloud.arm.locations import display_name
 from localcloud.ids import ResourceId
 from localcloud.providers.common import (
@@ -37,6 +38,8 @@ from localcloud.providers.storage import account_keys
 
 ENVIRONMENT_TYPE = "Microsoft.App/managedEnvironments"
 STORAGE_TYPE = "Microsoft.App/managedEnvironments/storages"
+# how Azure spells a storage's type (test_containerapp_env_storage.yaml)
+STORAGE_TYPE_SHOWN = "Microsoft.App/managedenvironments/storages"
 
 _FIRST = ("happy", "calm", "brave", "lively", "gentle", "proud", "icy", "witty", "bold", "quiet")
 _SECOND = ("river", "field", "stone", "meadow", "forest", "island", "bay", "hill", "ocean", "dune")
@@ -287,6 +290,7 @@ class EnvironmentStorageProvider(CheckedProvider):
         self, rid: ResourceId, body: dict[str, Any], existing: dict[str, Any] | None
     ) -> dict[str, Any]:
         doc = base_doc(rid, body, ())
+        doc["type"] = STORAGE_TYPE_SHOWN
         requested, key = split_account_key(properties_of(body))
         if key is not None:
             save_private(self.cloud.store, rid, {"accountKey": key})
@@ -295,6 +299,14 @@ class EnvironmentStorageProvider(CheckedProvider):
             requested["azureFile"] = {"accessMode": "ReadWrite", **azure_file}
         doc["properties"] = requested
         return doc
+
+    def missing(self, rid: ResourceId) -> ArmError:
+        """Azure's words (test_containerapp_env_storage.yaml, after `env storage remove`)."""
+        return ArmError(
+            404,
+            "ManagedEnvironmentStorageNotFound",
+            f"Storage {rid.name} not found under managed environment",
+        )
 
     def delete(self, rid: ResourceId) -> bool:
         drop_private(self.cloud.store, rid)

@@ -87,7 +87,10 @@ def replica_doc(
         for c in props.get("containers") or []
     ]
     return {
-        "id": f"{app_id}/revisions/{revision}/replicas/{name}",
+        "id": (  # `containerApps` here, as Azure spells it (see runtime/documents.py)
+            f"/subscriptions/{app.subscription}/resourceGroups/{app.resource_group}/providers/"
+            f"Microsoft.App/containerApps/{app.name}/revisions/{revision}/replicas/{name}"
+        ),
         "name": name,
         "type": REPLICA_TYPE,
         "properties": {

@@ -114,9 +114,9 @@ def test_list_replicas_shapes_containers_with_logstream_endpoints(call, app, arm
     status, body = call("GET", app + "/revisions/aiapp1--new/replicas")
     assert status == 200
     [replica] = body["value"]
-    assert replica["id"] == (
-        azure_id(app) + "/revisions/aiapp1--new/replicas/aiapp1--new-5d9774cff-abcde"
-    )
+    # a replica's id spells the app `containerApps`, its type `containerapps`, as Azure does
+    # (test_containerapp_replica_commands.yaml)
+    assert replica["id"] == app + "/revisions/aiapp1--new/replicas/aiapp1--new-5d9774cff-abcde"
     assert replica["type"] == "Microsoft.App/containerapps/revisions/replicas"
     assert replica["properties"]["runningState"] == "Running"
     [container] = replica["properties"]["containers"]
