@@ -215,7 +215,9 @@ def attach(
     location: str | None,
     deployment: str | None,
 ) -> None:
-    """Resume watching an in-flight deployment and record its outputs."""
+    """Resume watching an in-flight deployment and record its outputs.
+
+    Also a `finetune provision` left running: its outputs go to finetuning.config.json."""
 
     def call(inv: Invocation, app: App) -> CommandResult:
         from orchestrator.commands import attach as command

@@ -66,8 +66,8 @@ def kind_for(files: FinetuneFiles, reset_commands: bool) -> TemplateKind:
         config=files.config,
         recorder=record,
         command="orchestrator finetune provision",
-        resume_hint="run `orchestrator finetune provision` again: it waits for the deployment "
-        "and records its outputs",
+        resume_hint="`orchestrator attach` (or `orchestrator finetune provision` again) waits "
+        "for the deployment and records its outputs",
     )
 
 
