@@ -10,6 +10,7 @@ Azure's defaults.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from localcloud.arm.errors import ArmError
@@ -17,7 +18,7 @@ from localcloud.ids import ResourceId
 from localcloud.providers.base import RESOURCE, Provider
 from localcloud.providers.containerapps.appshape import flat_revision
 
-# As Azure spells them (its revision and replica ids say `containerapps` too).
+# As Azure spells them (the ids say `containerApps`: see azure_app_path).
 REVISION_TYPE = "Microsoft.App/containerapps/revisions"
 REPLICA_TYPE = "Microsoft.App/containerapps/revisions/replicas"
 BUSY_STATES = ("InProgress", "Deleting")
@@ -37,16 +38,85 @@ _REVISION_DEFAULTS: dict[str, Any] = {
 }
 
 
+def azure_app_path(app_id: str) -> str:
+    """The app's id as Azure spells it inside revision and replica ids (`containerApps`,
+    while the app's own id says `containerapps`: test_containerapp_scale_revision_copy.yaml,
+    test_containerapp_replica_commands.yaml)."""
+    app = ResourceId.parse(app_id)
+    return (
+        f"/subscriptions/{app.subscription}/resourceGroups/{app.resource_group}/providers/"
+        f"Microsoft.App/containerApps/{app.name}"
+    )
+
+
+def revision_time(value: Any) -> Any:
+    """`2024-10-14T06:27:25+00:00`: a revision's createdTime, whole seconds with an offset."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+_TEMPLATE_ORDER = (
+    "revisionSuffix",
+    "terminationGracePeriodSeconds",
+    "containers",
+    "initContainers",
+    "scale",
+    "volumes",
+    "serviceBinds",
+)
+
+
+def revision_template(template: Any) -> Any:
+    """The template as a revision shows it: no `ephemeralStorage`, `probes` `[]`, no scale
+    timings, and nulls where nothing was given (test_containerapp_scale_revision_copy.yaml)."""
+    if not isinstance(template, Mapping):
+        return template
+    out = dict(template)
+    out["revisionSuffix"] = out.get("revisionSuffix") or None
+    containers = []
+    for container in out.get("containers") or []:
+        shown = {**container, "probes": container.get("probes") or []}
+        resources = container.get("resources")
+        if isinstance(resources, Mapping):
+            shown["resources"] = {k: v for k, v in resources.items() if k != "ephemeralStorage"}
+        containers.append(shown)
+    out["containers"] = containers
+    scale = out.get("scale")
+    if isinstance(scale, Mapping):
+        out["scale"] = {
+            k: v for k, v in scale.items() if k not in ("cooldownPeriod", "pollingInterval")
+        }
+    for key in ("terminationGracePeriodSeconds", "initContainers", "volumes", "serviceBinds"):
+        if out.get(key) in (None, [], ""):
+            out[key] = None
+    ordered = {k: out[k] for k in _TEMPLATE_ORDER if k in out}
+    return ordered | {k: v for k, v in out.items() if k not in ordered}
+
+
 def revision_doc(app_id: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     props = flat_revision(raw)
     name = props.pop("name")
     props.pop("id", None)
     props.pop("type", None)
+    shown = {**_REVISION_DEFAULTS, **props}
+    shown["createdTime"] = revision_time(shown.get("createdTime"))
+    shown["template"] = revision_template(shown.get("template"))
+    if shown.get("provisioningError") is None:
+        shown.pop("provisioningError", None)  # Azure leaves it out until there is one
+    if shown.get("active", True):
+        shown.pop("lastActiveTime", None)  # none on an active revision, as recorded
     return {
-        "id": f"{app_id}/revisions/{name}",
+        "id": f"{azure_app_path(app_id)}/revisions/{name}",
         "name": name,
         "type": REVISION_TYPE,
-        "properties": {**_REVISION_DEFAULTS, **props},
+        "properties": shown,
     }
 
 
@@ -87,10 +157,7 @@ def replica_doc(
         for c in props.get("containers") or []
     ]
     return {
-        "id": (  # `containerApps` here, as Azure spells it (see runtime/documents.py)
-            f"/subscriptions/{app.subscription}/resourceGroups/{app.resource_group}/providers/"
-            f"Microsoft.App/containerApps/{app.name}/revisions/{revision}/replicas/{name}"
-        ),
+        "id": f"{azure_app_path(app_id)}/revisions/{revision}/replicas/{name}",
         "name": name,
         "type": REPLICA_TYPE,
         "properties": {
@@ -186,8 +253,9 @@ class RevisionProvider(_RuntimeBacked):
             case _:
                 return super().action(rid, action, body, api_version=api_version)
 
-    def restart(self, app_doc: Mapping[str, Any], revision: Mapping[str, Any]) -> dict[str, Any]:
-        """Synchronous, like Azure: 200 `{}` once the runtime has scheduled the restart."""
+    def restart(self, app_doc: Mapping[str, Any], revision: Mapping[str, Any]) -> str:
+        """Synchronous, like Azure: 200 with the JSON string `"Restart succeeded"` once the
+        runtime has scheduled the restart (test_containerapp_scale_revision_copy.yaml)."""
         state = (app_doc.get("properties") or {}).get("provisioningState")
         if state in BUSY_STATES:
             raise ArmError(
@@ -204,13 +272,14 @@ class RevisionProvider(_RuntimeBacked):
                 "restarted. Activate it first.",
             )
         self.cloud.runtime.restart(str(app_doc["id"]), str(revision["name"]))
-        return {}
+        return "Restart succeeded"
 
-    def set_active(self, revision: Mapping[str, Any], active: bool) -> dict[str, Any]:
-        """localcloud runs only the latest revision: asking for the current state succeeds,
-        anything else is refused."""
+    def set_active(self, revision: Mapping[str, Any], active: bool) -> str:
+        """localcloud runs only the latest revision: asking for the current state succeeds
+        (`"Activate succeeded"` / `"Deactivate succeeded"`, as Azure answers), anything else
+        is refused."""
         if bool(revision["properties"].get("active")) == active:
-            return {}
+            return "Activate succeeded" if active else "Deactivate succeeded"
         raise ArmError(
             400,
             "ContainerAppRevisionActivationNotSupported",

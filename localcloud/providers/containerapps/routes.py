@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from localcloud.arm.errors import ArmError
+from localcloud.arm.paging import page_response
 from localcloud.arm.responses import json_response, read_json_object, require_api_version
 from localcloud.cloud import LocalCloud
 from localcloud.ids import ResourceId
@@ -62,7 +63,10 @@ class ContainerAppRoutes:
     async def list_revisions(self, request: web.Request, match: Mapping[str, str]) -> web.Response:
         require_api_version(request)
         provider = self._revisions()
-        return page(provider.revisions_of(provider.app_doc(app_id(match))))
+        revisions = provider.revisions_of(provider.app_doc(app_id(match)))
+        # pages as ARM lists do; the last one has no nextLink key at all
+        # (test_containerapp_scale_revision_copy.yaml)
+        return page_response(self.cloud.base_url, request, revisions, self.cloud.settings)
 
     async def get_revision(self, request: web.Request, match: Mapping[str, str]) -> web.Response:
         require_api_version(request)

@@ -48,9 +48,10 @@ def app(arm, runtime) -> str:
 def test_list_revisions_is_a_page_of_arm_shaped_revisions(call, app) -> None:
     status, body = call("GET", app.replace("resourceGroups", "resourcegroups") + "/revisions")
     assert status == 200
-    assert body["nextLink"] is None
+    assert "nextLink" not in body  # the last page has no nextLink key, as recorded
     new = body["value"][1]
-    assert new["id"] == azure_id(app) + "/revisions/aiapp1--new"
+    assert new["id"] == app + "/revisions/aiapp1--new"  # spelled containerApps, as recorded
+    assert new["properties"]["createdTime"] == "2026-01-02T00:00:00+00:00"
     assert new["type"] == "Microsoft.App/containerapps/revisions"
     assert new["properties"]["active"] is True
     assert new["properties"]["trafficWeight"] == 100
@@ -77,7 +78,7 @@ def test_revisions_of_an_unknown_app_are_a_404(call, arm) -> None:
 
 def test_restart_is_synchronous_and_asks_the_runtime(call, app, runtime) -> None:
     status, body = call("POST", app + "/revisions/aiapp1--new/restart")
-    assert (status, body) == (200, {})
+    assert (status, body) == (200, "Restart succeeded")
     assert runtime.restarted == [(azure_id(app), "aiapp1--new")]
 
 
@@ -104,7 +105,7 @@ def test_restart_while_the_app_updates_is_a_409(call, cloud, app) -> None:
 
 
 def test_activating_the_active_revision_succeeds_and_deactivating_it_is_refused(call, app) -> None:
-    assert call("POST", app + "/revisions/aiapp1--new/activate") == (200, {})
+    assert call("POST", app + "/revisions/aiapp1--new/activate") == (200, "Activate succeeded")
     with pytest.raises(ArmError) as err:
         call("POST", app + "/revisions/aiapp1--new/deactivate")
     assert err.value.status == 400
