@@ -225,6 +225,7 @@ INGRESS_DEFAULTS: dict[str, Any] = {
     "stickySessions": {"affinity": "none"},
     "additionalPortMappings": None,
 }
+TRANSPORTS = {"auto": "Auto", "http": "Http", "http2": "Http2", "tcp": "Tcp"}
 TEMPLATE_DEFAULTS: dict[str, Any] = {
     "revisionSuffix": "",
     "terminationGracePeriodSeconds": None,
@@ -267,6 +268,9 @@ def app_properties(
     if isinstance(config.get("ingress"), Mapping):
         ingress = {**INGRESS_DEFAULTS, **config["ingress"]}
         ingress["fqdn"] = str(computed.get("fqdn") or f"{rid.name}.{domain}")
+        # the enum as Azure spells it back, whatever the request's case (az sends `auto`)
+        transport = str(ingress.get("transport") or "Auto")
+        ingress["transport"] = TRANSPORTS.get(transport.lower(), transport)
         config["ingress"] = ingress
     template = _mapping(requested.get("template"))
     scale = {**SCALE_DEFAULTS, **_mapping(template.get("scale"))}
