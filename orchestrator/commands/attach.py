@@ -75,7 +75,9 @@ def run(
         deployments = app.deployments(what.subscription)
     else:
         settings = app.settings
-        target, _config = load_target(inv.workspace, settings, flags, cloud_default(app.profile))
+        target, _config = load_target(
+            inv.workspace, settings, flags, cloud_default(lambda: app.profile)
+        )
         deployments = app.deployments(target.subscription.value)
         what = _find(
             deployments, target.subscription.value, target.resource_group.value, deployment

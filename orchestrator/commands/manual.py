@@ -124,7 +124,7 @@ def run(
     profile = app.profile
     flags = TargetFlags(subscription, resource_group, location)
     # load_target holds the target to Azure's rules (provision.target.check_target) first
-    target, _config = load_target(ws, inv.settings, flags, cloud_default(profile))
+    target, _config = load_target(ws, inv.settings, flags, cloud_default(lambda: profile))
     request = Request(flags, template, parameters_file, tuple(params))
     final = load_parameters(ws, inv.settings, request)
     now = dt.datetime.now(dt.timezone.utc)

@@ -34,7 +34,9 @@ def run(
     deployment: str | None = None,
     write: bool = False,
 ) -> CommandResult:
-    target, config = load_target(inv.workspace, inv.settings, flags, cloud_default(app.profile))
+    target, config = load_target(
+        inv.workspace, inv.settings, flags, cloud_default(lambda: app.profile)
+    )
     deployments = app.deployments(target.subscription.value)
     group = target.resource_group.value
     chosen = (

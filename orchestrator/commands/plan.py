@@ -31,7 +31,7 @@ def run(
     require_workspace(inv.workspace)
     request, reused = with_finetuning(inv, app, request)
     prepared = prepare(
-        inv.workspace, inv.settings, request, cloud_default=cloud_default(app.profile)
+        inv.workspace, inv.settings, request, cloud_default=cloud_default(lambda: app.profile)
     )
     deployments = app.deployments(prepared.target.subscription.value)
     deployments.group_location(prepared.target.resource_group.value)

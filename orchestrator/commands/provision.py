@@ -29,7 +29,7 @@ def run(inv: Invocation, app: App, request: Request, options: Options) -> Comman
     require_workspace(inv.workspace)
     request, reused = with_finetuning(inv, app, request)
     prepared = prepare(
-        inv.workspace, inv.settings, request, cloud_default=cloud_default(app.profile)
+        inv.workspace, inv.settings, request, cloud_default=cloud_default(lambda: app.profile)
     )
     display = app.display()
     try:

@@ -27,7 +27,9 @@ from orchestrator.workspace import CONFIG_KEYS, require_workspace
 
 def run(inv: Invocation, app: App, flags: TargetFlags) -> CommandResult:
     require_workspace(inv.workspace)
-    target, config = load_target(inv.workspace, inv.settings, flags, cloud_default(app.profile))
+    target, config = load_target(
+        inv.workspace, inv.settings, flags, cloud_default(lambda: app.profile)
+    )
     deployments = app.deployments(target.subscription.value)
     group = target.resource_group.value
     ours = [d for d in deployments.list_deployments(group) if is_ours(d)]

@@ -19,7 +19,7 @@ from orchestrator.provision import lint
 from orchestrator.provision.nochange import deployment_tags, param_hash
 from orchestrator.provision.outputs import OutputSpec, declared_outputs
 from orchestrator.provision.target import (
-    Sourced,
+    DefaultSubscription,
     Target,
     TargetFlags,
     check_target,
@@ -89,7 +89,7 @@ def load_target(
     workspace: Workspace,
     settings: Settings,
     flags: TargetFlags,
-    cloud_default: Sourced,
+    cloud_default: DefaultSubscription,
     *,
     need_group: bool = True,
 ) -> tuple[Target, Mapping[str, Any]]:
@@ -142,7 +142,7 @@ def prepare(
     settings: Settings,
     request: Request,
     *,
-    cloud_default: Sourced,
+    cloud_default: DefaultSubscription,
     need_group: bool = True,
 ) -> Prepared:
     target, config = load_target(

@@ -11,15 +11,16 @@ Precedence, first match wins (documented in `orchestrator provision --help` and 
    else the az CLI's default subscription (`$AZURE_CONFIG_DIR/azureProfile.json`)
 
 The location has no file source: unset means "the resource group's location".
-`gather_sources` does the reading; `resolve_target` is a pure decision over what was read;
+`gather_sources` does the reading; `resolve_target` is a decision over what was read;
 `check_target` holds each value to Azure's rules (exit 2 naming where it came from) before
-any request is sent.
+any request is sent - and before the cloud's default subscription is asked for, since that
+can start localcloud (`DefaultSubscription` is called only when nothing else names one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,13 @@ class Sourced:
 
 
 NOT_SET = Sourced("", UNSET_SOURCE)
+
+# The cloud's default subscription, asked for only when no flag, variable or file names one.
+DefaultSubscription = Callable[[], Sourced]
+
+
+def no_default() -> Sourced:
+    return NOT_SET
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ class TargetSources:
     inference_config_name: str = "infra/inference.config.json"
     finetuning_config: Mapping[str, Any] = field(default_factory=dict)
     finetuning_config_name: str = "infra/finetuning.config.json"
-    cloud_default_subscription: Sourced = NOT_SET
+    cloud_default_subscription: DefaultSubscription = no_default
 
 
 def _text(value: object) -> str:
@@ -132,7 +140,6 @@ def resolve_target(sources: TargetSources, *, need_group: bool = True) -> Target
         Sourced(env.subscription, ENV_SUBSCRIPTION),
         _from_config(sources.inference_config, "SUBSCRIPTION_ID", sources.inference_config_name),
         _from_config(sources.finetuning_config, "SUBSCRIPTION_ID", sources.finetuning_config_name),
-        sources.cloud_default_subscription,
     )
     group = _first(
         Sourced(_text(flags.resource_group), "--resource-group"),
@@ -148,18 +155,23 @@ def resolve_target(sources: TargetSources, *, need_group: bool = True) -> Target
         Sourced(_text(flags.location), "--location"),
         Sourced(env.location, ENV_LOCATION),
     )
-    if not subscription.is_set:
-        raise InputError(
-            "no subscription: none given and no default found",
-            hint=f"pass --subscription ID, set {ENV_SUBSCRIPTION}, or run `az login`",
-        )
-    if need_group and not group.is_set:
+    given = check_target(Target(sources.cloud, subscription, group, location))
+    if need_group and not given.resource_group.is_set:
         raise InputError(
             "no resource group: none given and none in infra/*.config.json",
             hint=f"pass --resource-group NAME (or set {ENV_GROUP}); to create a new one add "
             "--create-resource-group --location REGION",
         )
-    return Target(sources.cloud, subscription, group, location)
+    subscription = given.subscription
+    if not subscription.is_set:
+        default = Target(sources.cloud, sources.cloud_default_subscription(), NOT_SET)
+        subscription = check_target(default).subscription
+    if not subscription.is_set:
+        raise InputError(
+            "no subscription: none given and no default found",
+            hint=f"pass --subscription ID, set {ENV_SUBSCRIPTION}, or run `az login`",
+        )
+    return replace(given, subscription=subscription)
 
 
 def check_target(target: Target) -> Target:
@@ -190,11 +202,17 @@ def read_config(workspace: Workspace, path: Path) -> Mapping[str, Any]:
     return load_config(path, workspace.shown(path))
 
 
-def cloud_default(profile: CloudProfile) -> Sourced:
-    """The subscription the cloud suggests: the az CLI's default, or localcloud's own."""
-    if not profile.default_subscription:
-        return NOT_SET
-    return Sourced(profile.default_subscription, profile.default_subscription_source)
+def cloud_default(profile: Callable[[], CloudProfile]) -> DefaultSubscription:
+    """The subscription the cloud suggests: the az CLI's default, or localcloud's own (the
+    profile is found only when it is asked for)."""
+
+    def default() -> Sourced:
+        found = profile()
+        if not found.default_subscription:
+            return NOT_SET
+        return Sourced(found.default_subscription, found.default_subscription_source)
+
+    return default
 
 
 def gather_sources(
@@ -202,7 +220,7 @@ def gather_sources(
     env: TargetEnv,
     cloud: str,
     flags: TargetFlags,
-    cloud_default_subscription: Sourced,
+    cloud_default_subscription: DefaultSubscription,
 ) -> TargetSources:
     inference = inference_config.read(workspace)
     finetuning = locate_config(workspace)

@@ -82,7 +82,7 @@ def prepare(inv: Invocation, app: App, files: FinetuneFiles, asked: Request) -> 
         env=settings.target,
         finetuning_config=existing.values,
         finetuning_config_name=existing.shown,
-        cloud_default_subscription=cloud_default(app.profile),
+        cloud_default_subscription=cloud_default(lambda: app.profile),
     )
     target = check_target(resolve_target(sources))
     request = Request(

@@ -56,7 +56,7 @@ def with_finetuning(inv: Invocation, app: App, request: Request) -> tuple[Reques
     if any(ft_config.is_unset(values.get(k)) for k in (*needed, "ACA_JOB_NAME")):
         return request, []
     target, _config = load_target(
-        workspace, inv.settings, request.flags, cloud_default(app.profile)
+        workspace, inv.settings, request.flags, cloud_default(lambda: app.profile)
     )
     same = (
         target.subscription.value.lower() == str(values["SUBSCRIPTION_ID"]).lower()

@@ -107,6 +107,27 @@ def test_outside_a_workspace_every_command_says_so_the_same_way(
     assert sorted(p.name for p in state.iterdir()) == []  # no localcloud was started
 
 
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("-g", "a/b"), "--resource-group"),
+        (("-g", "rg", "-l", "east us;$(id)"), "--location"),
+        (("-g", "rg", "-s", "123"), "--subscription"),
+    ],
+)
+def test_bad_target_flags_fail_before_localcloud_starts(
+    workspace: Path, tmp_path: Path, flags: tuple[str, ...], message: str
+) -> None:
+    state = tmp_path / "lc"
+    state.mkdir()
+    env = clean_env(ORCHESTRATOR_CLOUD="local", LOCALCLOUD_STATE_DIR=str(state))
+    ran = run_bare(workspace, env, "provision", *flags)
+    assert ran.code == 2, ran.output
+    assert ran.stderr.startswith(f"error: {message}: "), ran.stderr
+    assert "starting localcloud" not in ran.output
+    assert sorted(p.name for p in state.iterdir()) == []
+
+
 def test_status_never_starts_localcloud(workspace: Path, tmp_path: Path) -> None:
     state = tmp_path / "no-instance"
     state.mkdir()

@@ -6,25 +6,35 @@ import pytest
 
 from orchestrator.errors import InputError
 from orchestrator.provision.target import (
-    NOT_SET,
     Sourced,
     TargetFlags,
     TargetSources,
     check_target,
+    no_default,
     resolve_target,
 )
 from orchestrator.settings import TargetEnv, read_settings
 
-INFERENCE = {"SUBSCRIPTION_ID": "sub-inference", "RESOURCE_GROUP_NAME": "rg-inference"}
-FINETUNING = {"SUBSCRIPTION_ID": "sub-ft", "RESOURCE_GROUP_NAME": "rg-ft"}
+INFERENCE = {
+    "SUBSCRIPTION_ID": "11111111-1111-4111-8111-111111111111",
+    "RESOURCE_GROUP_NAME": "rg-inference",
+}
+FINETUNING = {
+    "SUBSCRIPTION_ID": "22222222-2222-4222-8222-222222222222",
+    "RESOURCE_GROUP_NAME": "rg-ft",
+}
 ENV = read_settings(
     {
-        "AZURE_SUBSCRIPTION_ID": "sub-env",
+        "AZURE_SUBSCRIPTION_ID": "33333333-3333-4333-8333-333333333333",
         "AZURE_RESOURCE_GROUP": "rg-env",
         "AZURE_LOCATION": "westus",
     }
 ).target
-AZ_DEFAULT = Sourced("sub-az", "az CLI default")
+AZ_DEFAULT = Sourced("44444444-4444-4444-8444-444444444444", "az CLI default")
+
+
+def az_default() -> Sourced:
+    return AZ_DEFAULT
 
 
 def sources(**kw: object) -> TargetSources:
@@ -34,7 +44,7 @@ def sources(**kw: object) -> TargetSources:
         "env": TargetEnv(),
         "inference_config": {},
         "finetuning_config": {},
-        "cloud_default_subscription": NOT_SET,
+        "cloud_default_subscription": no_default,
     }
     base.update(kw)
     return TargetSources(**base)  # type: ignore[arg-type]
@@ -43,14 +53,14 @@ def sources(**kw: object) -> TargetSources:
 def test_flags_win_over_everything() -> None:
     target = resolve_target(
         sources(
-            flags=TargetFlags("sub-flag", "rg-flag", "eastus"),
+            flags=TargetFlags("55555555-5555-4555-8555-555555555555", "rg-flag", "eastus"),
             env=ENV,
             inference_config=INFERENCE,
             finetuning_config=FINETUNING,
-            cloud_default_subscription=AZ_DEFAULT,
+            cloud_default_subscription=az_default,
         )
     )
-    assert target.subscription == Sourced("sub-flag", "--subscription")
+    assert target.subscription == Sourced("55555555-5555-4555-8555-555555555555", "--subscription")
     assert target.resource_group == Sourced("rg-flag", "--resource-group")
     assert target.location == Sourced("eastus", "--location")
 
@@ -59,14 +69,16 @@ def test_environment_wins_over_config_files() -> None:
     target = resolve_target(
         sources(env=ENV, inference_config=INFERENCE, finetuning_config=FINETUNING)
     )
-    assert target.subscription == Sourced("sub-env", "AZURE_SUBSCRIPTION_ID")
+    assert target.subscription == Sourced(
+        "33333333-3333-4333-8333-333333333333", "AZURE_SUBSCRIPTION_ID"
+    )
     assert target.resource_group == Sourced("rg-env", "AZURE_RESOURCE_GROUP")
     assert target.location == Sourced("westus", "AZURE_LOCATION")
 
 
 def test_inference_config_wins_over_finetuning_config() -> None:
     target = resolve_target(sources(inference_config=INFERENCE, finetuning_config=FINETUNING))
-    assert target.subscription.value == "sub-inference"
+    assert target.subscription.value == "11111111-1111-4111-8111-111111111111"
     assert "inference.config.json" in target.subscription.source
     assert target.resource_group.value == "rg-inference"
 
@@ -74,14 +86,16 @@ def test_inference_config_wins_over_finetuning_config() -> None:
 def test_finetuning_config_supplies_shared_environment_when_inference_config_is_empty() -> None:
     empty = {key: None for key in INFERENCE}
     target = resolve_target(sources(inference_config=empty, finetuning_config=FINETUNING))
-    assert target.subscription == Sourced("sub-ft", "infra/finetuning.config.json SUBSCRIPTION_ID")
+    assert target.subscription == Sourced(
+        "22222222-2222-4222-8222-222222222222", "infra/finetuning.config.json SUBSCRIPTION_ID"
+    )
     assert target.resource_group.value == "rg-ft"
 
 
 def test_cloud_default_subscription_is_the_last_resort() -> None:
     target = resolve_target(
         sources(
-            finetuning_config={"RESOURCE_GROUP_NAME": "rg"}, cloud_default_subscription=AZ_DEFAULT
+            finetuning_config={"RESOURCE_GROUP_NAME": "rg"}, cloud_default_subscription=az_default
         )
     )
     assert target.subscription == AZ_DEFAULT
@@ -94,7 +108,7 @@ def test_each_value_resolves_independently() -> None:
             inference_config=INFERENCE,
         )
     )
-    assert target.subscription.value == "sub-inference"
+    assert target.subscription.value == "11111111-1111-4111-8111-111111111111"
     assert target.resource_group.source == "--resource-group"
 
 
@@ -106,7 +120,7 @@ def test_blank_values_are_skipped() -> None:
             inference_config=INFERENCE,
         )
     )
-    assert target.subscription.value == "sub-inference"
+    assert target.subscription.value == "11111111-1111-4111-8111-111111111111"
 
 
 def test_unset_location_means_the_groups_location() -> None:
@@ -131,13 +145,34 @@ def test_missing_subscription_is_an_input_error_saying_how_to_give_one() -> None
 
 def test_missing_group_says_how_to_create_one() -> None:
     with pytest.raises(InputError) as caught:
-        resolve_target(sources(cloud_default_subscription=AZ_DEFAULT))
+        resolve_target(sources(cloud_default_subscription=az_default))
     assert "no resource group" in caught.value.message
     assert "--create-resource-group --location" in caught.value.hint
 
 
+def test_the_cloud_default_is_asked_for_only_after_the_given_values_pass() -> None:
+    asked: list[str] = []
+
+    def default() -> Sourced:
+        asked.append("default")
+        return AZ_DEFAULT
+
+    given = TargetFlags(resource_group="a/b")
+    with pytest.raises(InputError, match="--resource-group"):
+        resolve_target(sources(flags=given, cloud_default_subscription=default))
+    with pytest.raises(InputError, match="no resource group"):
+        resolve_target(sources(cloud_default_subscription=default))
+    flagged = TargetFlags(subscription="55555555-5555-4555-8555-555555555555", resource_group="rg")
+    resolve_target(sources(flags=flagged, cloud_default_subscription=default))
+    assert asked == []
+    resolve_target(
+        sources(flags=TargetFlags(resource_group="rg"), cloud_default_subscription=default)
+    )
+    assert asked == ["default"]
+
+
 def test_group_may_be_optional() -> None:
-    target = resolve_target(sources(cloud_default_subscription=AZ_DEFAULT), need_group=False)
+    target = resolve_target(sources(cloud_default_subscription=az_default), need_group=False)
     assert not target.resource_group.is_set
 
 
