@@ -116,7 +116,12 @@ def prepare_template(req: DeploymentRequest, scope: Scope, body: bytes | None = 
         where = locate(e, req.template, text)
         info = {"lineNumber": where.line, "linePosition": where.column, "path": where.path}
         violation = ({"type": "TemplateViolation", "info": info},)
-        raise ArmError(400, e.code, where.message, additional_info=violation) from e
+        # ARM itself rejects the template, so the error says the gateway caused it
+        # (test_resource_group_deployment.yaml: x-ms-failure-cause: gateway)
+        gateway = {"x-ms-failure-cause": "gateway"}
+        raise ArmError(
+            400, e.code, where.message, headers=gateway, additional_info=violation
+        ) from e
     except Exception as e:  # the template engine must never turn a bad template into a 500
         log.exception("template preparation crashed")
         raise ArmError(

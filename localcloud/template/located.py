@@ -82,6 +82,7 @@ def locate(
     at = f"at line '{line}' and column '{column}' "
     for named in (
         f"The provided value for the template parameter '{name}' ",
+        f"The value for the template parameter '{name}' ",
         f"The template {kind} '{name}' ",
         f"Template {kind} '{name}' ",
     ):

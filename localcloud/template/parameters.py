@@ -168,7 +168,7 @@ class ParameterTable(Lookup):
         else:
             raise TemplateError(
                 f"The value for the template parameter '{declared}' is not provided. Please see "
-                "https://aka.ms/arm-create-parameter-file for usage details.",
+                "https://aka.ms/resource-manager-parameter-files for usage details.",
                 target=f"parameters.{declared}",
             )
         check_value(declared, decl, value)
