@@ -70,7 +70,10 @@ def test_inference_deployment_succeeds_with_camel_cased_outputs_and_operations(
     ops = list(client.deployment_operations.list(fresh_group, "inference"))
     creates = [op for op in ops if op.properties.provisioning_operation == "Create"]
     assert len(creates) == 7
-    assert all(re.fullmatch(r"[0-9A-F]{16}", op.operation_id) for op in ops)
+    assert all(re.fullmatch(r"[0-9A-F]{16}", op.operation_id) for op in creates)
+    # the output operation is named after the deployment's operationStatuses id, as ARM
+    # names it (Azure/azure-cli recording resource/test_group_deployment.yaml)
+    assert re.fullmatch(r"\d{20}", ops[-1].operation_id)
     assert all(op.properties.provisioning_state == "Succeeded" for op in ops)
     assert ops[-1].properties.provisioning_operation == "EvaluateDeploymentOutput"
     types = {op.properties.target_resource.resource_type for op in creates}
