@@ -103,14 +103,17 @@ def deploy(
 @click.option("--follow", "-f", is_flag=True, help="Keep streaming new lines.")
 @click.option(
     "--tail",
-    type=click.IntRange(min=0, clamp=True),
+    type=click.IntRange(min=0, max=300),
     default=100,
-    help="Lines of history to show first.",
+    help="Lines of history to show first (0-300, as the log stream API and az allow).",
 )
 def logs(
     workspace: Path | None, as_json: bool, debug: bool, cloud: str | None, follow: bool, tail: int
 ) -> None:
-    """Stream the inference app's console output."""
+    """Stream the inference app's console output.
+
+    Without --follow the last --tail lines; with it, new lines until Ctrl-C (exit 130, as
+    any interrupted command)."""
 
     def call(inv: Invocation, app: App) -> CommandResult:
         from orchestrator.commands import logs as command

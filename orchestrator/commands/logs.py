@@ -2,8 +2,9 @@
 
 Without --follow the last `--tail` lines are the result. With --follow the lines are written
 as they arrive (NDJSON `{"event": "log", "text": ...}` with --json, and a last `end`
-record: the output is NDJSON only) until Ctrl-C; when the replica goes away (a deploy
-restarted it) the replacement replica's console follows.
+record: the output is NDJSON only) until Ctrl-C, which ends it with exit 130 like every
+other interrupted command (the `end` record says `"interrupted": true`); when the replica
+goes away (a deploy restarted it) the replacement replica's console follows.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from orchestrator import inference_config
 from orchestrator.app import App
 from orchestrator.deploy import logstream, pipeline
+from orchestrator.errors import EXIT_INTERRUPTED
 from orchestrator.events import LogLine, Progress, event_record
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
@@ -31,6 +33,7 @@ def run(inv: Invocation, app: App, *, follow: bool = False, tail: int = 100) -> 
         return CommandResult("logs", data, said + tuple(Message(x) for x in lines))
     display = app.display()
     count = 0
+    interrupted = False
     try:
         how = logstream.Follow(report=lambda text: display.show(Progress("logs", text)))
         for line in logstream.follow(apps, app.https, view, where, tail, how):
@@ -39,8 +42,11 @@ def run(inv: Invocation, app: App, *, follow: bool = False, tail: int = 100) -> 
             inv.stdout.flush()
             count += 1
     except KeyboardInterrupt:
-        pass
+        interrupted = True
     finally:
         display.close()
     streamed: dict[str, object] = {"revision": view.revision_name, "streamed": count}
-    return CommandResult("logs", streamed, said, streamed=True)
+    if not interrupted:
+        return CommandResult("logs", streamed, said, streamed=True)
+    streamed["interrupted"] = True
+    return CommandResult("logs", streamed, said, exit_code=EXIT_INTERRUPTED, streamed=True)

@@ -3,7 +3,8 @@
 With `--follow`, live (`follow.Follower`: waits while queued, reconnects when the stream
 drops, stops when the execution ends); lines go to stdout as they arrive (NDJSON `log`
 records and a last `end` record with `--json`), and the exit code is the execution's, as
-`run --wait`'s: 0 only when it succeeded (0 as well when Ctrl-C ends the watch). Without
+`run --wait`'s: 0 only when it succeeded; Ctrl-C ends the watch with 130, as it does every
+command (the `end` record says `"interrupted": true`; the execution keeps running). Without
 it: the lines so far - from the replicas while the execution runs, from Log Analytics (the
 portal's query) once it ended, falling back to what the replicas still hold while ingestion
 catches up.
@@ -15,6 +16,7 @@ import json
 
 from orchestrator.app import App
 from orchestrator.azure.jobs import Jobs
+from orchestrator.errors import EXIT_INTERRUPTED
 from orchestrator.events import LogLine, Progress, event_record
 from orchestrator.finetune.commands import context
 from orchestrator.finetune.commands.follow import Follower, Where, history
@@ -76,6 +78,7 @@ def _written(
 def _follow(inv: Invocation, app: App, jobs: Jobs, where: Where) -> CommandResult:
     display = app.display()
     count = 0
+    interrupted = False
     follower = Follower(
         jobs, app.log_stream(), where, lambda text: display.show(Progress("logs", text))
     )
@@ -86,7 +89,7 @@ def _follow(inv: Invocation, app: App, jobs: Jobs, where: Where) -> CommandResul
             inv.stdout.flush()
             count += 1
     except KeyboardInterrupt:
-        pass
+        interrupted = True
     finally:
         display.close()
     status = parse_status(follower.last.status if follower.last else "")
@@ -97,4 +100,7 @@ def _follow(inv: Invocation, app: App, jobs: Jobs, where: Where) -> CommandResul
         "reconnects": follower.reconnects,
     }
     code = _followed_code(status)
+    if interrupted:
+        data["interrupted"] = True
+        code = EXIT_INTERRUPTED
     return CommandResult("finetune logs", data, (), exit_code=code, streamed=True)
