@@ -105,8 +105,24 @@ def run(
 
 
 def recorded(workspace: Workspace) -> tuple[inflight.InflightRecord, str] | None:
-    """The in-flight record to resume and its template: the newer one when both exist."""
-    found = [(r, t) for t in TEMPLATES if (r := inflight.read(workspace, t)) is not None]
+    """The in-flight record to resume and its template: the newer one when both exist; an
+    unreadable record is passed over for a readable one (exit 2 when none is readable)."""
+    found: list[tuple[inflight.InflightRecord, str]] = []
+    unreadable: list[InputError] = []
+    for template in TEMPLATES:
+        try:
+            record = inflight.read(workspace, template)
+        except InputError as exc:
+            unreadable.append(exc)
+            continue
+        if record is not None:
+            found.append((record, template))
+    if not found and unreadable:
+        raise InputError(
+            unreadable[0].message,
+            hint=unreadable[0].hint
+            or "delete it, or name the deployment: `orchestrator attach --deployment NAME`",
+        )
     return max(found, key=lambda pair: pair[0].started_at, default=None)
 
 

@@ -1,7 +1,9 @@
 """`orchestrator status`: target, last deployment, config, the app's health, the endpoint.
 
 Read-only, and it never starts localcloud. Parts that cannot be read (no app yet, a refused
-request) are reported as such instead of failing the whole command. The app is read by the
+request, an unreadable in-flight record) are reported as such instead of failing the whole
+command. A deployment left in flight (`provision` or `finetune provision` interrupted, or run
+with `--no-wait`) is named with the command that resumes it. The app is read by the
 one Container Apps reader (`ContainerApps.view`), so the revision named here is the one
 `deploy` restarts and `logs` follows.
 """
@@ -13,8 +15,9 @@ from collections.abc import Mapping
 from orchestrator.app import App
 from orchestrator.appdata import app_data
 from orchestrator.azure.models import AppView, DeploymentSnapshot
-from orchestrator.errors import AzureError
+from orchestrator.errors import AzureError, InputError
 from orchestrator.events import format_duration
+from orchestrator.finetune.commands.provision import TEMPLATE as FINETUNING
 from orchestrator.invocation import Invocation
 from orchestrator.provision import inflight
 from orchestrator.provision.nochange import is_ours
@@ -22,7 +25,9 @@ from orchestrator.provision.prepare import load_target
 from orchestrator.provision.report import deployment_data
 from orchestrator.provision.target import TargetFlags, cloud_default
 from orchestrator.result import CommandResult, Message
-from orchestrator.workspace import CONFIG_KEYS, require_workspace
+from orchestrator.workspace import CONFIG_KEYS, Workspace, require_workspace
+
+IN_FLIGHT = (("inference", inflight.INFERENCE), ("fine-tuning", FINETUNING))
 
 
 def run(inv: Invocation, app: App, flags: TargetFlags) -> CommandResult:
@@ -41,8 +46,16 @@ def run(inv: Invocation, app: App, flags: TargetFlags) -> CommandResult:
             view = app.containerapps(target.subscription.value).view(group, app_name)
         except AzureError as exc:
             view = f"unavailable: {exc.message}"
-    record = inflight.read(inv.workspace)
-    return _result(inv, target.describe(), target.as_data(), last, config, view, record)
+    records = {label: _in_flight(inv.workspace, template) for label, template in IN_FLIGHT}
+    return _result(inv, target.describe(), target.as_data(), last, config, view, records)
+
+
+def _in_flight(workspace: Workspace, template: str) -> inflight.InflightRecord | str | None:
+    """The template's in-flight record, None when there is none, or why it cannot be read."""
+    try:
+        return inflight.read(workspace, template)
+    except InputError as exc:
+        return exc.message
 
 
 def _result(
@@ -52,7 +65,7 @@ def _result(
     last: DeploymentSnapshot | None,
     config: Mapping[str, object],
     view: AppView | str,
-    record: inflight.InflightRecord | None,
+    records: Mapping[str, inflight.InflightRecord | str | None],
 ) -> CommandResult:
     shown = inv.workspace.shown(inv.workspace.config)
     messages = [Message("target:"), *(Message(line, "detail") for line in target_lines)]
@@ -64,8 +77,7 @@ def _result(
         messages.append(
             Message(f"{last.name}: {last.state} at {last.timestamp} ({took or '-'})", "detail")
         )
-    if record is not None:
-        messages.append(Message(f"in flight: {record.deployment} (`orchestrator attach`)"))
+    messages += _in_flight_messages(records)
     messages.append(Message(f"config ({shown}):"))
     messages += [Message(f"{key} = {config.get(key)}", "detail") for key in CONFIG_KEYS]
     messages.append(Message("app:"))
@@ -80,12 +92,33 @@ def _result(
     data = {
         "target": target_data,
         "last_deployment": deployment_data(last) if last else None,
-        "inflight": record.to_json() if record else None,
+        "inflight": _in_flight_data(records["inference"]),
+        "finetune_inflight": _in_flight_data(records["fine-tuning"]),
         "config": dict(config),
         "app": app_data(view) if isinstance(view, AppView) else {"error": view},
         "endpoint": url or None,
     }
     return CommandResult("status", data=data, messages=tuple(messages))
+
+
+def _in_flight_messages(
+    records: Mapping[str, inflight.InflightRecord | str | None],
+) -> list[Message]:
+    messages = []
+    for label, record in records.items():
+        if isinstance(record, str):
+            messages.append(Message(f"{label} in flight: unreadable record: {record}", "warning"))
+        elif record is not None:
+            where = f"in {record.resource_group}, started {record.started_at or '?'}"
+            text = f"{label} in flight: {record.deployment} {where} (`orchestrator attach`)"
+            messages.append(Message(text))
+    return messages
+
+
+def _in_flight_data(record: inflight.InflightRecord | str | None) -> object:
+    if isinstance(record, str):
+        return {"error": record}
+    return record.to_json() if record is not None else None
 
 
 def app_lines(view: AppView) -> list[str]:

@@ -149,9 +149,12 @@ def _result(files: FinetuneFiles, prepared: Prepared, outcome: Outcome) -> Comma
             data |= {"action": "submitted", "reason": reason}
             data |= {"deployment": deployment_data(deployment)}
             messages.append(Message(f"deployment {deployment.name} created; not waiting"))
+            attach = f"next: `orchestrator attach` watches it and writes {shown}"
+            return CommandResult("finetune provision", data, (*messages, Message(attach, "detail")))
         case Declined(plan=plan, reason=reason):
             data |= {"action": "declined", "reason": reason, "plan": plan.as_data()}
             messages.append(Message(f"nothing deployed: the plan was declined; {shown} unchanged"))
+            return CommandResult("finetune provision", data=data, messages=tuple(messages))
     messages.append(
         Message("next: `orchestrator finetune run --wait` syncs the workspace and trains", "detail")
     )
