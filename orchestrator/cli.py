@@ -62,7 +62,42 @@ for _command in (
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="orchestrator", standalone_mode=True)
+        returned = cli.main(args=argv, prog_name="orchestrator", standalone_mode=False)
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
-    return 0
+    except click.ClickException as exc:  # a bad flag or value: exit 2 before anything runs
+        return usage_error(exc, json_requested(argv))
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        return 1
+    return returned if isinstance(returned, int) else 0
+
+
+def json_requested(argv: list[str] | None) -> bool:
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    return "--json" in args[: args.index("--")] if "--" in args else "--json" in args
+
+
+def usage_error(exc: click.ClickException, as_json: bool) -> int:
+    """click's usage message; with --json, as every other failure: one NDJSON `error` record
+    on stderr and one JSON document on stdout."""
+    if not as_json:
+        exc.show()
+        return exc.exit_code
+    import json
+    import sys
+
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if isinstance(ctx, click.Context) else "orchestrator"
+    command = path.removeprefix("orchestrator").strip() or "orchestrator"
+    error = {"kind": "UsageError", "message": exc.format_message(), "hint": None}
+    if isinstance(ctx, click.Context):
+        listed = "commands" if isinstance(ctx.command, click.Group) else "options"
+        error["hint"] = f"`{path} --help` lists the {listed}"
+    sys.stderr.write(json.dumps({"event": "error", **error}, separators=(",", ":")) + "\n")
+    document = {"command": command, "exit_code": exc.exit_code, "error": error}
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    sys.stdout.flush()
+    return exc.exit_code

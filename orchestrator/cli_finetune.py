@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -29,8 +30,36 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound="Callable[..., None]")
 
+# A job execution is named `<job>-<suffix>`: the letters, digits and hyphens of a Container
+# Apps resource name (the job's 2-32, plus the suffix Azure adds), never a path or a query.
+_EXECUTION = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+EXECUTION_EXPECTED = "an execution name: 1-63 letters, digits and '-', such as myjob-ab12cd3"
+
+
+class ExecutionName(click.ParamType[str, object]):
+    """`--execution`, checked before any request."""
+
+    name = "execution"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        text = value if isinstance(value, str) else str(value)
+        if _EXECUTION.fullmatch(text) is None:
+            from orchestrator.naming import quoted
+
+            self.fail(f"{quoted(text)} is not {EXECUTION_EXPECTED}", param, ctx)
+        return text
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "NAME"
+
+
 execution_option = click.option(
-    "--execution", default=None, help="Execution name (default: the last one `run` started)."
+    "--execution",
+    type=ExecutionName(),
+    default=None,
+    help="Execution name (default: the last one `run` started).",
 )
 
 
@@ -92,7 +121,13 @@ def finetune_parameter_options(func: F) -> F:
     default="ask",
     help="On Ctrl-C: ask (terminal), leave the deployment running, or cancel it.",
 )
-@click.option("--timeout", type=Seconds(), default=PROVISION_TIMEOUT, show_default=True)
+@click.option(
+    "--timeout",
+    type=Seconds(),
+    default=PROVISION_TIMEOUT,
+    show_default=True,
+    help="Seconds to watch before giving up (then `orchestrator attach` resumes).",
+)
 def provision(
     workspace: Path | None,
     as_json: bool,
@@ -234,7 +269,8 @@ def logs(
 ) -> None:
     """The execution's console: live while it runs, from Log Analytics once it ended.
 
-    With --follow the exit code is the execution's: 0 only when it succeeded."""
+    With --follow the exit code is the execution's: 0 only when it succeeded; Ctrl-C stops
+    watching (exit 130) and leaves the execution running."""
 
     def call(inv: Invocation, app: App) -> CommandResult:
         from orchestrator.finetune.commands import logs as command

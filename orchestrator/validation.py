@@ -68,9 +68,9 @@ _KEY_EXPECTED = {
     "ACA_APP_ENDPOINT": ENDPOINT_EXPECTED,
 }
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_HOST_PORT = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*(?::(?P<port>[0-9]{{1,5}}))?$")
+_HOST_PORT = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*(?::(?P<port>[0-9]{{1,5}}))?\Z")
 _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)")
-_EXPRESSION = re.compile(r"^\[.*\]$", re.DOTALL)
+_EXPRESSION = re.compile(r"^\[.*\]\Z", re.DOTALL)
 SECURE_TYPES = frozenset({"securestring", "secureobject"})
 INT64_EXPECTED = f"an integer from {INT64_MIN} to {INT64_MAX} (ARM's 64-bit integers)"
 _FORMAT_DEFAULT = re.compile(
