@@ -20,6 +20,7 @@ from localcloud.arm.asyncops import (
 )
 from localcloud.arm.errors import ArmError
 from localcloud.arm.locations import display_name
+from localcloud.arm.responses import json_response
 from localcloud.ids import ResourceId
 from localcloud.providers.common import (
     CheckedProvider,
@@ -299,6 +300,12 @@ class EnvironmentStorageProvider(CheckedProvider):
             requested["azureFile"] = {"accessMode": "ReadWrite", **azure_file}
         doc["properties"] = requested
         return doc
+
+    def write_answer(
+        self, rid: ResourceId, doc: dict[str, Any], *, created: bool, method: str, api_version: str
+    ) -> web.StreamResponse | None:
+        """200 with the storage, a create too (test_containerapp_env_storage.yaml)."""
+        return json_response(doc, 200)
 
     def missing(self, rid: ResourceId) -> ArmError:
         """Azure's words (test_containerapp_env_storage.yaml, after `env storage remove`)."""
