@@ -27,9 +27,9 @@ GROUP_PATH = f"/subscriptions/{SUB}/resourcegroups/{GROUP}"
 DEPLOYMENTS = f"{GROUP_PATH}/providers/Microsoft.Resources/deployments"
 
 
-def recorded(name: str, server: GoldenServer, **values: str) -> Any:
-    """The recorded response body of golden exchange `name`, made concrete."""
-    exchange = load_exchange(GOLDEN_DIR / f"{name}.json", GOLDEN_DIR)
+def recorded(golden: str, server: GoldenServer, **values: str) -> Any:
+    """The recorded response body of golden exchange `golden`, made concrete."""
+    exchange = load_exchange(GOLDEN_DIR / f"{golden}.json", GOLDEN_DIR)
     filled = {
         "subscription": SUB,
         "group": GROUP,
@@ -123,3 +123,26 @@ def test_a_canceled_deployment_is_canceled_not_failed(server: GoldenServer) -> N
 
 def no_wait(seconds: float) -> None:
     return None
+
+
+def test_an_app_view_reads_azure_s_mixed_spellings_of_apps_revisions_and_replicas(
+    server: GoldenServer,
+) -> None:
+    # containerapps/app_get_2024 (the app's id says containerapps), revisions_list and
+    # replicas_list (their ids say containerApps, their types containerapps): the product
+    # names the serving revision and lists its replicas whatever the spelling
+    app, old, new = "aca000002", "aca000002--j7o2aoa", "aca000002--seg1"
+    values = {"name": app, "rev": old, "rev2": new, "env": "env-eastus"}
+    apps = f"/subscriptions/{SUB}/resourceGroups/{GROUP}/providers/Microsoft.App/containerApps"
+    shown = recorded("containerapps/app_get_2024", server, **values)
+    server.answer("GET", f"{apps}/{app}", 200, shown)
+    listed = recorded("containerapps/revisions_list", server, **values)
+    server.answer("GET", f"{apps}/{app}/revisions", 200, listed)
+    replicas = recorded("containerapps/replicas_list", server, **{**values, "rev": new})
+    server.answer("GET", f"{apps}/{app}/revisions/{new}/replicas", 200, replicas)
+
+    view = server.client_factory().containerapps(SUB).view(GROUP, app)
+
+    assert view.app.latest_revision == new
+    assert view.revision_name == new
+    assert [r.name for r in view.replicas] == [replicas["value"][0]["name"]]
