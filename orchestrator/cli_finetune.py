@@ -13,6 +13,7 @@ import click
 
 from orchestrator.cli_operate import skip_quota_option
 from orchestrator.cliopts import (
+    ask_hidden,
     bicep_option,
     common_options,
     run,
@@ -218,10 +219,6 @@ def secret_set(
         return command.run(inv, app, name, from_env=from_env, ask=ask)
 
     run("finetune secret set", workspace, as_json=as_json, cloud=cloud, debug=debug, call=call)
-
-
-def ask_hidden(question: str) -> str:
-    return str(click.prompt(question, hide_input=True, err=True))
 
 
 @finetune.command("run")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from orchestrator.cliopts import common_options, run
+from orchestrator.cliopts import ask_text, common_options, run
 from orchestrator.options import Seconds
 
 if TYPE_CHECKING:
@@ -28,11 +28,6 @@ def skip_quota_option(func: F) -> F:
         is_flag=True,
         help="Do not check GPU quota and region support before deploying.",
     )(func)
-
-
-def ask_text(question: str) -> str:
-    """What the user types on the terminal (stderr carries the question)."""
-    return str(click.prompt(question, default="", show_default=False, err=True))
 
 
 @click.command()

@@ -83,6 +83,34 @@ def bicep_option(func: F) -> F:
     )(func)
 
 
+def ask_text(question: str) -> str:
+    """What the user types on the terminal, the question on stderr. Ctrl-C raises
+    KeyboardInterrupt and end of input EOFError, as `input` does (click.prompt turns both into
+    one `Abort`, which a command cannot tell apart)."""
+    sys.stderr.write(f"{question}: ")
+    sys.stderr.flush()
+    try:
+        line = sys.stdin.readline()
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")  # what follows starts on a line of its own
+        raise
+    if not line:
+        raise EOFError
+    return line.rstrip("\r\n")
+
+
+def ask_hidden(question: str) -> str:
+    """A value typed without echo (the question on stderr); Ctrl-C and end of input as in
+    `ask_text`."""
+    import getpass
+
+    try:
+        return getpass.getpass(f"{question}: ", stream=sys.stderr)
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        raise
+
+
 def run(
     command: str,
     workspace: Path | None,
@@ -122,5 +150,9 @@ def run(
         app = App(
             settings, stderr=sys.stderr, as_json=as_json, may_start_localcloud=start_localcloud
         )
-        code[0] = render(call(inv, app), as_json=as_json, out=sys.stdout)
+        try:
+            result = call(inv, app)
+        except click.Abort:  # Ctrl-C or end of input at a click prompt: interrupted
+            raise KeyboardInterrupt from None
+        code[0] = render(result, as_json=as_json, out=sys.stdout)
     sys.exit(code[0])

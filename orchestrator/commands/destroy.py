@@ -16,7 +16,7 @@ from orchestrator.destroy.configs import ConfigSide, clear, read_side
 from orchestrator.destroy.discover import Found, discover
 from orchestrator.destroy.execute import Done, Executor
 from orchestrator.destroy.plan import DestroyPlan, Scope, plan, share_warning
-from orchestrator.errors import InputError
+from orchestrator.errors import InputError, Interrupted
 from orchestrator.events import Notice
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
@@ -102,7 +102,8 @@ def confirmed(
     chosen: DestroyPlan, options: DestroyOptions, as_json: bool, interactive: bool, ask: Ask | None
 ) -> bool:
     """--yes; else the user's answer on a terminal (with --all: the storage account's name,
-    typed); not a terminal: exit 2 with the command that does not ask."""
+    typed; end of input is no, Ctrl-C exit 130); not a terminal: exit 2 with the command that
+    does not ask."""
     if options.yes:
         return True
     if not interactive or ask is None:
@@ -118,8 +119,10 @@ def confirmed(
         count = len(chosen.delete)
         answer = ask(f"delete {count} resource{'s' if count != 1 else ''}? [y/N]")
         return answer.strip().lower() in YES
-    except (KeyboardInterrupt, EOFError):
+    except EOFError:  # no answer: no
         return False
+    except KeyboardInterrupt:
+        raise Interrupted("nothing deleted: interrupted at the question") from None
 
 
 def _declined(side: ConfigSide, found: Found, chosen: DestroyPlan) -> CommandResult:

@@ -33,13 +33,14 @@ def secret_value(
         if value is None:
             raise InputError(f"--from-env {variable}: the variable is not set")
     elif ask is not None:
-        try:
+        try:  # Ctrl-C goes on up: interrupted (exit 130), nothing stored
             value = ask(f"value of {env_name} (hidden)")
-        except (KeyboardInterrupt, EOFError):
+        except EOFError:
             raise InputError(f"{env_name}: no value given") from None
     else:
         raise InputError(
-            f"{env_name}: no value: stdin is not a terminal to ask on",
+            f"{env_name}: no value: --from-env not given, and the hidden prompt needs a "
+            "terminal (and no --json)",
             hint=f"export it and pass --from-env VAR (e.g. --from-env {env_name})",
         )
     if not value:
