@@ -72,11 +72,25 @@ def parameter_options(func: F) -> F:
     return func
 
 
+def _bicep_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--bicep-version held to the release pattern when given, also when no install follows."""
+    if value is None:
+        return None
+    from orchestrator.bicep.settings import check_version
+    from orchestrator.errors import InputError
+
+    try:
+        return check_version(value, "--bicep-version")
+    except InputError as exc:
+        raise click.BadParameter(exc.message.removeprefix("--bicep-version: ")) from None
+
+
 def bicep_option(func: F) -> F:
     """--bicep-version, on the commands that compile a .bicep file."""
     return click.option(
         "--bicep-version",
         default=None,
+        callback=_bicep_version,
         metavar="vX.Y.Z",
         help="Bicep CLI version to install when none is found (default: the pinned one; "
         "also ORCHESTRATOR_BICEP_VERSION).",

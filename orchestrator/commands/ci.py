@@ -135,10 +135,16 @@ def _text(config: Mapping[str, Any], key: str) -> str:
 
 def _write(path: Path, new: str, force: bool) -> str:
     """Write `new` unless a changed file is in the way; what happened."""
+    _check_folders(path)
     try:
         current = path.read_text(encoding="utf-8") if path.exists() else None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the existing workflow ({exc})") from exc
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{path}: cannot read the existing workflow (not UTF-8 text); kept as is"
+        ) from None
+    except OSError as exc:
+        reason = "a folder" if path.is_dir() else exc.strerror
+        raise InputError(f"{path}: cannot read the existing workflow ({reason})") from None
     state = render.classify(current, new)
     if state is render.Existing.SAME:
         return str(state.value)
@@ -150,8 +156,18 @@ def _write(path: Path, new: str, force: bool) -> str:
     try:
         jsonio.write_atomic(path, new)
     except OSError as exc:
-        raise InputError(f"{path}: cannot write the workflow ({exc.strerror})") from exc
+        raise InputError(f"{path}: cannot write the workflow ({exc.strerror})") from None
     return "replaced" if state is render.Existing.CHANGED else str(state.value)
+
+
+def _check_folders(path: Path) -> None:
+    """Exit 2 naming the first of the workflow's folders that is a file."""
+    for folder in reversed(path.parents):
+        if folder.exists() and not folder.is_dir():
+            raise InputError(
+                f"{folder}: is a file, where the workflow's folder should be; kept as is",
+                hint="move it away, or run in another workspace",
+            )
 
 
 def _result(

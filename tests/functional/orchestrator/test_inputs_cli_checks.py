@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from localcloud_fixture import LocalCloudHandle
@@ -94,6 +95,11 @@ def test_manual_script_replaces_its_own_earlier_script(
         ),
         (("logs", "--tail", "-5"), "Invalid value for '--tail': -5 is not in the range 0<=x<=300."),
         (("deploy", "--timeout", "nan"), "Invalid value for '--timeout': 'nan' is not a finite"),
+        (
+            ("validate", "--bicep-version", "nope"),
+            "Invalid value for '--bicep-version': 'nope' is not a Bicep release (expected "
+            "vMAJOR.MINOR.PATCH, e.g. v0.33.13)",
+        ),
     ],
 )
 def test_flag_errors_under_json_are_one_document_and_ndjson(
@@ -130,4 +136,37 @@ def test_an_endpoint_with_a_trailing_newline_is_not_a_host_name(
         "infra/inference.config.json:8:23: ACA_APP_ENDPOINT: 'app.example.com\\n' is not a "
         "host name" in ran.stderr
     )
+    assert tree_hash(workspace) == before
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda ws: (ws / ".github").mkdir() or (ws / ".github" / "workflows").write_text("x"),
+            "{ws}/.github/workflows: is a file, where the workflow's folder should be; kept as is",
+        ),
+        (
+            lambda ws: (ws / ".github" / "workflows" / "inference.yml").mkdir(parents=True),
+            "{ws}/.github/workflows/inference.yml: cannot read the existing workflow (a folder)",
+        ),
+        (
+            lambda ws: (
+                (ws / ".github" / "workflows").mkdir(parents=True)
+                or (ws / ".github" / "workflows" / "inference.yml").write_bytes(b"name: \xe9\n")
+            ),
+            "{ws}/.github/workflows/inference.yml: cannot read the existing workflow (not UTF-8 "
+            "text); kept as is",
+        ),
+    ],
+)
+def test_ci_github_names_what_is_in_the_workflows_way(
+    workspace: Path, localcloud: LocalCloudHandle, make: Any, message: str
+) -> None:
+    make(workspace)
+    before = tree_hash(workspace)
+    ran = run_cli(workspace, localcloud, "ci", "github", "--repo", "me/repo")
+    assert ran.code == 2, ran.output
+    assert ran.stderr.splitlines()[0] == "error: " + message.format(ws=workspace.resolve())
+    assert "Traceback" not in ran.output and "Errno" not in ran.output
     assert tree_hash(workspace) == before
