@@ -6,7 +6,8 @@ terminal - never from the command line (argv is visible to every user of the mac
 stored as a job secret under a name Container Apps accepts (`HF_TOKEN` → `hf-token`) and
 exposed as the variable `NAME` through a `secretRef` in every container; one PATCH sends the
 whole secret list and container list back (ARM replaces arrays), so nothing else is lost.
-The value is never printed, logged or written to disk.
+The value is never printed, logged or written to disk. A name whose secret another variable
+already reads (`hf_token` after `HF_TOKEN`) is refused, since storing it would change both.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def run(
     config = loaded.config
     jobs = app.jobs(config.subscription)
     job = context.read_job(jobs, config)
+    _check_not_shared(secrets.secret_refs(job.document), env_name, secret_name)
     existing = secrets.secrets_from_list(jobs.list_secrets(config.group, config.job))
     replaced = any(s.name == secret_name for s in existing)
     body = secrets.set_secret_body(job.document, existing, env_name, secret_name, value)
@@ -74,3 +76,16 @@ def run(
         "success",
     )
     return CommandResult("finetune secret set", data=data, messages=(said,))
+
+
+def _check_not_shared(refs: Mapping[str, str], env_name: str, secret_name: str) -> None:
+    """Exit 2 when another variable already reads `secret_name` (`HF_TOKEN` and `hf_token`
+    both map to `hf-token`): storing it would silently change that variable's value too."""
+    others = sorted(env for env, name in refs.items() if name == secret_name and env != env_name)
+    if others:
+        shown = ", ".join(f"${env}" for env in others)
+        raise InputError(
+            f"{env_name}: secret {secret_name} is already read by {shown}; setting it would "
+            f"change {shown} too",
+            hint=f"set {others[0]} itself, or pick a name that maps to another secret",
+        )
