@@ -3,7 +3,8 @@ written into `infra/inference.config.json`.
 
 Also the importer for deployments made by hand (`az deployment group create`, the portal):
 without `--deployment` it takes the newest succeeded deployment in the group whose outputs
-include the six config names, whoever made it.
+include the six config names, whoever made it. A deployment this tool made of the fine-tuning
+template is never written there (`attach` records it into finetuning.config.json).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from orchestrator.app import App
 from orchestrator.azure.deployments import Deployments
 from orchestrator.azure.models import DeploymentSnapshot
 from orchestrator.errors import InputError
+from orchestrator.finetune.commands.provision import TEMPLATE as FINETUNING
 from orchestrator.invocation import Invocation
+from orchestrator.provision.nochange import is_ours
 from orchestrator.provision.outputs import (
     CONFIG_OUTPUTS,
     has_config_outputs,
@@ -48,6 +51,13 @@ def run(
         raise InputError(
             f"deployment {chosen.name} is {chosen.state}, not Succeeded: no outputs to use",
             hint="`orchestrator attach --deployment NAME` waits for a running one",
+        )
+    if write and is_ours(chosen, FINETUNING):
+        raise InputError(
+            f"deployment {chosen.name} deployed the fine-tuning template: its outputs belong "
+            f"in finetuning.config.json, not {inv.workspace.shown(inv.workspace.config)} "
+            "(nothing written)",
+            hint=f"`orchestrator attach --deployment {chosen.name}` records them there",
         )
     mapped = map_outputs(chosen.outputs, CONFIG_OUTPUTS)
     shown = inv.workspace.shown(inv.workspace.config)
