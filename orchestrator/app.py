@@ -223,8 +223,22 @@ class App:
 
 
 def prompt(question: str, choices: Sequence[str]) -> str:
-    """Ask on the terminal (stderr); the first choice is the default."""
-    import click
+    """Ask on the terminal (the question on stderr) until one of `choices` is typed; an empty
+    answer is the first. Ctrl-C raises KeyboardInterrupt and end of input EOFError, so the
+    pipeline can tell "leave it running" from "declined" (click.prompt makes both one Abort)."""
+    import sys
 
-    answer = click.prompt(question, type=click.Choice(list(choices)), default=choices[0], err=True)
-    return str(answer)
+    while True:
+        sys.stderr.write(f"{question} ({', '.join(choices)}) [{choices[0]}]: ")
+        sys.stderr.flush()
+        try:
+            line = sys.stdin.readline()
+        except KeyboardInterrupt:
+            sys.stderr.write("\n")
+            raise
+        if not line:
+            raise EOFError
+        answer = line.strip().lower() or choices[0]
+        if answer in choices:
+            return answer
+        sys.stderr.write(f"please answer {' or '.join(choices)}\n")

@@ -288,13 +288,14 @@ class Provisioner:
         return plan
 
     def approved(self, options: Options) -> bool:
-        """--yes, or the user's answer (the live display is stopped while asking)."""
+        """--yes, or the user's answer (the live display is stopped while asking); end of
+        input declines, Ctrl-C interrupts (exit 130, nothing deployed)."""
         if options.yes or self.ask is None:
             return options.yes
         self.display.close()
         try:
             return self.ask("deploy these changes?", ("no", "yes")) == "yes"
-        except (KeyboardInterrupt, EOFError):
+        except EOFError:
             return False
 
     def what_if(self, prepared: Prepared) -> WhatIf:

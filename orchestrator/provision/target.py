@@ -159,8 +159,8 @@ def resolve_target(sources: TargetSources, *, need_group: bool = True) -> Target
     if need_group and not given.resource_group.is_set:
         raise InputError(
             "no resource group: none given and none in infra/*.config.json",
-            hint=f"pass --resource-group NAME (or set {ENV_GROUP}); to create a new one add "
-            "--create-resource-group --location REGION",
+            hint=f"pass --resource-group NAME (or set {ENV_GROUP}); `orchestrator provision` "
+            "creates a new one with --create-resource-group --location REGION",
         )
     subscription = given.subscription
     if not subscription.is_set:

@@ -123,6 +123,24 @@ def test_ctrl_c_asks_on_a_still_screen_and_the_answer_is_echoed(
     assert wait_until_done(slow_lc, fresh_group, name.group(1)) == "Canceled"
 
 
+def test_a_second_ctrl_c_at_the_question_leaves_the_deployment_running(
+    workspace: Path, slow_lc: LocalCloudHandle, fresh_group: str
+) -> None:
+    term = Terminal(workspace, slow_lc, "provision", "-g", fresh_group)
+    term.read_until("deployment: Running")
+    term.type("\x03")
+    term.read_until("running or cancel it?")
+    term.type("\x03")
+    code = term.finish()
+    shown = ANSI.sub("", term.screen)
+    assert code == 130, shown
+    left = re.search(r"deployment (\S+) left running in ", shown)
+    assert left is not None, shown
+    assert "orchestrator attach" in shown
+    assert "Traceback" not in shown
+    assert wait_until_done(slow_lc, fresh_group, left.group(1)) == "Succeeded"
+
+
 def test_declining_the_preview_deploys_nothing_and_exits_0(
     workspace: Path, localcloud: LocalCloudHandle, fresh_group: str
 ) -> None:
