@@ -13,7 +13,7 @@ new environment needs one `ManagedEnvironmentCount`. Names match case-insensitiv
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from orchestrator.azure.quota import ExistingEnvironment, Usage
 from orchestrator.provision.gpuneeds import EnvironmentNeed, ProfileNeed
@@ -164,7 +164,10 @@ def _environment_count(need: EnvironmentNeed, region: RegionFacts) -> Finding:
 def _profile(
     need: EnvironmentNeed, profile: ProfileNeed, region: RegionFacts, env: EnvFacts
 ) -> Finding:
-    where = f"environment {need.name or '(name set at deployment)'}, profile {profile.name}"
+    name = need.name
+    if not name and isinstance(env.existing, ExistingEnvironment):
+        name = env.existing.name  # the group's only environment, which the deployment reuses
+    where = f"environment {name or '(name set at deployment)'}, profile {profile.name}"
     subject = f"{profile.type} GPUs ({where}; {profile.because})"
     if profile.gpus is None:
         return Finding("unknown", subject, available="the count is not plain in the template")
@@ -191,6 +194,8 @@ def _dedicated(
     if usage is None:
         return Finding("unknown", subject, available=f"{names[0]} not reported")
     found = _compare(subject, max(gpus - held, 0), usage, profile.type)
+    if held:
+        found = replace(found, needed=f"{found.needed} beyond the {_count(held)} its profile holds")
     if found.verdict == "short" and isinstance(env.existing, Unknown):
         # the environment may exist and hold some of them already: not a reason to stop
         available = f"{found.available}; its environment may hold some ({env.existing.reason})"

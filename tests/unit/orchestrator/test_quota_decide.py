@@ -70,6 +70,16 @@ def test_dedicated_counts_what_the_existing_profile_already_holds() -> None:
     assert verdicts(findings) == ["ok", "ok"]
 
 
+def test_what_the_profile_holds_is_said_and_a_reused_environment_is_named() -> None:
+    env = EnvFacts(existing(EnvProfile("GPU", "NC24-A100", 1)), ())
+    unnamed = need("NC24-A100", 1, name="")
+    findings = decide(unnamed, region(usage("SubscriptionNCA100Gpus", 1, 2)), env)
+    gpus = [f for f in findings if "GPUs (" in f.subject]
+    assert len(gpus) == 1
+    assert gpus[0].subject.startswith("NC24-A100 GPUs (environment env1, profile GPU")
+    assert gpus[0].needed == "0 GPUs beyond the 1 its profile holds"
+
+
 def test_new_environment_needs_an_environment_count() -> None:
     findings = decide(
         need("NC24-A100", 1),
