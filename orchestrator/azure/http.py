@@ -28,17 +28,26 @@ def http_session(verify: str | bool) -> requests.Session:
     return session
 
 
+class LazySession:
+    """One `http_session`, made (and requests imported) on first use; `verify` is what
+    every call passes explicitly."""
+
+    def __init__(self, verify: str | bool) -> None:
+        self.verify = verify
+        self._session: requests.Session | None = None
+
+    def __call__(self) -> requests.Session:
+        if self._session is None:
+            self._session = http_session(self.verify)
+        return self._session
+
+
 class Https:
     """GET a URL (status and body) or stream its lines; connection errors are OSErrors."""
 
     def __init__(self, verify: str | bool) -> None:
+        self._open = LazySession(verify)
         self._verify = verify
-        self._session: requests.Session | None = None
-
-    def _open(self) -> requests.Session:
-        if self._session is None:
-            self._session = http_session(self._verify)
-        return self._session
 
     def get(self, url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
         response = self._open().get(

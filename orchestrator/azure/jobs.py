@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from orchestrator.azure.errors import calling
+from orchestrator.azure.http import LazySession
 from orchestrator.azure.wire import JsonObject, as_object, at, integer, objects, text, wire
 from orchestrator.errors import AzureError
 
 if TYPE_CHECKING:
-    import requests
     from azure.mgmt.appcontainers import ContainerAppsAPIClient
 
     from orchestrator.azure.clients import ClientFactory
@@ -318,15 +318,8 @@ class LogStream:
     a connection that breaks simply ends the iteration's lines (the caller reconnects)."""
 
     def __init__(self, verify: str | bool) -> None:
+        self._open = LazySession(verify)
         self._verify = verify
-        self._session: requests.Session | None = None
-
-    def _open(self) -> requests.Session:
-        if self._session is None:
-            from orchestrator.azure.http import http_session
-
-            self._session = http_session(self._verify)
-        return self._session
 
     def lines(self, url: str, token: str, *, follow: bool, tail: int) -> Iterator[str]:
         import requests

@@ -11,12 +11,11 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from orchestrator.azure.http import LazySession
 from orchestrator.azure.wire import JsonObject, as_object, at, text
 from orchestrator.errors import AzureError
 
 if TYPE_CHECKING:
-    import requests
-
     from orchestrator.azure.cloud import CloudProfile
     from orchestrator.azure.credentials import Credential
 
@@ -41,15 +40,8 @@ class LogAnalytics:
     def __init__(self, credential: Credential, endpoint: str, verify: str | bool) -> None:
         self._credential = credential
         self.endpoint = endpoint.rstrip("/")
+        self._open = LazySession(verify)
         self._verify = verify
-        self._session: requests.Session | None = None
-
-    def _open(self) -> requests.Session:
-        if self._session is None:
-            from orchestrator.azure.http import http_session
-
-            self._session = http_session(self._verify)
-        return self._session
 
     def query(self, customer_id: str, kql: str, timespan: str | None = None) -> JsonObject:
         """The answer (`{"tables": [...]}`); a refused query is an AzureError with its code."""
