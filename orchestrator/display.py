@@ -14,10 +14,10 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol, TextIO
 
-from orchestrator.events import Event, Transfer, event_record, format_event
+from orchestrator.events import Event, LogLine, Transfer, event_record, format_event
 
 
 class Display(Protocol):
@@ -40,6 +40,20 @@ class PlainDisplay:
 
     def close(self) -> None:
         return None
+
+
+def print_log_lines(lines: Iterable[str], stdout: TextIO, as_json: bool) -> tuple[int, bool]:
+    """Each log line on stdout as it arrives (an NDJSON `log` record under --json); how many
+    were printed, and whether Ctrl-C ended the stream."""
+    count = 0
+    try:
+        for line in lines:
+            stdout.write((json.dumps(event_record(LogLine(line))) if as_json else line) + "\n")
+            stdout.flush()
+            count += 1
+    except KeyboardInterrupt:
+        return count, True
+    return count, False
 
 
 def ndjson(record: dict[str, object]) -> str:

@@ -9,13 +9,12 @@ goes away (a deploy restarted it) the replacement replica's console follows.
 
 from __future__ import annotations
 
-import json
-
 from orchestrator import inference_config
 from orchestrator.app import App
 from orchestrator.deploy import logstream, pipeline
+from orchestrator.display import print_log_lines
 from orchestrator.errors import EXIT_INTERRUPTED
-from orchestrator.events import LogLine, Progress, event_record
+from orchestrator.events import Progress
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
 
@@ -32,17 +31,10 @@ def run(inv: Invocation, app: App, *, follow: bool = False, tail: int = 100) -> 
         data: dict[str, object] = {"revision": view.revision_name, "lines": lines}
         return CommandResult("logs", data, said + tuple(Message(x) for x in lines))
     display = app.display()
-    count = 0
-    interrupted = False
     try:
         how = logstream.Follow(report=lambda text: display.show(Progress("logs", text)))
-        for line in logstream.follow(apps, app.https, view, where, tail, how):
-            text = json.dumps(event_record(LogLine(line))) if inv.as_json else line
-            inv.stdout.write(text + "\n")
-            inv.stdout.flush()
-            count += 1
-    except KeyboardInterrupt:
-        interrupted = True
+        following = logstream.follow(apps, app.https, view, where, tail, how)
+        count, interrupted = print_log_lines(following, inv.stdout, inv.as_json)
     finally:
         display.close()
     streamed: dict[str, object] = {"revision": view.revision_name, "streamed": count}

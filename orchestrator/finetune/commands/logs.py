@@ -16,6 +16,7 @@ import json
 
 from orchestrator.app import App
 from orchestrator.azure.jobs import Jobs
+from orchestrator.display import print_log_lines
 from orchestrator.errors import EXIT_INTERRUPTED
 from orchestrator.events import LogLine, Progress, event_record
 from orchestrator.finetune.commands import context
@@ -77,19 +78,12 @@ def _written(
 
 def _follow(inv: Invocation, app: App, jobs: Jobs, where: Where) -> CommandResult:
     display = app.display()
-    count = 0
-    interrupted = False
     follower = Follower(
         jobs, app.log_stream(), where, lambda text: display.show(Progress("logs", text))
     )
     try:
-        for line in follower.lines():
-            out = json.dumps(event_record(LogLine(line.text))) if inv.as_json else line.text
-            inv.stdout.write(out + "\n")
-            inv.stdout.flush()
-            count += 1
-    except KeyboardInterrupt:
-        interrupted = True
+        lines = (line.text for line in follower.lines())
+        count, interrupted = print_log_lines(lines, inv.stdout, inv.as_json)
     finally:
         display.close()
     status = parse_status(follower.last.status if follower.last else "")
