@@ -239,6 +239,16 @@ def test_without_namespace_isolation_a_replica_still_has_its_own_home_tmp_and_py
     asyncio.run(scenario())
 
 
+def others_can_read(folder: Path) -> bool:
+    """Whether a user who is neither owner nor in the group can list `folder` (every
+    ancestor searchable, the folder itself readable)."""
+    import stat
+
+    if any(not p.stat().st_mode & stat.S_IXOTH for p in (folder, *folder.parents)):
+        return False
+    return bool(folder.stat().st_mode & stat.S_IROTH)
+
+
 def test_isolation_is_found_for_root_and_for_an_unprivileged_user(tmp_path: Path) -> None:
     import os
 
@@ -246,6 +256,9 @@ def test_isolation_is_found_for_root_and_for_an_unprivileged_user(tmp_path: Path
         pytest.skip("needs root to switch to an unprivileged user for the second probe")
     if not Path("/usr/bin/python3").exists():
         pytest.skip("no system /usr/bin/python3 for the unprivileged user to run")
+    root = Path(__file__).resolve().parents[3]
+    if not others_can_read(root):
+        pytest.skip(f"an unprivileged user cannot read this checkout ({root})")
     assert detect_sandbox(tmp_path / "root-state").isolation == "namespace"
     state = Path(tempfile.mkdtemp(prefix="localcloud-user-"))  # pytest's base is root-only
     os.chown(state, 65534, 65534)
@@ -253,7 +266,6 @@ def test_isolation_is_found_for_root_and_for_an_unprivileged_user(tmp_path: Path
         "import sys; from pathlib import Path; from localcloud.runtime.sandbox import "
         "detect_sandbox; print(detect_sandbox(Path(sys.argv[1])).isolation)"
     )
-    root = Path(__file__).resolve().parents[3]
     done = subprocess.run(
         [
             *("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
