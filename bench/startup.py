@@ -26,6 +26,12 @@ def orchestrator_commands() -> list[list[str]]:
     return [[str(script), "--help"], module] if script.is_file() else [module]
 
 
+def shown(argv: list[str]) -> str:
+    """The command line with paths inside the repository made relative to it."""
+    root = str(Path(__file__).resolve().parents[1]) + "/"
+    return " ".join(arg.removeprefix(root) for arg in argv)
+
+
 def timed(argv: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
@@ -52,12 +58,12 @@ def main() -> int:
     bare_median = medians[-1]
     for argv, median in zip(commands, medians, strict=True):
         ratio = median / bare_median
-        print(f"{median * 1000:7.1f} ms  {ratio:4.2f}x  {' '.join(argv)}  (median of {args.n})")
+        print(f"{median * 1000:7.1f} ms  {ratio:4.2f}x  {shown(argv)}  (median of {args.n})")
     ratio = medians[0] / bare_median
     verdict = "ok" if ratio <= args.max_ratio else "TOO SLOW"
     print(f"ratio {ratio:.2f}x (target <= {args.max_ratio}x): {verdict}")
     doc = {
-        "commands": [" ".join(argv) for argv in commands],
+        "commands": [shown(argv) for argv in commands],
         "medians": medians,
         "ratio": ratio,
         "runs": args.n,
