@@ -18,6 +18,7 @@ from orchestrator.cliopts import (
     common_options,
     run,
     target_options,
+    template_options,
 )
 from orchestrator.options import Seconds
 from orchestrator.settings import PROVISION_TIMEOUT
@@ -74,36 +75,10 @@ def finetune() -> None:
     """
 
 
-def finetune_parameter_options(func: F) -> F:
-    func = click.option(
-        "--param",
-        "-p",
-        "params",
-        multiple=True,
-        metavar="NAME=VALUE",
-        help="Override a parameter (VALUE parsed as JSON when it parses); repeatable.",
-    )(func)
-    func = click.option(
-        "--parameters",
-        "parameters_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Parameters file (default: infra/provision/finetuning.parameters.json; "
-        "finetuning.localcloud.parameters.json beside it runs on localcloud).",
-    )(func)
-    func = click.option(
-        "--template",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Template: .bicep or ARM .json (default: infra/provision/finetuning.bicep).",
-    )(func)
-    return func
-
-
 @finetune.command()
 @common_options
 @target_options
-@finetune_parameter_options
+@template_options("finetuning")
 @bicep_option
 @click.option("--create-resource-group", is_flag=True, help="Create the group if missing.")
 @click.option("--force", is_flag=True, help="Deploy even when nothing changed.")

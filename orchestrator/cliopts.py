@@ -47,29 +47,41 @@ def target_options(func: F) -> F:
     return func
 
 
-def parameter_options(func: F) -> F:
-    func = click.option(
-        "--param",
-        "-p",
-        "params",
-        multiple=True,
-        metavar="NAME=VALUE",
-        help="Override a parameter (VALUE parsed as JSON when it parses); repeatable, later wins.",
-    )(func)
-    func = click.option(
-        "--parameters",
-        "parameters_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Parameters file (default: infra/provision/inference.parameters.json).",
-    )(func)
-    func = click.option(
-        "--template",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Template: .bicep (compiled) or ARM .json (default: infra/provision/inference.bicep).",
-    )(func)
-    return func
+def template_options(name: str) -> Callable[[F], F]:
+    """--param, --parameters and --template of the workspace's `name` template
+    (`inference`, `finetuning`)."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--param",
+            "-p",
+            "params",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Override a parameter (VALUE parsed as JSON when it parses); repeatable, "
+            "later wins.",
+        )(func)
+        func = click.option(
+            "--parameters",
+            "parameters_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help=f"Parameters file (default: infra/provision/{name}.parameters.json; "
+            f"{name}.localcloud.parameters.json beside it runs on localcloud).",
+        )(func)
+        func = click.option(
+            "--template",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Template: .bicep (compiled) or ARM .json (default: "
+            f"infra/provision/{name}.bicep).",
+        )(func)
+        return func
+
+    return decorate
+
+
+parameter_options = template_options("inference")
 
 
 def _bicep_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
