@@ -51,6 +51,7 @@ __all__ = [
     "median",
     "parse_timestamp",
     "private_localcloud",
+    "provisioned_workspace",
     "request_log",
     "run_cli",
     "run_measured",
@@ -95,6 +96,19 @@ def make_workspace(root: Path, *, idle_app: bool = True) -> Path:
     config = {key: None for key in CONFIG_KEYS}
     (root / "infra" / "inference.config.json").write_text(json.dumps(config, indent=2) + "\n")
     return root
+
+
+def provisioned_workspace(handle: LocalCloudHandle, tmp: Path, name: str) -> tuple[Path, str]:
+    """A workspace under `tmp` provisioned into a new group `name-...` on `handle` (every
+    resource ready at once): the workspace and the group."""
+    handle.admin("POST", "settings", json={"provisioning_seconds": {"*": 0}})
+    workspace = make_workspace(tmp / "workspace")
+    group = unique_name(name)
+    create_group(handle, group)
+    ran = run_cli(workspace, handle, "provision", "-g", group, timeout=300)
+    if ran.code != 0:
+        raise RuntimeError(f"provision failed:\n{ran.output[-3000:]}")
+    return workspace, group
 
 
 def cli_env(handle: LocalCloudHandle) -> dict[str, str]:

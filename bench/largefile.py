@@ -36,15 +36,13 @@ from typing import Any
 from _support import (
     LocalCloudHandle,
     bench_arguments,
-    create_group,
     exit_code,
     machine,
-    make_workspace,
     private_localcloud,
+    provisioned_workspace,
     run_cli,
     set_network,
     table,
-    unique_name,
     verdict_lines,
     write_report,
 )
@@ -148,13 +146,7 @@ def render(r: Report) -> str:
 
 def run(args: argparse.Namespace) -> Report:
     with private_localcloud("bench-largefile-") as (handle, tmp):
-        handle.admin("POST", "settings", json={"provisioning_seconds": {"*": 0}})
-        workspace = make_workspace(tmp / "workspace")
-        group = unique_name("large")
-        create_group(handle, group)
-        ran = run_cli(workspace, handle, "provision", "-g", group, timeout=300)
-        if ran.code != 0:
-            raise RuntimeError(f"provision failed:\n{ran.output[-3000:]}")
+        workspace, _ = provisioned_workspace(handle, tmp, "large")
         share, _ = provisioned_share(handle, workspace)
         md5s = write_large(workspace, args.files, args.megabytes * 1024 * 1024)
         megabytes = sum((workspace / p).stat().st_size for p in md5s) / 1024 / 1024

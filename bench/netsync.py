@@ -37,15 +37,13 @@ from typing import Any
 from _support import (
     LocalCloudHandle,
     bench_arguments,
-    create_group,
     exit_code,
     machine,
-    make_workspace,
     private_localcloud,
+    provisioned_workspace,
     run_cli,
     set_network,
     table,
-    unique_name,
     verdict_lines,
     write_report,
 )
@@ -225,13 +223,7 @@ def render(report: Report) -> str:
 def run(args: argparse.Namespace) -> Report:
     rng = random.Random(args.seed)
     with private_localcloud("bench-netsync-") as (handle, tmp):
-        handle.admin("POST", "settings", json={"provisioning_seconds": {"*": 0}})
-        workspace = make_workspace(tmp / "workspace")
-        group = unique_name("netsync")
-        create_group(handle, group)
-        ran = run_cli(workspace, handle, "provision", "-g", group, timeout=300)
-        if ran.code != 0:
-            raise RuntimeError(f"provision failed:\n{ran.output[-3000:]}")
+        workspace, _ = provisioned_workspace(handle, tmp, "netsync")
         share, _ = provisioned_share(handle, workspace)
         write_tree(workspace, args.files, args.megabytes * 1024 * 1024, rng)
         paths = synced_files(workspace)

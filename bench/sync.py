@@ -40,17 +40,15 @@ from urllib.parse import unquote
 from _support import (
     LocalCloudHandle,
     bench_arguments,
-    create_group,
     exit_code,
     machine,
-    make_workspace,
     median,
     private_localcloud,
+    provisioned_workspace,
     request_log,
     run_cli,
     sdk_kwargs,
     table,
-    unique_name,
     write_report,
 )
 
@@ -382,13 +380,7 @@ def resync_rows(resyncs: list[Resync]) -> list[list[object]]:
 def run(args: argparse.Namespace) -> Report:
     rng = random.Random(args.seed)
     with private_localcloud("bench-sync-") as (handle, tmp):
-        handle.admin("POST", "settings", json={"provisioning_seconds": {"*": 0}})
-        workspace = make_workspace(tmp / "workspace")
-        group = unique_name("sync")
-        create_group(handle, group)
-        ran = run_cli(workspace, handle, "provision", "-g", group, timeout=300)
-        if ran.code != 0:
-            raise RuntimeError(f"provision failed:\n{ran.output[-3000:]}")
+        workspace, _ = provisioned_workspace(handle, tmp, "sync")
         share, _ = provisioned_share(handle, workspace)
         bench_files = write_tree(workspace, args.files, args.megabytes * 1024 * 1024, rng)
         everything = synced_files(workspace)

@@ -32,17 +32,15 @@ from _support import (
     Ran,
     bench_arguments,
     cli_env,
-    create_group,
     exit_code,
     machine,
-    make_workspace,
     median,
     private_localcloud,
+    provisioned_workspace,
     run_cli,
     run_measured,
     set_network,
     table,
-    unique_name,
     verdict_lines,
     write_report,
 )
@@ -143,11 +141,7 @@ def render(r: Report) -> str:
 def run(args: argparse.Namespace) -> Report:
     rng = random.Random(args.seed)
     with private_localcloud("bench-walls-") as (handle, tmp):
-        handle.admin("POST", "settings", json={"provisioning_seconds": {"*": 0}})
-        workspace = make_workspace(tmp / "workspace")
-        group = unique_name("walls")
-        create_group(handle, group)
-        checked(run_cli(workspace, handle, "provision", "-g", group), "provision")
+        workspace, group = provisioned_workspace(handle, tmp, "walls")
         paths = write_tree(workspace, args.files, args.megabytes * 1024 * 1024, rng)
         checked(run_cli(workspace, handle, "deploy", "--no-restart", timeout=1800), "deploy")
         if not args.quick:
