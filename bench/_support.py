@@ -112,8 +112,13 @@ def provisioned_workspace(handle: LocalCloudHandle, tmp: Path, name: str) -> tup
 
 
 def cli_env(handle: LocalCloudHandle) -> dict[str, str]:
+    """The CLI's environment: localcloud's, and bytecode cached as in an installed package
+    (pip compiles it at install time) - under the benchmark's temp dir, not in the checkout,
+    whatever PYTHONDONTWRITEBYTECODE says here."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "ORCHESTRATOR_"))}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update({"LOCALCLOUD_STATE_DIR": str(handle.state_dir), "ORCHESTRATOR_CLOUD": "local"})
+    env["PYTHONPYCACHEPREFIX"] = str(handle.state_dir.parent / "pycache")
     return env
 
 

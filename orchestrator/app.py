@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from orchestrator.provision.quotacheck import QuotaCheck
     from orchestrator.workspace import Workspace
 
-SDK_LOGGERS = ("azure", "msal", "urllib3")
+SDK_LOGGERS = ("azure", "msal", "urllib3", "orchestrator.http")
 
 
 def configure_logging(debug: bool, stream: TextIO) -> None:
@@ -110,16 +110,12 @@ class App:
 
     @property
     def credential(self) -> Credential:
+        """The profile's credential behind the token cache (`azure/tokens.py`): it is built,
+        and azure-identity imported, only when no kept token will do."""
         if self._credential is None:
-            from orchestrator.azure.credentials import azure_credential, local_credential
+            from orchestrator.azure.credentials import cached_credential
 
-            profile = self.profile
-            if profile.local is not None:
-                self._credential = local_credential(profile.local)
-            else:
-                self._credential = azure_credential(
-                    profile, self.settings.credentials, self.settings.environ
-                )
+            self._credential = cached_credential(self.profile, self.settings)
         return self._credential
 
     @property
@@ -127,7 +123,12 @@ class App:
         if self._clients is None:
             from orchestrator.azure.clients import ClientFactory
 
-            self._clients = ClientFactory(self.profile, self.credential, self.settings.debug)
+            self._clients = ClientFactory(
+                self.profile,
+                self.credential,
+                self.settings.debug,
+                backoff=self.settings.retry_backoff,
+            )
         return self._clients
 
     # --- the adapters --------------------------------------------------------------------

@@ -21,6 +21,7 @@ CLOUDS = (AZURE, LOCAL)
 
 ENV_CLOUD = "ORCHESTRATOR_CLOUD"
 ENV_RETRY_BACKOFF = "ORCHESTRATOR_RETRY_BACKOFF"
+ENV_TOKEN_CACHE = "ORCHESTRATOR_TOKEN_CACHE"
 ENV_DEBUG = "ORCHESTRATOR_DEBUG"
 DEFAULT_RETRY_BACKOFF = 1.0
 MAX_RETRY_BACKOFF = 60.0
@@ -65,6 +66,7 @@ class Settings:
     az_config_dir: Path = Path("~/.azure")
     localcloud_state_dir: Path = Path("~/.localcloud")
     retry_backoff: float = DEFAULT_RETRY_BACKOFF
+    token_cache: bool = True  # ORCHESTRATOR_TOKEN_CACHE=off: no access token kept on disk
     bicep: str = ""  # BICEP: an explicit Bicep CLI
     color: bool | None = None  # NO_COLOR → False, FORCE_COLOR → True, else the terminal decides
     interactive: bool = False  # stdin and stdout are terminals, and not --json
@@ -107,6 +109,7 @@ def read_settings(
         az_config_dir=Path(az_dir).expanduser() if az_dir else home / ".azure",
         localcloud_state_dir=(Path(state_dir).expanduser() if state_dir else home / ".localcloud"),
         retry_backoff=retry_backoff(environ.get(ENV_RETRY_BACKOFF, "")),
+        token_cache=switch(ENV_TOKEN_CACHE, environ.get(ENV_TOKEN_CACHE, ""), default=True),
         bicep=environ.get("BICEP", "").strip(),
         color=_color(environ),
         interactive=interactive,
@@ -140,6 +143,19 @@ def retry_backoff(text: str) -> float:
             f"{MAX_RETRY_BACKOFF:g}"
         )
     return value
+
+
+def switch(name: str, text: str, *, default: bool) -> bool:
+    """An on/off variable: on, 1, true, yes / off, 0, false, no (any case); `default` when
+    unset or empty; anything else is an input error naming the variable."""
+    value = text.strip().lower()
+    if not value:
+        return default
+    if value in ("on", "1", "true", "yes"):
+        return True
+    if value in ("off", "0", "false", "no"):
+        return False
+    raise InputError(f"{name}={text.strip()!r}: expected on or off")
 
 
 def _color(environ: Mapping[str, str]) -> bool | None:

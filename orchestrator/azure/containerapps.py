@@ -7,18 +7,18 @@ regard to case (Azure returns `Microsoft.App/containerapps/...`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from orchestrator.azure.errors import NotFound, calling
+from orchestrator.azure.errors import NotFound
 from orchestrator.azure.models import AppView, ContainerApp, Replica, Revision
 from orchestrator.azure.parse import app_from_wire, replica_from_wire, revision_from_wire
-from orchestrator.azure.wire import objects, same, text, wire
+from orchestrator.azure.wire import objects, same, text
 
 if TYPE_CHECKING:
-    from azure.mgmt.appcontainers import ContainerAppsAPIClient
+    from orchestrator.azure.arm import Arm
 
-T = TypeVar("T")
+API_VERSION = "2026-07-01"  # azure-mgmt-appcontainers' own
 
 
 def active_revision_name(app: ContainerApp, revisions: Sequence[Revision]) -> str:
@@ -32,45 +32,42 @@ def active_revision_name(app: ContainerApp, revisions: Sequence[Revision]) -> st
 
 
 class ContainerApps:
-    """The Container Apps of one subscription."""
+    """The Container Apps of one subscription (plain ARM requests, `arm.Arm`)."""
 
-    def __init__(self, client: ContainerAppsAPIClient, *, endpoint: str) -> None:
-        self._client = client
-        self.endpoint = endpoint
+    def __init__(self, arm: Arm) -> None:
+        self._arm = arm
+        self.endpoint = arm.endpoint
 
-    def _call(self, doing: str, func: Callable[[], T]) -> T:
-        with calling(doing, self.endpoint):
-            return func()
-        raise AssertionError("unreachable")  # pragma: no cover
+    def _app_path(self, group: str, name: str, *parts: str) -> str:
+        return self._arm.provider(group, "Microsoft.App", "containerApps", name, *parts)
 
     def app(self, group: str, name: str) -> ContainerApp:
-        found = self._call(
-            f"reading container app {name}", lambda: self._client.container_apps.get(group, name)
+        found = self._arm.get(
+            self._app_path(group, name), API_VERSION, f"reading container app {name}"
         )
-        return app_from_wire(wire(found))
+        return app_from_wire(found)
 
     def revisions(self, group: str, app: str) -> list[Revision]:
-        def read() -> list[Revision]:
-            pages = self._client.container_apps_revisions.list_revisions(group, app)
-            return [revision_from_wire(wire(r)) for r in pages]
-
-        return self._call(f"listing revisions of {app}", read)
+        listed = self._arm.items(
+            self._app_path(group, app, "revisions"), API_VERSION, f"listing revisions of {app}"
+        )
+        return [revision_from_wire(r) for r in listed]
 
     def revision(self, group: str, app: str, name: str) -> Revision:
-        found = self._call(
+        found = self._arm.get(
+            self._app_path(group, app, "revisions", name),
+            API_VERSION,
             f"reading revision {name}",
-            lambda: self._client.container_apps_revisions.get_revision(group, app, name),
         )
-        return revision_from_wire(wire(found))
+        return revision_from_wire(found)
 
     def replicas(self, group: str, app: str, revision: str) -> list[Replica]:
-        found = self._call(
+        found = self._arm.get(
+            self._app_path(group, app, "revisions", revision, "replicas"),
+            API_VERSION,
             f"listing replicas of {revision}",
-            lambda: self._client.container_apps_revision_replicas.list_replicas(
-                group, app, revision
-            ),
         )
-        return [replica_from_wire(r) for r in objects(wire(found).get("value"))]
+        return [replica_from_wire(r) for r in objects(found.get("value"))]
 
     def view(self, group: str, name: str, *, with_replicas: bool = True) -> AppView:
         """The app, its active revision and that revision's replicas."""
@@ -88,15 +85,17 @@ class ContainerApps:
         return AppView(app, revision, tuple(self.replicas(group, name, revision.name)))
 
     def restart_revision(self, group: str, app: str, revision: str) -> None:
-        self._call(
+        self._arm.post(
+            self._app_path(group, app, "revisions", revision, "restart"),
+            API_VERSION,
             f"restarting revision {revision}",
-            lambda: self._client.container_apps_revisions.restart_revision(group, app, revision),
         )
 
     def auth_token(self, group: str, app: str) -> str:
         """A short-lived token for the app's log stream."""
-        found = self._call(
+        found = self._arm.post(
+            self._app_path(group, app, "getAuthToken"),
+            API_VERSION,
             f"getting a log-stream token for {app}",
-            lambda: self._client.container_apps.get_auth_token(group, app),
         )
-        return text(wire(found), "properties", "token")
+        return text(found, "properties", "token")

@@ -19,15 +19,58 @@ cannot be used says so and the chain moves on; a link that fails (a wrong secret
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from orchestrator.azure.cloud import CloudProfile, LocalCloudInfo
-from orchestrator.settings import CredentialEnv
+from orchestrator.settings import CredentialEnv, Settings
 
 if TYPE_CHECKING:
     from azure.core.credentials import AccessToken, AccessTokenInfo, TokenCredential
 
     Credential = TokenCredential  # what the rest of the tool calls a credential
+
+
+OIDC_VARIABLES = ("ACTIONS_ID_TOKEN_REQUEST_URL", "AZURE_FEDERATED_TOKEN_FILE")
+
+
+def cached_credential(profile: CloudProfile, settings: Settings) -> TokenCredential:
+    """The profile's credential (localcloud's service principal, or the chain) behind the
+    token cache; the credential itself is built on the first miss."""
+    from orchestrator.azure.tokens import CachedCredential, TokenFile, cache_file, identity_key
+
+    def source() -> TokenCredential:
+        if profile.local is not None:
+            return local_credential(profile.local)
+        return azure_credential(profile, settings.credentials, settings.environ)
+
+    identity = identity_key(credential_identity(profile, settings))
+    store = TokenFile(cache_file(settings.environ)) if settings.token_cache else None
+    return cast("TokenCredential", CachedCredential(identity, source, store))
+
+
+def credential_identity(profile: CloudProfile, settings: Settings) -> list[str]:
+    """What decides who signs in, and where (secrets only hashed): another service
+    principal, az account, localcloud instance or cloud gives another identity."""
+    from orchestrator.azure.tokens import digest, file_identity
+
+    parts = [profile.name, profile.arm_endpoint, profile.authority]
+    local = profile.local
+    if local is not None:
+        secret = digest(local.client_secret)
+        return [*parts, local.endpoint, local.tenant_id, local.client_id, secret, str(local.pid)]
+    env = settings.credentials
+    environ = settings.environ
+    parts += [
+        env.client_id,
+        env.tenant_id,
+        digest(env.client_secret) if env.client_secret else "",
+        file_identity(env.client_certificate_path),
+        env.federated_token_file,
+        env.identity_endpoint,
+        *(f"{name}={bool(environ.get(name))}" for name in OIDC_VARIABLES),
+        file_identity(str(settings.az_config_dir / "azureProfile.json")),
+    ]
+    return parts
 
 
 def local_credential(info: LocalCloudInfo) -> TokenCredential:

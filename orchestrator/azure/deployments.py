@@ -1,9 +1,11 @@
-"""ARM resource groups and deployments of one subscription, through the official SDK.
+"""ARM resource groups and deployments of one subscription.
 
-Returns `models` dataclasses; SDK errors leave as `errors` types. Long-running calls never use
-the SDK's 30 s default polling: create is sent with `polling=False` (the watcher polls),
-validate and what-if poll every second. Lists follow `nextLink` through empty pages (the
-SDK's pager does).
+Reads, the PUT of a deployment and cancel are plain ARM requests (`arm.Arm`); preflight
+validation and what-if, ARM's two long-running POSTs, go through the official SDK, built
+only when one of them is asked for. Returns `models` dataclasses; errors leave as `errors`
+types. Long-running calls never use the SDK's 30 s default polling: create returns ARM's
+first answer (the watcher polls), validate and what-if poll every second. Lists follow
+`nextLink` through empty pages.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from orchestrator.azure.wire import as_object, at, objects, text, wire
 if TYPE_CHECKING:
     from azure.mgmt.resource.deployments import DeploymentsMgmtClient
     from azure.mgmt.resource.deployments.models import Deployment, DeploymentWhatIf
-    from azure.mgmt.resource.resources import ResourceManagementClient
-    from azure.mgmt.resource.resources.models import ResourceGroup
+
+    from orchestrator.azure.arm import Arm
 
 T = TypeVar("T")
 LONG_RUNNING_POLL_SECONDS = 1
+RESOURCES_API = "2025-04-01"  # azure-mgmt-resource's resources client
+DEPLOYMENTS_API = "2026-06-01"  # and its deployments client
 JsonBody = Mapping[str, object]
 
 
@@ -46,38 +50,46 @@ def _what_if_model(body: JsonBody) -> DeploymentWhatIf:
     return DeploymentWhatIf(dict(body))
 
 
-def _group_model(body: JsonBody) -> ResourceGroup:
-    from azure.mgmt.resource.resources.models import ResourceGroup
-
-    return ResourceGroup(dict(body))
-
-
 class Deployments:
     """Resource groups and deployments of one subscription."""
 
-    def __init__(
-        self,
-        deployments: DeploymentsMgmtClient,
-        resources: ResourceManagementClient,
-        *,
-        endpoint: str,
-    ) -> None:
-        self._dep = deployments
-        self._res = resources
-        self.endpoint = endpoint
+    def __init__(self, arm: Arm, sdk: Callable[[], DeploymentsMgmtClient]) -> None:
+        self._arm = arm
+        self._sdk = sdk
+        self._client: DeploymentsMgmtClient | None = None
+        self.endpoint = arm.endpoint
+
+    @property
+    def _dep(self) -> DeploymentsMgmtClient:
+        if self._client is None:
+            self._client = self._sdk()
+        return self._client
 
     def _call(self, doing: str, func: Callable[[], T]) -> T:
         with calling(doing, self.endpoint):
             return func()
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _group(self, group: str) -> str:
+        return self._arm.path("resourcegroups", group)
+
+    def _deployment(self, group: str, name: str = "") -> str:
+        path = self._group(group) + "/providers/Microsoft.Resources/deployments"
+        return f"{path}/{self._segment(name)}" if name else path
+
+    @staticmethod
+    def _segment(name: str) -> str:
+        from orchestrator.azure.arm import segment
+
+        return segment(name)
+
     # --- resource groups -------------------------------------------------------------------
 
     def group_location(self, group: str) -> str:
         """The group's location; ResourceGroupMissing when it does not exist."""
         try:
-            found = self._call(
-                f"reading resource group {group}", lambda: self._res.resource_groups.get(group)
+            found = self._arm.get(
+                self._group(group), RESOURCES_API, f"reading resource group {group}"
             )
         except NotFound as exc:
             if exc.code == "SubscriptionNotFound":
@@ -89,21 +101,22 @@ class Deployments:
                 hint="create it: add --create-resource-group --location REGION "
                 f"(or `az group create -n {group} -l REGION`)",
             ) from exc
-        return text(wire(found), "location")
+        return text(found, "location")
 
     def create_group(self, group: str, location: str, tags: Mapping[str, str]) -> None:
         body = {"location": location, "tags": dict(tags)}
-        self._call(
+        self._arm.send(
+            "PUT",
+            self._group(group),
             f"creating resource group {group}",
-            lambda: self._res.resource_groups.create_or_update(group, _group_model(body)),
+            api_version=RESOURCES_API,
+            body=body,
         )
 
     def resource_exists(self, resource_id: str, api_version: str) -> bool:
+        path = "/" + resource_id.lstrip("/")
         try:
-            self._call(
-                f"reading {resource_id}",
-                lambda: self._res.resources.get_by_id(resource_id, api_version=api_version),
-            )
+            self._arm.get(path, api_version, f"reading {resource_id}")
         except NotFound:
             return False
         return True
@@ -111,36 +124,38 @@ class Deployments:
     # --- deployments -----------------------------------------------------------------------
 
     def list_deployments(self, group: str) -> list[DeploymentSnapshot]:
-        def read() -> list[DeploymentSnapshot]:
-            pages = self._dep.deployments.list_by_resource_group(group)
-            return [deployment_from_wire(wire(d)) for d in pages]
-
-        return self._call(f"listing deployments in {group}", read)
+        listed = self._arm.items(
+            self._deployment(group), DEPLOYMENTS_API, f"listing deployments in {group}"
+        )
+        return [deployment_from_wire(d) for d in listed]
 
     def get_deployment(self, group: str, name: str, *, retry: bool = True) -> DeploymentSnapshot:
-        extra = {} if retry else {"retry_total": 0}
-        found = self._call(
-            f"reading deployment {name}", lambda: self._dep.deployments.get(group, name, **extra)
+        found = self._arm.send(
+            "GET",
+            self._deployment(group, name),
+            f"reading deployment {name}",
+            api_version=DEPLOYMENTS_API,
+            retry=retry,
         )
-        return deployment_from_wire(wire(found))
+        return deployment_from_wire(found.body)
 
     def list_operations(
         self, group: str, name: str, *, retry: bool = True
     ) -> list[OperationSnapshot]:
-        extra = {} if retry else {"retry_total": 0}
-
-        def read() -> list[OperationSnapshot]:
-            pages = self._dep.deployment_operations.list(group, name, **extra)
-            return [operation_from_wire(wire(op)) for op in pages]
-
-        return self._call(f"listing operations of {name}", read)
+        path = f"{self._group(group)}/deployments/{self._segment(name)}/operations"
+        listed = self._arm.items(
+            path, DEPLOYMENTS_API, f"listing operations of {name}", retry=retry
+        )
+        return [operation_from_wire(op) for op in listed]
 
     def template_hash(self, template: JsonBody) -> str:
-        found = self._call(
+        found = self._arm.post(
+            "/providers/Microsoft.Resources/calculateTemplateHash",
+            DEPLOYMENTS_API,
             "calculating the template hash",
-            lambda: self._dep.deployments.calculate_template_hash(dict(template)),
+            dict(template),
         )
-        return text(wire(found), "templateHash")
+        return text(found, "templateHash")
 
     def validate(self, group: str, name: str, body: JsonBody) -> Preflight:
         """ARM preflight. Returns warnings; raises DeploymentFailedError with root causes."""
@@ -167,21 +182,21 @@ class Deployments:
 
     def create(self, group: str, name: str, body: JsonBody) -> DeploymentSnapshot:
         """PUT the deployment and return ARM's first answer; the watcher does the polling."""
-
-        def put() -> DeploymentSnapshot:
-            poller = self._dep.deployments.begin_create_or_update(
-                group,
-                name,
-                _deployment_model(body),
-                polling=False,
-            )
-            return deployment_from_wire(wire(poller.result()))
-
-        return self._call(f"creating deployment {name}", put)
+        found = self._arm.send(
+            "PUT",
+            self._deployment(group, name),
+            f"creating deployment {name}",
+            api_version=DEPLOYMENTS_API,
+            body=body,
+        )
+        return deployment_from_wire(found.body)
 
     def cancel(self, group: str, name: str) -> None:
-        self._call(
-            f"canceling deployment {name}", lambda: self._dep.deployments.cancel(group, name)
+        self._arm.send(
+            "POST",
+            self._deployment(group, name) + "/cancel",
+            f"canceling deployment {name}",
+            api_version=DEPLOYMENTS_API,
         )
 
     def what_if(self, group: str, name: str, body: JsonBody) -> WhatIf:

@@ -9,7 +9,7 @@ exits 1. ARM error trees in a response are flattened once, by `errortree`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -185,9 +185,54 @@ def translate(exc: Exception, doing: str, endpoint: str) -> AzureError:
 
 def _from_response(exc: HttpResponseError, doing: str) -> AzureError:
     status = exc.status_code or 0
-    tree = error_tree(exc)
+    wait = retry_after(exc) if status == 429 else 0.0
+    return from_status(status, error_tree(exc), str(exc.reason or ""), doing, wait)
+
+
+def from_answer(status: int, body: bytes, reason: str, doing: str, wait: float = 0.0) -> AzureError:
+    """What a plain HTTPS answer of 4xx/5xx says, as one of our errors (the same types and
+    wording as an SDK exception's)."""
+    import json
+
+    try:
+        doc = json.loads(body) if body else None
+    except ValueError:  # not JSON (HTML from a proxy)
+        doc = None
+    found = error_from_wire(doc) if isinstance(doc, dict) else None
+    tree = found if found is not None and (found.code or found.message) else None
+    return from_status(status, tree, reason, doing, wait)
+
+
+def retry_after_header(headers: Mapping[str, str]) -> float:
+    """Seconds named by retry-after-ms, x-ms-retry-after-ms or Retry-After (seconds or an
+    HTTP date), as azure-core reads them; 0 when none (names lower-cased)."""
+    for name in ("retry-after-ms", "x-ms-retry-after-ms"):
+        try:
+            return max(0.0, float(headers[name]) / 1000)
+        except (KeyError, ValueError):
+            continue
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    import email.utils
+    import time
+
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(0.0, when.timestamp() - time.time())
+
+
+def from_status(
+    status: int, tree: ErrorDetail | None, reason: str, doing: str, wait: float = 0.0
+) -> AzureError:
     code = tree.code if tree else ""
-    message = (tree.message if tree else "") or str(exc.reason or "")
+    message = (tree.message if tree else "") or reason
     first = message.strip().splitlines()[0] if message.strip() else ""
     text = f"{doing}: {code or status}: {first}" if first else f"{doing}: HTTP {status}"
     hint = hint_for(code, message)
@@ -195,7 +240,7 @@ def _from_response(exc: HttpResponseError, doing: str) -> AzureError:
     position = template_position(message) if code.lower() == "invalidtemplate" else None
     match status:
         case 429:
-            return Throttled(text, retry_after=retry_after(exc))
+            return Throttled(text, retry_after=wait)
         case 404 if code.lower() == "resourcegroupnotfound":
             return ResourceGroupMissing(text, code=code, status=status, hint=hint, target=target)
         case 404:

@@ -1,9 +1,11 @@
 """Azure Files, the data plane of one share, over its REST API with Shared Key.
 
-Plain HTTPS (urllib3, one connection pool) instead of the azure-storage-file-share SDK: the
-SDK's import (0.3 s, aiohttp included) and its per-request pipeline were most of a re-sync's
-client time. The requests are the SDK's own (same API version and headers); the functional
-tests read every upload back through the official SDK.
+Plain HTTPS (`transport.Transport`: the standard library's http.client, one pool of kept-alive
+connections) instead of the azure-storage-file-share SDK: the SDK's import (0.3 s, aiohttp
+included) and its per-request pipeline were most of a re-sync's client time, and urllib3's
+import alone is several times a bare interpreter's start. The requests are the SDK's own
+(same API version and headers); the functional tests read every upload back through the
+official SDK.
 
 - Listings ask for ETags; HEADs and uploads report each file's ETag, size and MD5, so the
   caller can remember them and skip the HEAD next time.
@@ -30,17 +32,15 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, BinaryIO, cast
+from typing import IO, BinaryIO, cast
 from urllib.parse import quote, urlencode, urlsplit
 
 from orchestrator.azure import sharedkey
 from orchestrator.azure.errors import ArmRequestError, AuthFailed, Conflict, NotFound, Transient
 from orchestrator.azure.fileswire import Range, error_message, parse_listing, ranges
 from orchestrator.azure.models import FileProperties, ShareEntry, StorageAccess
+from orchestrator.azure.transport import Response, Transport
 from orchestrator.errors import AzureError
-
-if TYPE_CHECKING:
-    import urllib3
 
 API_VERSION = "2026-10-06"
 KEY_HINT = "the key comes from ARM listKeys; if it was just rotated, run deploy again"
@@ -50,7 +50,6 @@ FILES_RETRY_MAX_S = 30.0
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 RANGE_WORKERS = 8  # parallel Put Range requests of large files, in all
 CONNECTIONS = 96  # the connection pool: the sync's 64 workers plus the range workers
-SEND_BLOCK = 256 * 1024  # bytes handed to the socket at a time
 TIMEOUT_S = (10.0, 120.0)  # connect, read
 
 
@@ -118,7 +117,7 @@ class FileShare:
         self._verify = verify
         self._backoff = backoff
         self._sleep = sleep
-        self._pool: urllib3.PoolManager | None = None
+        self._pool: Transport | None = None
         self._ranges: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self.name = f"{access.account}/{share}"  # account/share, as messages show it
@@ -145,7 +144,7 @@ class FileShare:
             while True:
                 response = self._send(f"list {folder}/", "GET", folder, query)
                 try:
-                    page = parse_listing(response.data)
+                    page = parse_listing(response.body)
                 except ValueError as exc:
                     raise AzureError(f"file share: could not list {folder}/: {exc}") from exc
                 entries += page.entries
@@ -157,10 +156,11 @@ class FileShare:
 
     def properties(self, path: str) -> FileProperties:
         """ETag, size and Content-MD5 (None when it has none): one HEAD."""
-        headers = self._send(f"read properties of {path}", "HEAD", path).headers
-        md5 = headers.get("Content-MD5")
-        size = int(headers.get("Content-Length") or 0)
-        return FileProperties(headers.get("ETag", ""), size, base64.b64decode(md5) if md5 else None)
+        response = self._send(f"read properties of {path}", "HEAD", path)
+        md5 = response.header("Content-MD5")
+        size = int(response.header("Content-Length") or 0)
+        etag = response.header("ETag")
+        return FileProperties(etag, size, base64.b64decode(md5) if md5 else None)
 
     def make_dir(self, folder: str) -> None:
         with contextlib.suppress(Conflict):  # it exists
@@ -186,7 +186,7 @@ class FileShare:
                 create["content-length"] = str(size)
                 body = lambda: cast("IO[bytes]", _Slice(read_at, parts[0]))  # noqa: E731
             response = self._send(f"upload {path}", "PUT", path, headers=create, body=body)
-            return str(response.headers.get("ETag", ""))
+            return response.header("ETag")
         self._send(f"upload {path}", "PUT", path, headers=create)
         pool = self._range_pool()
         for done in [pool.submit(self._put_range, path, read_at, p) for p in parts]:
@@ -194,7 +194,7 @@ class FileShare:
         settings = {"x-ms-content-type": content_type, "x-ms-content-md5": _b64(md5)}
         query = {"comp": "properties"}
         response = self._send(f"set properties of {path}", "PUT", path, query, settings)
-        return str(response.headers.get("ETag", ""))
+        return response.header("ETag")
 
     def delete_file(self, path: str) -> None:
         self._send(f"delete {path}", "DELETE", path)
@@ -219,10 +219,10 @@ class FileShare:
                 self._ranges = ThreadPoolExecutor(RANGE_WORKERS, "file-ranges")
             return self._ranges
 
-    def _connections(self) -> urllib3.PoolManager:
+    def _connections(self) -> Transport:
         with self._lock:
             if self._pool is None:
-                self._pool = _pool_manager(self._verify)
+                self._pool = transport_for(self._verify)
             return self._pool
 
     def _send(
@@ -233,7 +233,7 @@ class FileShare:
         query: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         body: Body | None = None,
-    ) -> urllib3.BaseHTTPResponse:
+    ) -> Response:
         """One request, retried on 5xx/408/429 and dropped connections; errors are ours."""
         raw_path = self._base + (f"/{quote(path, safe='/~')}" if path else "")
         query = dict(query or {})
@@ -243,16 +243,7 @@ class FileShare:
             last = attempt == FILES_RETRIES
             signed = self._signed(method, raw_path, query, headers or {})
             with self._connection_errors(what, retry=not last):
-                response = pool.request(
-                    method,
-                    url,
-                    body=body() if body else None,
-                    headers=signed,
-                    retries=False,
-                    redirect=False,
-                    timeout=_timeout(),
-                    preload_content=True,
-                )
+                response = pool.request(method, url, signed, body() if body else None)
                 if response.status < 300:
                     return response
                 if response.status not in RETRY_STATUSES or last:
@@ -280,11 +271,9 @@ class FileShare:
     def _connection_errors(self, what: str, *, retry: bool) -> Iterator[None]:
         """A dropped or refused connection: swallowed while a retry is left (the caller
         waits and tries again), else `Transient`."""
-        from urllib3.exceptions import HTTPError
-
         try:
             yield
-        except (HTTPError, OSError) as exc:
+        except OSError as exc:  # the transport's errors, TLS and timeouts included
             if retry:
                 return
             raise Transient(
@@ -295,10 +284,10 @@ class FileShare:
         wait = min(FILES_RETRY_MAX_S, self._backoff * 2 ** (count - 1))
         return float(wait * random.uniform(0.8, 1.2))
 
-    def _refused(self, what: str, response: urllib3.BaseHTTPResponse) -> AzureError:
+    def _refused(self, what: str, response: Response) -> AzureError:
         status = response.status
-        code = response.headers.get("x-ms-error-code", "")
-        detail = error_message(response.data)
+        code = response.header("x-ms-error-code")
+        detail = error_message(response.body)
         if status == 403:
             return AuthFailed(
                 f"file share {self.name} refused the storage key while trying to {what} "
@@ -319,31 +308,12 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _timeout() -> urllib3.Timeout:
-    import urllib3
-
-    return urllib3.Timeout(connect=TIMEOUT_S[0], read=TIMEOUT_S[1])
-
-
-def _pool_manager(verify: str | bool) -> urllib3.PoolManager:
-    """Connections to the share's host; `verify` is a CA file or True (the CA bundle requests
-    uses). REQUESTS_CA_BUNDLE plays no part: the CA is passed explicitly. Certificates are
-    always checked: False is refused."""
-    import urllib3
-
+def transport_for(verify: str | bool) -> Transport:
+    """Connections to the share's host; `verify` is a CA file or True (the bundle requests
+    would use, `transport.tls_context`). Certificates are always checked: False is
+    refused."""
     if verify is False:
         raise ValueError("the Files data plane never runs without TLS verification")
-    if verify is True:
-        import certifi
-
-        ca_file = certifi.where()
-    else:
-        ca_file = verify
-    return urllib3.PoolManager(
-        num_pools=2,
-        maxsize=CONNECTIONS,
-        block=True,
-        cert_reqs="CERT_REQUIRED",
-        ca_certs=ca_file,
-        blocksize=SEND_BLOCK,
+    return Transport(
+        verify, max_idle=CONNECTIONS, connect_timeout=TIMEOUT_S[0], read_timeout=TIMEOUT_S[1]
     )

@@ -8,28 +8,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orchestrator.azure.errors import ArmRequestError, calling
-from orchestrator.azure.files import FileShare
+from orchestrator.azure.errors import ArmRequestError
 from orchestrator.azure.models import StorageAccess
-from orchestrator.azure.wire import objects, same, text, wire
+from orchestrator.azure.wire import objects, same, text
 
 if TYPE_CHECKING:
-    from azure.mgmt.storage import StorageManagementClient
+    from orchestrator.azure.arm import Arm
+    from orchestrator.azure.files import FileShare
+
+API_VERSION = "2026-09-01"  # azure-mgmt-storage's own
 
 
 class Storage:
-    """The storage accounts of one subscription."""
+    """The storage accounts of one subscription (plain ARM requests, `arm.Arm`)."""
 
-    def __init__(self, client: StorageManagementClient, *, endpoint: str) -> None:
-        self._client = client
-        self.endpoint = endpoint
+    def __init__(self, arm: Arm) -> None:
+        self._arm = arm
+        self.endpoint = arm.endpoint
 
     def access(self, group: str, account: str) -> StorageAccess:
         """The account's Files endpoint and key1."""
-        accounts = self._client.storage_accounts
-        with calling(f"reading storage account {account} in {group}", self.endpoint):
-            props = wire(accounts.get_properties(group, account))
-            keys = wire(accounts.list_keys(group, account))
+        path = self._arm.provider(group, "Microsoft.Storage", "storageAccounts", account)
+        doing = f"reading storage account {account} in {group}"
+        props = self._arm.get(path, API_VERSION, doing)
+        keys = self._arm.post(path + "/listKeys", API_VERSION, doing)
         endpoint = text(props, "properties", "primaryEndpoints", "file").rstrip("/")
         key1 = [k for k in objects(keys.get("keys")) if same(text(k, "keyName"), "key1")]
         if not endpoint or not key1 or not text(key1[0], "value"):
@@ -45,4 +47,6 @@ def open_share(
 ) -> FileShare:
     """The data-plane adapter of one share (its own connection pool; `backoff` seconds before
     the first retry of a failed request)."""
+    from orchestrator.azure.files import FileShare
+
     return FileShare(access, share, verify=verify, backoff=backoff)

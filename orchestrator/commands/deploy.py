@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from orchestrator import inference_config
 from orchestrator.app import App
+from orchestrator.azure.models import AppView
 from orchestrator.deploy import pipeline, syncrun
 from orchestrator.deploy.restart import Apps
+from orchestrator.deploy.share import Share
 from orchestrator.deploy.syncplan import SyncPlan
 from orchestrator.display import Display
 from orchestrator.events import Progress
@@ -49,8 +52,7 @@ def _run(
     display: Display,
 ) -> CommandResult:
     started = time.monotonic()
-    view = pipeline.check_app(apps, target)
-    share = pipeline.open_share(access, app.open_share, lambda s: s.exists(), target)
+    view, share = _app_and_share(app, target, apps, access)
     caches = syncrun.load_caches(inv.workspace, share.url)
     planned = syncrun.plan(inv.workspace, share, roots, caches, delete=options.delete)
     the_plan = planned.plan
@@ -92,6 +94,21 @@ def _run(
     data["endpoint"] = endpoint = f"https://{view.app.fqdn or target.endpoint}"
     messages.append(Message(f"The inference endpoint is available at {endpoint}", "success"))
     return CommandResult("deploy", data, tuple(messages))
+
+
+def _app_and_share(
+    app: App, target: InferenceConfig, apps: Apps, access: pipeline.Access
+) -> tuple[AppView, Share]:
+    """The app (read on the side) and the share, once both are known to exist. When both
+    are missing the app's error is the one shown, as when they were checked in turn."""
+    with ThreadPoolExecutor(1, "app-check") as side:
+        viewing = side.submit(pipeline.check_app, apps, target)
+        try:
+            share = pipeline.open_share(access, app.open_share, lambda s: s.exists(), target)
+        except BaseException:
+            viewing.result()  # the app's own error first, when it has one
+            raise
+        return viewing.result(), share
 
 
 def summary_lines(

@@ -138,16 +138,16 @@ FolderId = tuple[int, int]  # (st_dev, st_ino): the same folder under any name
 
 @dataclass(frozen=True)
 class _Folder:
-    path: Path
+    path: str
     rel: str
     ancestors: frozenset[FolderId]  # this folder and the ones above it on the way down
 
 
-def _walk(base: Path, prefix: str, skipped: list[str]) -> Iterator[tuple[str, Path, bool]]:
+def _walk(base: Path, prefix: str, skipped: list[str]) -> Iterator[tuple[str, str, bool]]:
     """Yield (share path, local path, is_dir), depth first, sorted, safely: a folder that is
     already on the way down (a symlink loop) is reported in `skipped`, not entered again."""
     limit = base.resolve()
-    stack = [_Folder(base, prefix, frozenset({_folder_id(base.stat())}))]
+    stack = [_Folder(str(base), prefix, frozenset({_folder_id(base.stat())}))]
     while stack:
         folder = stack.pop()
         try:
@@ -162,11 +162,11 @@ def _walk(base: Path, prefix: str, skipped: list[str]) -> Iterator[tuple[str, Pa
             if reason and reason != "always":
                 skipped.append(f"{rel}: {reason}")
             if kind == "dir":
-                yield rel, Path(entry.path), True
+                yield rel, entry.path, True
                 ancestors = folder.ancestors | {_folder_id(entry.stat())}
-                children.append(_Folder(Path(entry.path), rel, ancestors))
+                children.append(_Folder(entry.path, rel, ancestors))
             elif kind == "file":
-                yield rel, Path(entry.path), False
+                yield rel, entry.path, False
         stack.extend(reversed(children))
 
 
@@ -202,7 +202,7 @@ def _classify_entry(
     if entry.is_dir(follow_symlinks=True):
         if _folder_id(entry.stat()) in ancestors:
             return "skip", "symlink to a folder that contains it (a loop); not followed"
-        if (Path(entry.path) / "pyvenv.cfg").exists():
+        if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
             return "skip", "always"
         return "dir", ""
     if entry.is_file(follow_symlinks=True):
@@ -210,13 +210,13 @@ def _classify_entry(
     return "skip", "always"  # sockets, fifos, devices: nothing to upload
 
 
-def _describe(rel: str, full: Path, known: Hashed | None) -> tuple[LocalFile, Hashed | None]:
+def _describe(rel: str, full: str, known: Hashed | None) -> tuple[LocalFile, Hashed | None]:
     """The file, and its MD5 with the stamp it belongs to (None if it changed while read)."""
     if known is not None:
         md5 = reusable(known, Stamp.of(os.stat(full)))
         if md5 is not None:
             return LocalFile(path=rel, size=known.stamp.size, md5=md5), known
-    with full.open("rb") as fh:
+    with open(full, "rb") as fh:
         stamp = Stamp.of(os.fstat(fh.fileno()))
         digest = hashlib.md5(usedforsecurity=False)
         size = 0

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -62,14 +63,18 @@ def load_caches(workspace: Workspace, share_url: str) -> Caches:
 def plan(
     workspace: Workspace, share: Share, roots: Sequence[str], caches: Caches, *, delete: bool
 ) -> Planned:
-    """Scan, list, HEAD what must be HEADed, decide. Reads only."""
+    """Scan, list, HEAD what must be HEADed, decide. Reads only. The share is listed while
+    the workspace is scanned: each waits on something else (the network, the disk)."""
     root = workspace.root
-    tree = scan(root, roots, load_ignore(root / IGNORE_FILE), dict(caches.local))
-    if not tree.files and not delete:
-        raise InputError(
-            f"nothing to sync: {', '.join(r + '/' for r in roots)} hold no files in {root}"
-        )
-    remote = list_remote(share, roots)
+    ignore = load_ignore(root / IGNORE_FILE)
+    with ThreadPoolExecutor(1, "share-listing") as side:
+        listing = side.submit(list_remote, share, roots)
+        tree = scan(root, roots, ignore, dict(caches.local))
+        if not tree.files and not delete:
+            raise InputError(
+                f"nothing to sync: {', '.join(r + '/' for r in roots)} hold no files in {root}"
+            )
+        remote = listing.result()
     sizes = {f.path: f.size for f in remote.files}
     wanted = needs_md5(tree.files, sizes)
     md5s = known_md5s(wanted, remote.files, caches.share)

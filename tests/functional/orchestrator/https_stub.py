@@ -125,14 +125,23 @@ def serve(folder: Path, handler: Handler) -> Iterator[StubServer]:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    with serving_tls(_Handler, cert_file, key_file) as base_url:
+        yield StubServer(base_url, str(ca_file), seen)
+
+
+@contextmanager
+def serving_tls(
+    handler: type[BaseHTTPRequestHandler], cert_file: Path, key_file: Path
+) -> Iterator[str]:
+    """`handler` served over TLS on a free loopback port, in a thread: its base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield StubServer(f"https://127.0.0.1:{httpd.server_address[1]}", str(ca_file), seen)
+        yield f"https://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -178,7 +178,8 @@ def test_sdk_log_lines_show_only_with_debug(
     loud = run_cli(workspace, lc, "--debug", "status", "-g", fresh_group)
     assert quiet.code == loud.code == 0, quiet.output + loud.output
     assert "debug: " not in quiet.stderr and "azure" not in quiet.stderr.lower()
-    assert "debug: azure" in loud.stderr
+    assert "debug: orchestrator.http: GET https://" in loud.stderr
+    assert "Bearer" not in loud.stderr and "authorization" not in loud.stderr.lower()
     assert lc.client_secret not in loud.output
 
 

@@ -87,7 +87,10 @@ def test_a_dropped_connection_mid_watch_is_survived(
     workspace: Path, lc: LocalCloudHandle, fresh_group: str
 ) -> None:
     set_settings(lc, {"provisioning_seconds": {"*": 0.5}})
-    add_fault(lc, method="GET", path=deployments_path(fresh_group) + ".*operations", drop=True)
+    # twice: a poll on a kept-alive connection is sent once more on a new one when the
+    # connection drops, so it takes a second drop for the watcher to see it
+    path = deployments_path(fresh_group) + ".*operations"
+    add_fault(lc, method="GET", path=path, drop=True, count=2)
     ran = run_cli(workspace, lc, "provision", "-g", fresh_group)
     assert ran.code == 0, ran.output
     assert "retrying" in ran.stderr
@@ -159,7 +162,7 @@ def test_409_deployment_active_is_refused_clearly(
 
 
 def test_a_refused_token_says_how_to_sign_in(
-    workspace: Path, lc: LocalCloudHandle, fresh_group: str
+    workspace: Path, lc: LocalCloudHandle, fresh_group: str, tmp_path: Path
 ) -> None:
     add_fault(
         lc,
@@ -170,7 +173,8 @@ def test_a_refused_token_says_how_to_sign_in(
         count=5,
     )
     before = config_text(workspace)
-    ran = run_cli(workspace, lc, "provision", "-g", fresh_group)
+    fresh_cache = str(tmp_path / "cache")  # no token kept by an earlier test
+    ran = run_cli(workspace, lc, "provision", "-g", fresh_group, XDG_CACHE_HOME=fresh_cache)
     assert ran.code == 1, ran.output
     assert "could not get a token" in ran.stderr
     assert "hint:" in ran.stderr

@@ -4,7 +4,9 @@
 next recorded answer (JSON files in `recordings/`, each citing the public recording it was
 taken from). Underneath it is azure-core's own `RequestsTransport` over a requests adapter
 that answers from the recording, so the SDK reads status, headers and body exactly as it
-reads a real response. Requests are kept, so tests can say what was asked.
+reads a real response. The same queue answers the plain ARM client (`orchestrator.azure.arm`)
+through `RecordedTransport.request`, the method `transport.Transport` offers. Requests are
+kept, so tests can say what was asked.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import requests
 from azure.core.credentials import AccessToken
 from azure.core.pipeline.transport import HttpTransport, RequestsTransport
 from requests.adapters import BaseAdapter
 from urllib3 import HTTPResponse
+
+from orchestrator.azure.arm import Arm
+from orchestrator.azure.transport import Response
 
 RECORDINGS = Path(__file__).parent / "recordings"
 SUBSCRIPTION = "5ca082f3-38f2-4bb0-b0a4-c401184ae3a8"  # the recordings' subscription
@@ -50,14 +55,18 @@ class _Answers(BaseAdapter):  # type: ignore[misc]
         self._pending = list(exchanges)
         self._asked = asked
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        self._asked.append((str(request.method), str(request.url)))
-        assert self._pending, f"no recorded answer left for {request.method} {request.url}"
+    def next(self, method: str, url: str) -> tuple[Exchange, bytes, dict[str, str]]:
+        self._asked.append((method, url))
+        assert self._pending, f"no recorded answer left for {method} {url}"
         exchange = self._pending.pop(0)
-        assert exchange.method == request.method, (exchange.method, request.method, request.url)
+        assert exchange.method == method, (exchange.method, method, url)
         data = b"" if exchange.body is None else json.dumps(exchange.body).encode()
         headers = {"Content-Type": "application/json; charset=utf-8", **exchange.headers}
         headers["Content-Length"] = str(len(data))
+        return exchange, data, headers
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        exchange, data, headers = self.next(str(request.method), str(request.url))
         response = requests.Response()
         response.status_code = exchange.status
         response.headers.update(headers)
@@ -78,8 +87,9 @@ class RecordedTransport(HttpTransport):  # type: ignore[misc]
 
     def __init__(self, exchanges: Sequence[Exchange]) -> None:
         self.asked: list[tuple[str, str]] = []
+        self._answers = _Answers(exchanges, self.asked)
         session = requests.Session()
-        session.mount("https://", _Answers(exchanges, self.asked))
+        session.mount("https://", self._answers)
         self._inner = RequestsTransport(session=session, session_owner=False)
 
     def __enter__(self) -> RecordedTransport:
@@ -97,6 +107,27 @@ class RecordedTransport(HttpTransport):  # type: ignore[misc]
 
     def send(self, request: Any, **kwargs: Any) -> Any:
         return self._inner.send(request, **kwargs)
+
+    def request(
+        self, method: str, url: str, headers: Mapping[str, str] | None = None, body: object = None
+    ) -> Response:
+        """The next answer, as `transport.Transport.request` returns it."""
+        _exchange, data, found = self._answers.next(method, url)
+        names = {k.lower(): v for k, v in found.items()}
+        return Response(_exchange.status, "recorded", names, data)
+
+
+def recorded_arm(transport: RecordedTransport) -> Arm:
+    """The plain ARM client of the recordings' subscription, answered by `transport`."""
+    return Arm(
+        "https://management.azure.com",
+        SUBSCRIPTION,
+        cast(Any, StaticToken()),
+        "https://management.azure.com/.default",
+        cast(Any, transport),
+        backoff=0,
+        sleep=lambda _seconds: None,
+    )
 
 
 class StaticToken:

@@ -4,13 +4,11 @@ Azure answers them (lower-case `containerapps` in ids and types, as in the recor
 from __future__ import annotations
 
 import pytest
-from azure.mgmt.appcontainers import ContainerAppsAPIClient
 from recorded import (
     SUBSCRIPTION,
     Exchange,
     RecordedTransport,
-    StaticToken,
-    client_kwargs,
+    recorded_arm,
     recording,
 )
 
@@ -53,8 +51,7 @@ def replica(name: str, created: str, ready: bool, restarts: int = 0) -> dict[str
 
 def apps(exchanges: list[Exchange]) -> tuple[ContainerApps, RecordedTransport]:
     transport = RecordedTransport(exchanges)
-    client = ContainerAppsAPIClient(StaticToken(), SUBSCRIPTION, **client_kwargs(transport))
-    return ContainerApps(client, endpoint="https://management.azure.com"), transport
+    return ContainerApps(recorded_arm(transport)), transport
 
 
 def test_the_recorded_app_reads_as_typed_values() -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from azure.mgmt.resource.deployments import DeploymentsMgmtClient
-from azure.mgmt.resource.resources import ResourceManagementClient
 from recorded import (
     SUBSCRIPTION,
     Exchange,
     RecordedTransport,
     StaticToken,
     client_kwargs,
+    recorded_arm,
     recording,
 )
 
@@ -25,9 +25,8 @@ def deployments(exchanges: list[Exchange]) -> tuple[Deployments, RecordedTranspo
     transport = RecordedTransport(exchanges)
     kwargs = client_kwargs(transport)
     adapter = Deployments(
-        DeploymentsMgmtClient(StaticToken(), SUBSCRIPTION, **kwargs),
-        ResourceManagementClient(StaticToken(), SUBSCRIPTION, **kwargs),
-        endpoint="https://management.azure.com",
+        recorded_arm(transport),
+        lambda: DeploymentsMgmtClient(StaticToken(), SUBSCRIPTION, **kwargs),
     )
     return adapter, transport
 

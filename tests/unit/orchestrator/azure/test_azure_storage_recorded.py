@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from azure.mgmt.storage import StorageManagementClient
 from recorded import (
-    SUBSCRIPTION,
     Exchange,
     RecordedTransport,
-    StaticToken,
-    client_kwargs,
+    recorded_arm,
     recording,
 )
 
@@ -18,10 +15,7 @@ from orchestrator.azure.storage import Storage
 
 
 def storage(exchanges: list[Exchange]) -> Storage:
-    client = StorageManagementClient(
-        StaticToken(), SUBSCRIPTION, **client_kwargs(RecordedTransport(exchanges))
-    )
-    return Storage(client, endpoint="https://management.azure.com")
+    return Storage(recorded_arm(RecordedTransport(exchanges)))
 
 
 def test_the_files_endpoint_and_key1_are_read_and_the_key_never_shown() -> None:

@@ -1,0 +1,220 @@
+"""HTTPS on the standard library: kept-alive connections per origin, shared by threads.
+
+The clients of the hot paths (ARM reads, the token cache's misses aside, and the Files data
+plane) send few, small requests; importing an HTTP stack costs more than sending them
+(urllib3 alone takes several times a bare interpreter's start). `http.client` and `ssl` are
+what they need:
+
+- one pool per `Transport`: idle connections are kept per origin (at most `max_idle` each)
+  and reused by any thread; a request takes one or opens one;
+- certificates are always checked, against the CA file given or, for `True`, the bundle
+  requests would use (REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, else certifi's); `False` is
+  refused;
+- HTTPS_PROXY / NO_PROXY are honoured (a CONNECT tunnel), as requests honours them;
+- a kept-alive connection the server has closed in the meantime is retried once on a new
+  one when the body can be sent again; every other connection error leaves as an OSError
+  (`http.client.HTTPException` included) for the caller's retry policy.
+
+Bodies are bytes or a file-like object read `SEND_BLOCK` bytes at a time; responses are read
+whole (they are small: JSON documents, listings).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import ssl
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import IO
+from urllib.parse import urlsplit
+
+SEND_BLOCK = 256 * 1024
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 120.0
+STALE = (  # what a kept-alive connection the server has closed fails with
+    http.client.RemoteDisconnected,
+    ConnectionResetError,
+    BrokenPipeError,
+    ssl.SSLEOFError,
+    ssl.SSLZeroReturnError,
+)
+
+
+class ConnectionLost(OSError):
+    """The connection failed before a whole response was read."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    reason: str
+    headers: Mapping[str, str]  # names lower-cased
+    body: bytes
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.headers.get(name.lower(), default)
+
+
+def tls_context(verify: str | bool) -> ssl.SSLContext:
+    """Certificates checked against `verify` (a CA file) or, for True, what requests (and so
+    the SDK) would use: REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE when set (a company proxy's CA,
+    a custom cloud's), else certifi's bundle."""
+    if verify is False:
+        raise ValueError("HTTPS without certificate checks is never used")
+    if verify is True:
+        named = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if named:
+            verify = named
+        else:
+            import certifi
+
+            verify = certifi.where()
+    return ssl.create_default_context(cafile=verify)
+
+
+def _proxy_for(scheme: str, host: str) -> str:
+    """The proxy URL requests would use for this host ("" for none)."""
+    names = {k.lower() for k in os.environ}
+    if f"{scheme}_proxy" not in names and "all_proxy" not in names:
+        return ""
+    import urllib.request
+
+    if urllib.request.proxy_bypass_environment(host):  # type: ignore[attr-defined]
+        return ""
+    found = urllib.request.getproxies_environment()
+    return found.get(scheme) or found.get("all") or ""
+
+
+class Transport:
+    """Requests to any origin over a shared pool of kept-alive connections."""
+
+    def __init__(
+        self,
+        verify: str | bool,
+        *,
+        max_idle: int = 96,
+        read_timeout: float = READ_TIMEOUT_S,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
+    ) -> None:
+        self._verify = verify
+        self._context: ssl.SSLContext | None = None
+        self._max_idle = max_idle
+        self._read_timeout = read_timeout
+        self._connect_timeout = connect_timeout
+        self._idle: dict[str, list[http.client.HTTPConnection]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | IO[bytes] | None = None,
+    ) -> Response:
+        """Send one request and read its whole response (no redirects followed)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            raise ValueError(f"not an HTTP URL: {url}")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        replayable = body is None or isinstance(body, bytes)
+        while True:
+            connection, reused = self._take(origin, parts.scheme, parts.netloc)
+            try:
+                response = self._exchange(connection, method, target, headers or {}, body)
+            except STALE as exc:
+                connection.close()
+                if reused and replayable:
+                    continue  # the server closed the idle connection: once more, on a new one
+                raise ConnectionLost(f"{method} {origin}: {exc or type(exc).__name__}") from exc
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()
+                if isinstance(exc, OSError):
+                    raise
+                raise ConnectionLost(f"{method} {origin}: {exc or type(exc).__name__}") from exc
+            except BaseException:
+                connection.close()
+                raise
+            self._give_back(origin, connection, response)
+            return response
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle = [c for stack in self._idle.values() for c in stack]
+            self._idle.clear()
+        for connection in idle:
+            connection.close()
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- connections ---------------------------------------------------------------------
+
+    def _take(
+        self, origin: str, scheme: str, netloc: str
+    ) -> tuple[http.client.HTTPConnection, bool]:
+        with self._lock:
+            stack = self._idle.get(origin)
+            if stack:
+                return stack.pop(), True
+        return self._open(scheme, netloc), False
+
+    def _open(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
+        host = netloc.rsplit("@", 1)[-1]
+        proxy = _proxy_for(scheme, host.rsplit(":", 1)[0].strip("[]"))
+        connection: http.client.HTTPConnection
+        if scheme == "https":
+            if self._context is None:
+                self._context = tls_context(self._verify)
+            via = urlsplit(proxy).netloc if proxy else host
+            connection = http.client.HTTPSConnection(
+                via, timeout=self._connect_timeout, context=self._context, blocksize=SEND_BLOCK
+            )
+        else:
+            via = urlsplit(proxy).netloc if proxy else host
+            connection = http.client.HTTPConnection(
+                via, timeout=self._connect_timeout, blocksize=SEND_BLOCK
+            )
+        if proxy:
+            connection.set_tunnel(host)
+        connection.connect()
+        if connection.sock is not None:
+            connection.sock.settimeout(self._read_timeout)
+        return connection
+
+    def _exchange(
+        self,
+        connection: http.client.HTTPConnection,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes | IO[bytes] | None,
+    ) -> Response:
+        connection.request(method, target, body=body, headers=dict(headers))
+        raw = connection.getresponse()
+        data = raw.read()
+        names = {name.lower(): value for name, value in raw.getheaders()}
+        found = Response(raw.status, raw.reason, names, data)
+        if raw.will_close:
+            connection.close()
+        return found
+
+    def _give_back(
+        self, origin: str, connection: http.client.HTTPConnection, response: Response
+    ) -> None:
+        if connection.sock is None or response.header("connection").lower() == "close":
+            connection.close()
+            return
+        with self._lock:
+            stack = self._idle.setdefault(origin, [])
+            if not self._closed and len(stack) < self._max_idle:
+                stack.append(connection)
+                return
+        connection.close()

@@ -1,0 +1,121 @@
+"""The standard-library HTTPS transport against a real TLS server: connections kept alive
+and shared, a connection the server closed replaced, certificates always checked."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from https_stub import make_tls, serving_tls
+
+from orchestrator.azure.transport import Transport
+
+
+@dataclass
+class Server:
+    url: str
+    ca_file: str
+    peers: list[int] = field(default_factory=list)  # the client port of each request
+    bodies: list[bytes] = field(default_factory=list)
+    close_after_each: list[bool] = field(default_factory=lambda: [False])
+
+
+@contextmanager
+def keep_alive_server(folder: Path) -> Iterator[Server]:
+    ca_file, cert_file, key_file = make_tls(folder)
+    server: Server
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            server.bodies.append(self.rfile.read(length) if length else b"")
+            server.peers.append(self.client_address[1])
+            body = f"{self.command} {self.path}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Seen", str(len(server.peers)))
+            self.end_headers()
+            self.wfile.write(body)
+            if server.close_after_each[0]:
+                self.close_connection = True  # closed without saying so
+
+        do_GET = do_PUT = do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    with serving_tls(Handler, cert_file, key_file) as base_url:
+        server = Server(base_url, str(ca_file))
+        yield server
+
+
+def test_sequential_requests_share_one_kept_alive_connection(tmp_path: Path) -> None:
+    with keep_alive_server(tmp_path) as server, Transport(server.ca_file) as transport:
+        answers = [transport.request("GET", f"{server.url}/a?i={i}") for i in range(5)]
+    assert [a.body for a in answers] == [f"GET /a?i={i}".encode() for i in range(5)]
+    assert answers[-1].header("X-Seen") == "5"
+    assert len(set(server.peers)) == 1
+
+
+def test_a_connection_the_server_closed_is_replaced_and_the_request_answered(
+    tmp_path: Path,
+) -> None:
+    with keep_alive_server(tmp_path) as server, Transport(server.ca_file) as transport:
+        server.close_after_each[0] = True
+        first = transport.request("PUT", f"{server.url}/x", {}, b"one")
+        second = transport.request("PUT", f"{server.url}/y", {}, b"two")
+    assert (first.status, second.status) == (200, 200)
+    assert server.bodies == [b"one", b"two"]  # each sent once
+    assert len(set(server.peers)) == 2
+
+
+def test_a_file_body_is_streamed(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 4096  # 1 MiB
+    source = tmp_path / "data.bin"
+    source.write_bytes(data)
+    headers = {"Content-Length": str(len(data))}
+    with (
+        keep_alive_server(tmp_path) as server,
+        Transport(server.ca_file) as transport,
+        source.open("rb") as handle,
+    ):
+        assert transport.request("PUT", f"{server.url}/f", headers, handle).status == 200
+    assert server.bodies == [data]
+
+
+def test_parallel_requests_each_get_their_own_answer(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with (
+        keep_alive_server(tmp_path) as server,
+        Transport(server.ca_file) as transport,
+        ThreadPoolExecutor(8) as pool,
+    ):
+        got = list(
+            pool.map(lambda i: transport.request("GET", f"{server.url}/p{i}").body, range(40))
+        )
+    assert got == [f"GET /p{i}".encode() for i in range(40)]
+    assert len(set(server.peers)) <= 8
+
+
+def test_a_server_signed_by_another_ca_is_refused(tmp_path: Path) -> None:
+    other_ca, _cert, _key = make_tls(tmp_path / "other")
+    with (
+        keep_alive_server(tmp_path / "real") as server,
+        Transport(str(other_ca)) as transport,
+        pytest.raises(ssl.SSLCertVerificationError),
+    ):
+        transport.request("GET", f"{server.url}/x")
+    assert server.peers == []
+
+
+def test_no_certificate_check_is_refused() -> None:
+    with pytest.raises(ValueError, match="without certificate checks"):
+        Transport(False).request("GET", "https://127.0.0.1:9/x")
