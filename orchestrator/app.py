@@ -181,6 +181,7 @@ class App:
             share,
             verify=self.profile.connection_verify,
             backoff=self.settings.retry_backoff,
+            transport=self.clients.transport(),
         )
 
     @property

@@ -46,13 +46,14 @@ class ClientFactory:
         }
 
     def transport(self) -> Transport:
-        """The one pool of plain HTTPS connections of this invocation."""
-        from orchestrator.azure.transport import Transport
+        """The one pool of plain HTTPS connections of this invocation (ARM and the file
+        shares: on localcloud one host, so the connections made for ARM serve the share)."""
+        from orchestrator.azure.files import transport_for
 
         with self._lock:
-            if "arm" not in self._shared:
-                self._shared["arm"] = Transport(self.profile.connection_verify, max_idle=16)
-            return self._shared["arm"]
+            if "https" not in self._shared:
+                self._shared["https"] = transport_for(self.profile.connection_verify)
+            return self._shared["https"]
 
     def arm(self, subscription: str) -> Arm:
         from orchestrator.azure.arm import Arm

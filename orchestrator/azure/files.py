@@ -103,6 +103,7 @@ class FileShare:
         verify: str | bool,
         backoff: float,
         sleep: Callable[[float], None] = time.sleep,
+        transport: Transport | None = None,
     ) -> None:
         endpoint = urlsplit(access.file_endpoint.rstrip("/"))
         self._origin = f"{endpoint.scheme}://{endpoint.netloc}"
@@ -117,7 +118,7 @@ class FileShare:
         self._verify = verify
         self._backoff = backoff
         self._sleep = sleep
-        self._pool: Transport | None = None
+        self._pool: Transport | None = transport  # shared with ARM's requests when given
         self._ranges: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self.name = f"{access.account}/{share}"  # account/share, as messages show it

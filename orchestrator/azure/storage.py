@@ -15,6 +15,7 @@ from orchestrator.azure.wire import objects, same, text
 if TYPE_CHECKING:
     from orchestrator.azure.arm import Arm
     from orchestrator.azure.files import FileShare
+    from orchestrator.azure.transport import Transport
 
 API_VERSION = "2026-09-01"  # azure-mgmt-storage's own
 
@@ -43,10 +44,15 @@ class Storage:
 
 
 def open_share(
-    access: StorageAccess, share: str, *, verify: str | bool, backoff: float
+    access: StorageAccess,
+    share: str,
+    *,
+    verify: str | bool,
+    backoff: float,
+    transport: Transport | None = None,
 ) -> FileShare:
-    """The data-plane adapter of one share (its own connection pool; `backoff` seconds before
-    the first retry of a failed request)."""
+    """The data-plane adapter of one share (`backoff` seconds before the first retry of a
+    failed request), on `transport` when given (the invocation's pool), else its own."""
     from orchestrator.azure.files import FileShare
 
-    return FileShare(access, share, verify=verify, backoff=backoff)
+    return FileShare(access, share, verify=verify, backoff=backoff, transport=transport)

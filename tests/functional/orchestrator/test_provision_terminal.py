@@ -68,11 +68,19 @@ class Terminal:
         os.write(self.master, text.encode())
 
     def finish(self, timeout: float = 60.0) -> int:
+        """The exit code, once the CLI has exited and its output is read; a CLI still
+        running at the deadline is killed and the test fails with its screen."""
         deadline = time.monotonic() + timeout
-        while self._read(max(deadline - time.monotonic(), 0.01)):
+        while time.monotonic() < deadline and self._read(deadline - time.monotonic()):
             pass
-        code = self.proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
-        os.close(self.master)
+        try:
+            code = self.proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"the CLI did not exit; screen:\n{self.screen}") from None
+        finally:
+            os.close(self.master)
         return code
 
     def _read(self, timeout: float) -> bool:
