@@ -7,6 +7,7 @@ The share folder itself holds only the user's files.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from pathlib import Path
@@ -16,6 +17,7 @@ from localcloud.files.props import Record
 _SCHEMA = "CREATE TABLE IF NOT EXISTS items (path TEXT PRIMARY KEY, doc TEXT NOT NULL)"
 _PERMISSIONS = "CREATE TABLE IF NOT EXISTS permissions (key TEXT PRIMARY KEY, sddl TEXT NOT NULL)"
 _BATCH = 500  # host parameters per query (SQLite allows at least 999)
+_PARSED = 16384  # parsed records kept, by their stored document
 
 
 class ShareMeta:
@@ -93,7 +95,10 @@ class ShareMeta:
         self._db.close()
 
 
+@functools.lru_cache(maxsize=_PARSED)
 def _parse(doc: str) -> Record | None:
+    """The record a stored document holds. Records are immutable, so one parsed document
+    serves every listing that reads it again (a re-sync lists every folder)."""
     try:
         return Record.from_json(json.loads(doc))
     except (ValueError, KeyError, TypeError):
