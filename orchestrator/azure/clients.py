@@ -48,11 +48,11 @@ class ClientFactory:
     def transport(self) -> Transport:
         """The one pool of plain HTTPS connections of this invocation (ARM and the file
         shares: on localcloud one host, so the connections made for ARM serve the share)."""
-        from orchestrator.azure.files import transport_for
+        from orchestrator.azure.transport import shared_transport
 
         with self._lock:
             if "https" not in self._shared:
-                self._shared["https"] = transport_for(self.profile.connection_verify)
+                self._shared["https"] = shared_transport(self.profile.connection_verify)
             return self._shared["https"]
 
     def arm(self, subscription: str) -> Arm:

@@ -39,7 +39,7 @@ from orchestrator.azure import sharedkey
 from orchestrator.azure.errors import ArmRequestError, AuthFailed, Conflict, NotFound, Transient
 from orchestrator.azure.fileswire import Range, error_message, parse_listing, ranges
 from orchestrator.azure.models import FileProperties, ShareEntry, StorageAccess
-from orchestrator.azure.transport import Response, Transport
+from orchestrator.azure.transport import Response, Transport, shared_transport
 from orchestrator.errors import AzureError
 
 API_VERSION = "2026-10-06"
@@ -49,8 +49,6 @@ FILES_RETRIES = 3
 FILES_RETRY_MAX_S = 30.0
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 RANGE_WORKERS = 8  # parallel Put Range requests of large files, in all
-CONNECTIONS = 96  # the connection pool: the sync's 64 workers plus the range workers
-TIMEOUT_S = (10.0, 120.0)  # connect, read
 
 
 class _Slice:
@@ -315,6 +313,4 @@ def transport_for(verify: str | bool) -> Transport:
     refused."""
     if verify is False:
         raise ValueError("the Files data plane never runs without TLS verification")
-    return Transport(
-        verify, max_idle=CONNECTIONS, connect_timeout=TIMEOUT_S[0], read_timeout=TIMEOUT_S[1]
-    )
+    return shared_transport(verify)

@@ -218,3 +218,11 @@ class Transport:
                 stack.append(connection)
                 return
         connection.close()
+
+
+FILES_CONNECTIONS = 96  # the sync's 64 workers plus the range workers of large files
+
+
+def shared_transport(verify: str | bool) -> Transport:
+    """The pool of one invocation, sized for the Files sync (ARM's few requests share it)."""
+    return Transport(verify, max_idle=FILES_CONNECTIONS)

@@ -20,9 +20,9 @@ import datetime as dt
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orchestrator.azure.deployments import Deployments, PollingSource
+from orchestrator.azure.deployments import Deployments
 from orchestrator.azure.errors import (
     ArmRequestError,
     DeploymentCanceled,
@@ -39,9 +39,11 @@ from orchestrator.provision import hashcache, inflight, nochange
 from orchestrator.provision.kind import INFERENCE, TemplateKind
 from orchestrator.provision.outputs import MappedOutputs, OutputSpec, Recorded, map_outputs, record
 from orchestrator.provision.prepare import Prepared, deployment_name
-from orchestrator.provision.quotacheck import QuotaCheck, announce, preflight
-from orchestrator.provision.watch import PollPolicy, Watcher, WatchResult
 from orchestrator.workspace import Workspace
+
+if TYPE_CHECKING:  # the watcher and the quota preflight are imported when a deployment runs
+    from orchestrator.provision.quotacheck import QuotaCheck
+    from orchestrator.provision.watch import PollPolicy, Watcher, WatchResult
 
 Ask = Callable[[str, Sequence[str]], str]  # question, choices (first = default) → choice
 
@@ -137,10 +139,23 @@ class Provisioner:
         self.portal_url = portal_url
         self.interactive = interactive
         self.ask = ask
-        source = PollingSource(deployments)
-        self.watcher = Watcher(source, display, policy=policy, clock=clock, sleep=sleep)
+        self._watching = (policy, clock, sleep)
+        self._watcher: Watcher | None = None
         self.now = now
         self.quota = quota
+
+    @property
+    def watcher(self) -> Watcher:
+        """The deployment watcher, built when something is to be watched (a no-change
+        provision never imports it)."""
+        if self._watcher is None:
+            from orchestrator.azure.deployments import PollingSource
+            from orchestrator.provision.watch import Watcher
+
+            policy, clock, sleep = self._watching
+            source = PollingSource(self.deployments)
+            self._watcher = Watcher(source, self.display, policy=policy, clock=clock, sleep=sleep)
+        return self._watcher
 
     # --- the pipeline ----------------------------------------------------------------------
 
@@ -237,6 +252,8 @@ class Provisioner:
     def check_quota(self, prepared: Prepared, plan: ProvisionPlan) -> None:
         """GPU quota and region preflight (provision/quotacheck.py): exit 1 when short,
         a warning for what cannot be told."""
+        from orchestrator.provision.quotacheck import announce, preflight
+
         assert self.quota is not None
         check = self.quota(prepared.target.subscription.value)
         report = preflight(check, prepared, self.deployments, plan.create_group_in)
