@@ -156,6 +156,7 @@ def run(
     from orchestrator.errors import error_handler
     from orchestrator.invocation import make_invocation
     from orchestrator.render import render
+    from orchestrator.schemacache import save_run
     from orchestrator.settings import read_settings
 
     root = click.get_current_context().find_root().params
@@ -181,4 +182,6 @@ def run(
         except click.Abort:  # Ctrl-C or end of input at a click prompt: interrupted
             raise KeyboardInterrupt from None
         code[0] = render(result, as_json=as_json, out=sys.stdout)
+        if code[0] == 0:
+            save_run()  # a refused or failed command changes no file
     sys.exit(code[0])

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from orchestrator.errors import Problem, ValidationFailed
 from orchestrator.jsonio import dumps, write_atomic
+from orchestrator.schemacache import EVERY_TIME, SchemaChecks, for_run
 from orchestrator.workspace import CONFIG_KEYS, Workspace, require_workspace
 
 KEYS = CONFIG_KEYS
@@ -86,11 +87,18 @@ def normalise_endpoint(value: object, shown: str = "") -> tuple[object, str]:
     return bare, f"{where}{ENDPOINT} {value!r} read as {bare!r} (the bare host, no https:// or /)"
 
 
-def problems(values: Mapping[str, object], shown: str, *, complete: bool) -> list[Problem]:
-    """Every problem of the values, as the config schema and the naming rules see them."""
+def problems(
+    values: Mapping[str, object],
+    shown: str,
+    *,
+    complete: bool,
+    checks: SchemaChecks = EVERY_TIME,
+) -> list[Problem]:
+    """Every problem of the values, as the config schema and the naming rules see them
+    (`checks`: the schema checks that passed before need not run again)."""
     from orchestrator.validation import check_config
 
-    return check_config(values, shown, require_complete=complete)
+    return check_config(values, shown, require_complete=complete, checks=checks)
 
 
 def read(workspace: Workspace, *, normalise: bool = True) -> ConfigFile:
@@ -112,7 +120,8 @@ def require(workspace: Workspace) -> tuple[InferenceConfig, tuple[str, ...]]:
     """The complete, checked config, and the warnings of reading it; exit 2 naming each
     wrong or missing key."""
     found = read(require_workspace(workspace))
-    found_problems = problems(found.values, found.shown, complete=True)
+    checks = for_run(workspace)
+    found_problems = problems(found.values, found.shown, complete=True, checks=checks)
     if found_problems:
         raise ValidationFailed(found_problems, hint=FILL_HINT)
     v = found.values
@@ -137,14 +146,18 @@ def merge(existing: Mapping[str, object], values: Mapping[str, object]) -> dict[
     return merged
 
 
-def checked_values(values: Mapping[str, object], shown: str) -> tuple[dict[str, object], str]:
+def checked_values(
+    values: Mapping[str, object], shown: str, checks: SchemaChecks = EVERY_TIME
+) -> tuple[dict[str, object], str]:
     """The config keys of `values` (a deployment's outputs), normalised and checked as the
     config schema checks them: ValidationFailed (exit 2) when one is wrong."""
     chosen = {key: values[key] for key in KEYS if key in values}
     warning = ""
     if ENDPOINT in chosen:
         chosen[ENDPOINT], warning = normalise_endpoint(chosen[ENDPOINT], "the deployment's output")
-    found = problems(chosen, f"{shown} (from the deployment's outputs)", complete=False)
+    found = problems(
+        chosen, f"{shown} (from the deployment's outputs)", complete=False, checks=checks
+    )
     found = [p for p in found if not p.message.startswith("is missing")]
     if found:
         raise ValidationFailed(

@@ -25,6 +25,7 @@ from orchestrator import jsonio
 from orchestrator.errors import InputError, Problem, ValidationFailed
 from orchestrator.finetune.family import locate_config
 from orchestrator.redaction import MaskedEnv, redact, secret_values, used_secrets
+from orchestrator.schemacache import EVERY_TIME, SchemaChecks
 from orchestrator.workspace import Workspace, require_workspace
 
 OVERRIDE_SOURCE = "--param"
@@ -91,18 +92,21 @@ class FinalParameters:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load_parameters(path: Path, shown: str) -> ParametersDocument:
+def load_parameters(
+    path: Path, shown: str, checks: SchemaChecks = EVERY_TIME
+) -> ParametersDocument:
     """Read a parameters file. Every problem is collected in `problems`: an unreadable file or
-    a JSON syntax error (FILE:LINE:COL, with `readable=False`) or the shape problems; the
-    entries that make sense are kept."""
-    from orchestrator.schemas import DEPLOYMENT_PARAMETERS, load_schema, schema_problems
+    a JSON syntax error (FILE:LINE:COL, with `readable=False`) or the shape problems (`checks`:
+    a shape that passed before need not be checked again); the entries that make sense are
+    kept."""
+    from orchestrator.schemas import DEPLOYMENT_PARAMETERS, load_schema
 
     try:
         document, source_map = jsonio.load_json_located(path, shown)
     except jsonio.JsonFileError as exc:
         return ParametersDocument(shown, {}, problems=(exc.problem(),), readable=False)
     schema = load_schema(DEPLOYMENT_PARAMETERS)
-    problems = schema_problems(schema, document, shown, source_map=source_map)
+    problems = checks.problems(schema, document, shown, source_map=source_map)
     section = document.get("parameters") if isinstance(document, Mapping) else None
     entries: Mapping[str, Any] = section if isinstance(section, Mapping) else {}
     usable = isinstance(section, Mapping)  # else nothing was read (the problems say why)
@@ -273,6 +277,7 @@ def collect_parameters(
     env: Mapping[str, str],
     overrides: Sequence[str] = (),
     parameters_file: Path | None = None,
+    checks: SchemaChecks = EVERY_TIME,
 ) -> tuple[FinalParameters, list[Problem]]:
     """The final parameters and every problem found on the way (an unreadable or malformed
     parameters file, its shape, rendering). A folder that is not a workspace and bad `--param`
@@ -280,7 +285,7 @@ def collect_parameters(
     path = parameters_file if parameters_file is not None else workspace.parameters
     if parameters_file is None:
         require_workspace(workspace)
-    document = load_parameters(path, workspace.shown(path))
+    document = load_parameters(path, workspace.shown(path), checks)
     names = [parse_override(text)[0] for text in overrides]
     sources = {name: document.shown for name in document.values}
     sources.update({name: OVERRIDE_SOURCE for name in names})
@@ -305,13 +310,14 @@ def resolve_parameters(
     env: Mapping[str, str],
     overrides: Sequence[str] = (),
     parameters_file: Path | None = None,
+    checks: SchemaChecks = EVERY_TIME,
 ) -> FinalParameters:
     """The final parameters, or ValidationFailed listing every problem found.
 
     Checks against the template (types, required, unknown names, naming rules) are separate:
     `orchestrator.validation.check_parameter_values(final, template)`.
     """
-    final, problems = collect_parameters(workspace, env, overrides, parameters_file)
+    final, problems = collect_parameters(workspace, env, overrides, parameters_file, checks)
     if problems:
         raise ValidationFailed(problems)
     return final

@@ -26,6 +26,7 @@ from orchestrator import jsonio, naming
 from orchestrator.errors import Problem, ValidationFailed
 from orchestrator.parameters import FinalParameters
 from orchestrator.redaction import redact_problems
+from orchestrator.schemacache import EVERY_TIME, SchemaChecks
 from orchestrator.schemas import (
     FINETUNING_CONFIG,
     INFERENCE_CONFIG,
@@ -34,7 +35,6 @@ from orchestrator.schemas import (
     json_type,
     load_schema,
     locator,
-    schema_problems,
 )
 from orchestrator.template_schema import (
     INT64_MAX,
@@ -81,8 +81,11 @@ _FORMAT_DEFAULT = re.compile(
 # ---------------------------------------------------------------- final parameters vs template
 
 
-def check_parameter_values(final: FinalParameters, template: Mapping[str, Any]) -> list[Problem]:
-    """All problems of the final parameters against the compiled template."""
+def check_parameter_values(
+    final: FinalParameters, template: Mapping[str, Any], checks: SchemaChecks = EVERY_TIME
+) -> list[Problem]:
+    """All problems of the final parameters against the compiled template (`checks`: the
+    schema checks that passed before need not run again)."""
     declared = declared_parameters(template)
     given = {*final.values, *final.references}
     problems = [_unknown_parameter(final, name, declared) for name in given if name not in declared]
@@ -100,7 +103,9 @@ def check_parameter_values(final: FinalParameters, template: Mapping[str, Any]) 
         if name in declared:
             file = final.sources.get(name, final.source)
             unrendered = name in final.unrendered
-            problems += _value_problems(file, final, name, value, declared[name], unrendered)
+            problems += _value_problems(
+                file, final, name, value, declared[name], unrendered, checks
+            )
     return redact_problems(problems + default_name_problems(final, declared), final.secrets)
 
 
@@ -148,13 +153,15 @@ def _value_problems(
     value: Any,
     declaration: Mapping[str, Any],
     unrendered: bool,
+    checks: SchemaChecks,
 ) -> list[Problem]:
     prefix: list[str | int] = ["parameters", name, "value"]
     secure = arm_type(declaration) in SECURE_TYPES
     locate = locator(source, final.source_map)
     file = locate(prefix)
     schema = parameter_schema(declaration)
-    problems = schema_problems(
+    private = secure or _holds_secret(value, final.secrets)  # its digest is not kept
+    problems = (EVERY_TIME if private else checks).problems(
         schema, value, source, prefix, source_map=final.source_map, secret=secure
     )
     if arm_type(declaration) == "int" and isinstance(value, float) and value.is_integer():
@@ -181,6 +188,10 @@ def _value_problems(
             if not isinstance(v, str)
         ]
     return problems
+
+
+def _holds_secret(value: Any, secrets: frozenset[str]) -> bool:
+    return any(secret in text for _path, text in _strings(value, []) for secret in secrets)
 
 
 def int64_problems(
@@ -265,13 +276,19 @@ def load_config(path: Path, shown: str) -> ConfigDocument:
     return document
 
 
-def check_config(config: Mapping[str, Any], shown: str, *, require_complete: bool) -> list[Problem]:
+def check_config(
+    config: Mapping[str, Any],
+    shown: str,
+    *,
+    require_complete: bool,
+    checks: SchemaChecks = EVERY_TIME,
+) -> list[Problem]:
     """Problems of `infra/inference.config.json`. An empty string counts as null (not yet
     known). With `require_complete`, every key must hold a value (deploy needs them all)."""
     if not isinstance(config, Mapping):
-        return schema_problems(load_schema(INFERENCE_CONFIG), config, shown)
+        return checks.problems(load_schema(INFERENCE_CONFIG), config, shown)
     given = _blank_as_null(config)
-    problems = schema_problems(load_schema(INFERENCE_CONFIG), given, shown)
+    problems = checks.problems(load_schema(INFERENCE_CONFIG), given, shown)
     problems += _misspelled_keys(given, shown, CONFIG_KEYS)
     problems += _name_problems(given, shown)
     endpoint = given.get("ACA_APP_ENDPOINT")
@@ -320,14 +337,17 @@ def _blank_as_null(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_finetuning_config(
-    config: Mapping[str, Any], shown: str, known: Sequence[str] = FINETUNING_KEYS
+    config: Mapping[str, Any],
+    shown: str,
+    known: Sequence[str] = FINETUNING_KEYS,
+    checks: SchemaChecks = EVERY_TIME,
 ) -> list[Problem]:
     """Problems of `finetuning.config.json` (read for defaults and template variables);
     `known`: the keys of the workspace's fine-tuning family (a near-miss of one is a typo)."""
     if not isinstance(config, Mapping):
-        return schema_problems(load_schema(FINETUNING_CONFIG), config, shown)
+        return checks.problems(load_schema(FINETUNING_CONFIG), config, shown)
     given = _blank_as_null(config)
-    problems = schema_problems(load_schema(FINETUNING_CONFIG), given, shown)
+    problems = checks.problems(load_schema(FINETUNING_CONFIG), given, shown)
     problems += _misspelled_keys(given, shown, known) + _name_problems(given, shown)
     return located(problems, config, shown)
 

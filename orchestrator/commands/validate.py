@@ -29,6 +29,7 @@ from orchestrator.invocation import Invocation
 from orchestrator.parameters import FinalParameters, collect_parameters
 from orchestrator.provision.lint import template_problems
 from orchestrator.result import CommandResult, Message
+from orchestrator.schemacache import SchemaChecks, for_run
 from orchestrator.validation import check_finetuning_config, check_parameter_values, load_config
 
 
@@ -50,7 +51,8 @@ def run(
 ) -> CommandResult:
     ws = inv.workspace
     environ = inv.settings.environ
-    final, problems = collect_parameters(ws, environ, params, parameters_file)
+    remembered = for_run(ws)
+    final, problems = collect_parameters(ws, environ, params, parameters_file, remembered)
     hint = "fix the lines above, then run `orchestrator validate`"
     try:
         installer = offer_for(
@@ -64,10 +66,10 @@ def run(
         problems.append(Problem(exc.message, "", ""))
         hint = exc.hint or hint
     if compiled is not None:
-        problems += check_parameter_values(final, compiled.template)
+        problems += check_parameter_values(final, compiled.template, remembered)
         problems += template_problems(compiled.template, final.values, compiled.source)
-    config, config_check, config_problems = _inference_config(inv)
-    finetuning_check, finetuning_problems = _finetuning_config(inv)
+    config, config_check, config_problems = _inference_config(inv, remembered)
+    finetuning_check, finetuning_problems = _finetuning_config(inv, remembered)
     problems += config_problems + finetuning_problems
     if problems or compiled is None:
         raise ValidationFailed(problems, hint=hint)
@@ -84,7 +86,9 @@ def run(
     return _result(final, compiled, checks)
 
 
-def _inference_config(inv: Invocation) -> tuple[Mapping[str, object], Check, list[Problem]]:
+def _inference_config(
+    inv: Invocation, checks: SchemaChecks
+) -> tuple[Mapping[str, object], Check, list[Problem]]:
     shown = inv.workspace.shown(inv.workspace.config)
     try:
         found = inference_config.read(inv.workspace, normalise=False)
@@ -92,11 +96,11 @@ def _inference_config(inv: Invocation) -> tuple[Mapping[str, object], Check, lis
         return {}, Check(shown, "failed"), list(exc.problems)
     if not found.exists:  # a dangling link or loop is reported by `read`
         return {}, Check(shown, "skipped", "not present; provision writes it"), []
-    problems = inference_config.problems(found.values, shown, complete=False)
+    problems = inference_config.problems(found.values, shown, complete=False, checks=checks)
     return found.values, Check(shown, "passed"), problems
 
 
-def _finetuning_config(inv: Invocation) -> tuple[Check, list[Problem]]:
+def _finetuning_config(inv: Invocation, checks: SchemaChecks) -> tuple[Check, list[Problem]]:
     family, path = locate_family(inv.workspace)
     shown = inv.workspace.shown(path)
     if not path.exists() and not path.is_symlink():  # a dangling link or loop is reported
@@ -105,7 +109,8 @@ def _finetuning_config(inv: Invocation) -> tuple[Check, list[Problem]]:
         config = load_config(path, shown)
     except ValidationFailed as exc:
         return Check(shown, "failed"), list(exc.problems)
-    return Check(shown, "passed"), check_finetuning_config(config, shown, ft_config.keys(family))
+    problems = check_finetuning_config(config, shown, ft_config.keys(family), checks)
+    return Check(shown, "passed"), problems
 
 
 def _online(app: App, shown: str, config: Mapping[str, object]) -> Check:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orchestrator import inference_config
+from orchestrator.schemacache import for_run
 from orchestrator.workspace import CONFIG_KEYS, Workspace
 
 SECURE_TYPES = frozenset({"securestring", "secureobject"})
@@ -98,6 +99,7 @@ def record(workspace: Workspace, existing: Mapping[str, Any], mapped: MappedOutp
     """The config keys of the outputs, checked as the config schema checks them (exit 2 and
     nothing written when one is wrong), merged into the config and written atomically."""
     shown = workspace.shown(workspace.config)
-    values, warning = inference_config.checked_values(config_values(mapped), shown)
+    checks = for_run(workspace)
+    values, warning = inference_config.checked_values(config_values(mapped), shown, checks)
     written = inference_config.write_values(workspace.config, existing, values)
     return Recorded(written, (warning,) if warning else ())

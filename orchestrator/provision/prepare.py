@@ -26,6 +26,7 @@ from orchestrator.provision.target import (
     gather_sources,
     resolve_target,
 )
+from orchestrator.schemacache import EVERY_TIME, SchemaChecks, for_run
 from orchestrator.settings import Settings
 from orchestrator.validation import check_parameter_values
 from orchestrator.workspace import Workspace
@@ -100,10 +101,16 @@ def load_target(
     return target, sources.inference_config
 
 
-def load_parameters(workspace: Workspace, settings: Settings, request: Request) -> FinalParameters:
+def load_parameters(
+    workspace: Workspace,
+    settings: Settings,
+    request: Request,
+    checks: SchemaChecks = EVERY_TIME,
+) -> FinalParameters:
     """Step 2: the final parameters (file, --param overrides, nulls dropped, rendered over
     the environment)."""
-    return resolve_parameters(workspace, settings.environ, request.params, request.parameters_file)
+    env, params, path = settings.environ, request.params, request.parameters_file
+    return resolve_parameters(workspace, env, params, path, checks)
 
 
 def compile_step(workspace: Workspace, settings: Settings, request: Request) -> CompiledTemplate:
@@ -124,13 +131,14 @@ def validate_offline(
     final: FinalParameters,
     compiled: CompiledTemplate,
     config: Mapping[str, Any],
+    checks: SchemaChecks = EVERY_TIME,
 ) -> None:
     """Step 4: the final values against the template, and the existing config's shape."""
-    problems = list(check_parameter_values(final, compiled.template))
+    problems = list(check_parameter_values(final, compiled.template, checks))
     problems += lint.template_problems(compiled.template, final.values, compiled.source)
     if config:
         shown = workspace.shown(workspace.config)
-        problems += inference_config.problems(config, shown, complete=False)
+        problems += inference_config.problems(config, shown, complete=False, checks=checks)
     if problems:
         raise ValidationFailed(
             problems, hint="fix the lines above; `orchestrator validate` rechecks"
@@ -148,9 +156,10 @@ def prepare(
     target, config = load_target(
         workspace, settings, request.flags, cloud_default, need_group=need_group
     )
-    final = load_parameters(workspace, settings, request)
+    checks = for_run(workspace)
+    final = load_parameters(workspace, settings, request, checks)
     compiled = compile_step(workspace, settings, request)
-    validate_offline(workspace, final, compiled, config)
+    validate_offline(workspace, final, compiled, config, checks)
     phash = param_hash(final.sha256, target.subscription.value, target.resource_group.value)
     return Prepared(
         target=target,

@@ -43,6 +43,7 @@ ORCHESTRATOR_LAYERS: Sequence[tuple[str, tuple[str, ...]]] = (
         "offline: parameters, schemas, validation, the inference config, Bicep, CI",
         (
             "orchestrator.schemas",
+            "orchestrator.schemacache",
             "orchestrator.template_schema",
             "orchestrator.render_sandbox",
             "orchestrator.parameters",
