@@ -15,16 +15,14 @@ JSON path; the values of secure parameters and secrets of the environment are ne
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator import jsonio, naming
 from orchestrator.errors import Problem, ValidationFailed
-from orchestrator.parameters import FinalParameters
 from orchestrator.redaction import redact_problems
 from orchestrator.schemacache import EVERY_TIME, SchemaChecks
 from orchestrator.schemas import (
@@ -45,6 +43,9 @@ from orchestrator.template_schema import (
     required_parameters,
 )
 from orchestrator.workspace import CONFIG_KEYS
+
+if TYPE_CHECKING:
+    from orchestrator.parameters import FinalParameters
 
 FINETUNING_KEYS: tuple[str, ...] = (
     "SUBSCRIPTION_ID",
@@ -135,6 +136,8 @@ def default_name_problems(
 
 
 def _unknown_parameter(final: FinalParameters, name: str, declared: Mapping[str, Any]) -> Problem:
+    import difflib
+
     close = difflib.get_close_matches(name, list(declared), n=1, cutoff=0.6)
     expected = f"did you mean {close[0]}?" if close else "one of: " + ", ".join(declared)
     parts = ["parameters", name]
@@ -374,6 +377,8 @@ def _misspelled_keys(config: Mapping[str, Any], shown: str, known: Sequence[str]
     for key in config:
         if key in known:
             continue
+        import difflib  # only for a key the config does not define
+
         close = difflib.get_close_matches(key.upper(), list(upper), n=1, cutoff=0.8)
         if close:
             message = f"unknown key; did you mean {upper[close[0]]}?"
