@@ -8,9 +8,11 @@ commands, so `orchestrator --help` stays fast.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import click
 
-from orchestrator import __version__, cli_deploy, cli_finetune, cli_operate, cli_ops, cli_provision
+from orchestrator import __version__
 from orchestrator.settings import DEPLOY_TIMEOUT, PROVISION_TIMEOUT
 
 EPILOG = f"""\b
@@ -30,7 +32,73 @@ Shell completion (add to your shell's start-up file):
 """
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
+def _provision_commands() -> Sequence[click.Command]:
+    from orchestrator import cli_provision as c
+
+    return (c.validate, c.provision, c.plan, c.attach, c.status, c.outputs, c.manual)
+
+
+def _deploy_commands() -> Sequence[click.Command]:
+    from orchestrator import cli_deploy as c
+
+    return (c.deploy, c.logs)
+
+
+def _ops_commands() -> Sequence[click.Command]:
+    from orchestrator import cli_ops as c
+
+    return (c.bicep, c.ci)
+
+
+def _operate_commands() -> Sequence[click.Command]:
+    from orchestrator import cli_operate as c
+
+    return (c.destroy,)
+
+
+def _finetune_commands() -> Sequence[click.Command]:
+    from orchestrator import cli_finetune as c
+
+    return (c.finetune,)
+
+
+# Each command, and where it is defined: a module is imported only when one of its commands
+# is looked up (`orchestrator deploy` does not import the fine-tuning command line).
+SOURCES: dict[str, Callable[[], Sequence[click.Command]]] = {
+    "validate": _provision_commands,
+    "provision": _provision_commands,
+    "plan": _provision_commands,
+    "attach": _provision_commands,
+    "status": _provision_commands,
+    "outputs": _provision_commands,
+    "manual": _provision_commands,
+    "deploy": _deploy_commands,
+    "logs": _deploy_commands,
+    "bicep": _ops_commands,
+    "ci": _ops_commands,
+    "destroy": _operate_commands,
+    "finetune": _finetune_commands,
+}
+
+
+class LazyGroup(click.Group):
+    """The top-level group over `SOURCES`: help and completion list every command; running
+    one imports only its own module."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SOURCES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        load = SOURCES.get(cmd_name)
+        found = [command for command in load() if command.name == cmd_name] if load else []
+        return found[0] if found else None
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EPILOG,
+)
 @click.version_option(__version__, prog_name="orchestrator")
 @click.option("--debug", is_flag=True, help="Show the Azure SDK's log lines (any command).")
 def cli(debug: bool) -> None:
@@ -40,24 +108,6 @@ def cli(debug: bool) -> None:
     and "Deploy for inference". `--cloud local` (or ORCHESTRATOR_CLOUD=local) runs
     everything against localcloud, the embedded stand-in for Azure.
     """
-
-
-for _command in (
-    cli_provision.validate,
-    cli_provision.provision,
-    cli_provision.plan,
-    cli_provision.attach,
-    cli_provision.status,
-    cli_provision.outputs,
-    cli_provision.manual,
-    cli_deploy.deploy,
-    cli_deploy.logs,
-    cli_ops.bicep,
-    cli_ops.ci,
-    cli_operate.destroy,
-    cli_finetune.finetune,
-):
-    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:
