@@ -2,6 +2,8 @@
 jsonschema errors into `Problem` lines: `FILE: JSON.PATH: what is wrong (what is expected)`.
 
 jsonschema is imported inside the functions so that `orchestrator --help` does not pay for it.
+The schemas are read as the package's files (they are installed next to this module), without
+importlib.resources and its zip support, which `deploy` would otherwise import for them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import Problem
@@ -42,12 +44,8 @@ _TYPE_WORDS = {
 @functools.cache
 def load_schema(name: str) -> Mapping[str, Any]:
     """One of the shipped schemas, by base name (e.g. "inference_config")."""
-    text = (
-        resources.files("orchestrator")
-        .joinpath("schemas")
-        .joinpath(f"{name}.schema.json")
-        .read_text()
-    )
+    path = Path(__file__).with_name("schemas") / f"{name}.schema.json"
+    text = path.read_text(encoding="utf-8")
     schema: Mapping[str, Any] = json.loads(text)
     return schema
 
