@@ -11,16 +11,17 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from orchestrator.bicep.download import Download, HttpsDownload
-from orchestrator.bicep.install import install
-from orchestrator.bicep.plan import InstallPlan, Pins, install_command, plan_install
 from orchestrator.bicep.platforms import Host, current_host, detect_platform
 from orchestrator.bicep.releases import PINS
 from orchestrator.bicep.settings import BicepSettings
 from orchestrator.errors import InputError
 from orchestrator.settings import Settings
+
+if TYPE_CHECKING:
+    from orchestrator.bicep.plan import InstallPlan, Pins
 
 Ask = Callable[[str], bool]
 Notify = Callable[[str], None]
@@ -39,11 +40,15 @@ class BicepOffer:
     pins: Pins = field(default_factory=lambda: PINS)
 
     def plan(self) -> InstallPlan:
+        from orchestrator.bicep.plan import plan_install
+
         platform = detect_platform(self.host)
         return plan_install(self.settings, platform, self.version, "--bicep-version", self.pins)
 
     def hint(self) -> str:
         """What to run when no install happened."""
+        from orchestrator.bicep.plan import install_command
+
         try:
             command = install_command(self.plan())
         except InputError as exc:
@@ -65,6 +70,8 @@ class BicepOffer:
             self.notify(line)
         if not self.assume_yes and not self.ask("Install it now? [Y/n] "):
             return None
+        from orchestrator.bicep.install import install
+
         done = install(plan, self.download)
         state = "verified" if done.verified else "NOT verified"
         self.notify(f"installed {done.path} (SHA-256 {done.sha256}, {state})")

@@ -9,10 +9,9 @@ config (`LOG_ANALYTICS_NAME`) or the environment's log destination.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from orchestrator.app import App
-from orchestrator.azure.errors import NotFound
-from orchestrator.azure.jobs import Jobs, name_of
 from orchestrator.errors import InputError
 from orchestrator.finetune import config as ft_config
 from orchestrator.finetune import family
@@ -22,8 +21,16 @@ from orchestrator.provision import reuse
 from orchestrator.provision.prepare import Request, load_target
 from orchestrator.provision.target import cloud_default
 
+if TYPE_CHECKING:
+    from orchestrator.azure.jobs import Jobs
+
 
 def shared_resources(jobs: Jobs, group: str, values: dict[str, object]) -> reuse.Shared | None:
+    """What the fine-tuning job shares (read only when its config names this group; the job
+    readers are imported here, so a provision without fine-tuning does not load them)."""
+    from orchestrator.azure.errors import NotFound
+    from orchestrator.azure.jobs import name_of
+
     try:
         job = jobs.job(group, str(values["ACA_JOB_NAME"]))
     except NotFound:
