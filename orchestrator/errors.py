@@ -10,12 +10,9 @@ Commands may also return other documented codes in their result (for example `pl
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import json
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +106,10 @@ class Interrupted(FatalError):
 
 
 def _write_crash_log(exc: BaseException) -> Path:
+    import datetime as _dt  # a crash is rare: these are imported when one happens
+    import tempfile
+    import traceback
+
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     fd, name = tempfile.mkstemp(prefix=f"orchestrator-crash-{stamp}-", suffix=".log")
     with open(fd, "w", encoding="utf-8") as fh:

@@ -16,13 +16,16 @@ cloud) deploys there, and signs in there, exactly as `az deployment group create
 
 from __future__ import annotations
 
-import configparser
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestrator.errors import InputError
+
+if TYPE_CHECKING:
+    import configparser
 
 PUBLIC = "AzureCloud"
 
@@ -71,6 +74,8 @@ KNOWN: Mapping[str, AzCloud] = {
 
 
 def _ini(path: Path) -> configparser.ConfigParser:
+    import configparser  # only the Azure cloud reads the az CLI's files
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(path.read_bytes().decode("utf-8-sig"), source=str(path))

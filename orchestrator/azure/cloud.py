@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from orchestrator.azure.azcli import active_cloud, default_subscription
 from orchestrator.errors import AzureError, InputError
+
+if TYPE_CHECKING:
+    import subprocess
 
 ARM_SCOPES = ("https://management.azure.com/.default",)
 PORTAL_DEPLOYMENT = "/#blade/HubsExtension/DeploymentDetailsBlade/overview/id/"
@@ -142,7 +145,7 @@ class LocalCloudFinder:
     state_dir: Path
     environ: Mapping[str, str]  # the environment a `python -m localcloud` child gets
     announce: Announce
-    run: Run = subprocess.run
+    run: Run | None = None  # subprocess.run (imported when a localcloud command is run)
 
     def find(self, *, start: bool) -> LocalCloudInfo:
         info = self._client_file()
@@ -184,9 +187,12 @@ class LocalCloudFinder:
 
     def _localcloud(self, args: Sequence[str], timeout: float, ok: Sequence[int] = (0,)) -> str:
         argv = [sys.executable, "-m", "localcloud", *args]
+        import subprocess
+
         env = {**self.environ, "LOCALCLOUD_STATE_DIR": str(self.state_dir)}
+        run = self.run or subprocess.run
         try:
-            done = self.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+            done = run(argv, env=env, capture_output=True, text=True, timeout=timeout)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise AzureError(f"localcloud {' '.join(args)}: {exc}") from exc
         if done.returncode not in ok:
