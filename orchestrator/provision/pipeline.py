@@ -46,6 +46,9 @@ if TYPE_CHECKING:  # the watcher and the quota preflight are imported when a dep
     from orchestrator.provision.watch import PollPolicy, Watcher, WatchResult
 
 Ask = Callable[[str, Sequence[str]], str]  # question, choices (first = default) → choice
+# A read answered this fast comes from a local endpoint (localcloud): parallel requests would
+# only add TLS handshakes there. Over a network a round trip alone takes longer.
+LOCAL_ANSWER_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -233,10 +236,9 @@ class Provisioner:
         self.watcher.watch(group, active.name, timeout=options.timeout)
 
     def missing_resources(self, prepared: Prepared, previous: DeploymentSnapshot) -> list[str]:
-        """The previous deployment's resources that are gone (read in parallel, listed in
-        the deployment's order)."""
-        from concurrent.futures import ThreadPoolExecutor
-
+        """The previous deployment's resources that are gone, in the deployment's order. The
+        first is read alone: when it answers within `LOCAL_ANSWER_S` (a local endpoint), the
+        rest follow on the same connection; over a real network they are read in parallel."""
         checked = [
             (resource_id, version)
             for resource_id in previous.output_resources
@@ -244,8 +246,16 @@ class Provisioner:
         ]
         if not checked:
             return []
-        with ThreadPoolExecutor(min(8, len(checked)), "resource-check") as pool:
-            found = list(pool.map(lambda c: self.deployments.resource_exists(*c), checked))
+        started = time.perf_counter()
+        found = [self.deployments.resource_exists(*checked[0])]
+        rest = checked[1:]
+        if rest and time.perf_counter() - started < LOCAL_ANSWER_S:
+            found += [self.deployments.resource_exists(*c) for c in rest]
+        elif rest:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(min(8, len(rest)), "resource-check") as pool:
+                found += pool.map(lambda c: self.deployments.resource_exists(*c), rest)
         gone = zip(checked, found, strict=True)
         return [resource_id for (resource_id, _), exists in gone if not exists]
 
