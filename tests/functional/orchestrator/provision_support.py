@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -84,6 +85,13 @@ def run_cli(
     return Ran(done.returncode, done.stdout, done.stderr)
 
 
+def interruptible() -> None:
+    """In a child before it runs the CLI: Ctrl-C (SIGINT) does what it does in a shell. A test
+    run started in the background (`make test &`, some CI runners) has SIGINT ignored, and an
+    ignored SIGINT is inherited: the CLI would never see the Ctrl-C these tests send."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(workspace: Path, lc: LocalCloudHandle, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         orchestrator_argv(*args),
@@ -92,6 +100,7 @@ def start_cli(workspace: Path, lc: LocalCloudHandle, *args: str) -> subprocess.P
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
 
 

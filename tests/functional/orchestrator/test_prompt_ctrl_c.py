@@ -18,6 +18,7 @@ from localcloud_fixture import LocalCloudHandle
 from provision_support import (
     cli_env,
     group_requests,
+    interruptible,
     is_write,
     orchestrator_argv,
     requests_log,
@@ -44,6 +45,7 @@ def on_terminal(
     env = cli_env(lc)
     pid, fd = pty.fork()
     if pid == 0:  # the child: the CLI, its stdin/stdout/stderr the terminal
+        interruptible()
         os.chdir(workspace)
         os.execvpe(orchestrator_argv()[0], [*orchestrator_argv(), *args], env)
     seen = b""

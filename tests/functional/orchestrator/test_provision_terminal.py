@@ -19,6 +19,7 @@ from localcloud_fixture import LocalCloudHandle
 from provision_support import (
     cli_env,
     config_text,
+    interruptible,
     list_deployments,
     make_workspace,
     orchestrator_argv,
@@ -50,11 +51,17 @@ class Terminal:
             stdout=slave,
             stderr=slave,
             start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            preexec_fn=self._child,
         )
         os.close(slave)
         self.master = master
         self.screen = ""
+
+    @staticmethod
+    def _child() -> None:
+        """The terminal becomes the child's controlling terminal; Ctrl-C interrupts it."""
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        interruptible()
 
     def read_until(self, needle: str, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
