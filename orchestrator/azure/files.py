@@ -221,7 +221,7 @@ class FileShare:
     def _connections(self) -> Transport:
         with self._lock:
             if self._pool is None:
-                self._pool = transport_for(self._verify)
+                self._pool = shared_transport(self._verify)  # refuses verify=False
             return self._pool
 
     def _send(
@@ -305,12 +305,3 @@ class FileShare:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
-
-
-def transport_for(verify: str | bool) -> Transport:
-    """Connections to the share's host; `verify` is a CA file or True (the bundle requests
-    would use, `transport.tls_context`). Certificates are always checked: False is
-    refused."""
-    if verify is False:
-        raise ValueError("the Files data plane never runs without TLS verification")
-    return shared_transport(verify)
