@@ -221,7 +221,7 @@ class FileShare:
     def _connections(self) -> Transport:
         with self._lock:
             if self._pool is None:
-                self._pool = shared_transport(self._verify)  # refuses verify=False
+                self._pool = shared_transport(self._verify)  # certificates always checked
             return self._pool
 
     def _send(
