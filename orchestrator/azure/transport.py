@@ -33,6 +33,10 @@ from urllib.parse import urlsplit
 SEND_BLOCK = 256 * 1024
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 120.0
+# A request answered this fast came from a local endpoint (localcloud). Parallel requests
+# only add TLS handshakes and contend for the same cores there; over a network a round trip
+# alone takes longer, and parallel requests are what hides it.
+LOCAL_ANSWER_S = 0.005
 STALE = (  # what a kept-alive connection the server has closed fails with
     http.client.RemoteDisconnected,
     ConnectionResetError,

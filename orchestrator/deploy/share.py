@@ -9,6 +9,7 @@ remember them (`sharestate.py`) and skip the HEAD next time.
 from __future__ import annotations
 
 import mimetypes
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from orchestrator.azure.models import FileProperties, ShareEntry
+from orchestrator.azure.transport import LOCAL_ANSWER_S
 from orchestrator.deploy.syncplan import KnownFile, RemoteFile, SyncPlan, Upload
 from orchestrator.errors import AzureError
 
@@ -40,9 +42,11 @@ class Share(Protocol):
 # region), so many small files need many in flight; Azure Files takes far more.
 WORKERS = 64
 # Parallel listings: a listing's folders are only known once its parent is listed, so few are
-# in flight at once; 16 keeps a 40-folder tree at three round trips at 30 ms without a TLS
-# handshake per folder at 0 ms (bench/walls.py: 16 and 64 alike at 30 ms, 8 slower).
+# in flight at once; 16 keeps a 40-folder tree at three round trips at 30 ms (bench/walls.py:
+# 16 and 64 alike at 30 ms, 8 slower). A share that answers within `LOCAL_ANSWER_S` is local:
+# there 4 are faster than 16, which spend the time on TLS handshakes.
 LIST_WORKERS = 16
+LOCAL_LIST_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -63,25 +67,38 @@ class SyncProgress:
 ProgressSink = Callable[[SyncProgress], None]
 
 
-def list_remote(share: Share, roots: Sequence[str]) -> RemoteTree:
+def list_remote(
+    share: Share, roots: Sequence[str], *, local_within: float = LOCAL_ANSWER_S
+) -> RemoteTree:
     """Every file and folder under the synced roots (sizes and ETags), one listing per
-    folder."""
+    folder. The first root is listed alone: answered within `local_within` seconds, the
+    share is local and the rest are listed `LOCAL_LIST_WORKERS` at a time."""
     files: list[RemoteFile] = []
     dirs: list[str] = []
-    with ThreadPoolExecutor(LIST_WORKERS) as pool:
-        pending = [pool.submit(_list_one, share, root) for root in roots]
-        while pending:
-            future = pending.pop()
-            folder, entries = future.result()
-            if entries is None:
-                continue
-            dirs.append(folder)
-            for entry in entries:
-                path = f"{folder}/{entry.name}"
-                if entry.is_directory:
-                    pending.append(pool.submit(_list_one, share, path))
-                else:
-                    files.append(RemoteFile(path, entry.size, None, entry.etag))
+
+    def take(folder: str, entries: list[ShareEntry] | None) -> list[str]:
+        """Record a listing; its subfolders, to list next."""
+        if entries is None:
+            return []
+        dirs.append(folder)
+        subfolders = []
+        for entry in entries:
+            path = f"{folder}/{entry.name}"
+            if entry.is_directory:
+                subfolders.append(path)
+            else:
+                files.append(RemoteFile(path, entry.size, None, entry.etag))
+        return subfolders
+
+    if roots:
+        started = time.perf_counter()
+        waiting = take(*_list_one(share, roots[0])) + list(roots[1:])
+        local = time.perf_counter() - started < local_within
+        with ThreadPoolExecutor(LOCAL_LIST_WORKERS if local else LIST_WORKERS) as pool:
+            pending = [pool.submit(_list_one, share, folder) for folder in waiting]
+            while pending:
+                found = take(*pending.pop().result())
+                pending += [pool.submit(_list_one, share, folder) for folder in found]
     return RemoteTree(tuple(sorted(files, key=lambda f: f.path)), tuple(sorted(dirs)))
 
 

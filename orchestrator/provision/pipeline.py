@@ -31,6 +31,7 @@ from orchestrator.azure.errors import (
 )
 from orchestrator.azure.errortree import RootCause, hint_for, root_causes, with_files
 from orchestrator.azure.models import DeploymentSnapshot
+from orchestrator.azure.transport import LOCAL_ANSWER_S
 from orchestrator.azure.whatif import WhatIf
 from orchestrator.display import Display
 from orchestrator.errors import AzureError, InputError, Interrupted
@@ -46,9 +47,6 @@ if TYPE_CHECKING:  # the watcher and the quota preflight are imported when a dep
     from orchestrator.provision.watch import PollPolicy, Watcher, WatchResult
 
 Ask = Callable[[str, Sequence[str]], str]  # question, choices (first = default) → choice
-# A read answered this fast comes from a local endpoint (localcloud): parallel requests would
-# only add TLS handshakes there. Over a network a round trip alone takes longer.
-LOCAL_ANSWER_S = 0.005
 
 
 @dataclass(frozen=True)
