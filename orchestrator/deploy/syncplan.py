@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 # Written by the fine-tuning job, never by us: the base model, adapters, caches, data.
 PROTECTED_ROOTS: tuple[str, ...] = ("model-cache", "models", "cache", "dataset")
@@ -126,7 +125,7 @@ def plan_sync(
     remote_by_path = {f.path.lower(): f for f in remote}
     uploads = [u for u in (_compare(f, remote_by_path.get(f.path.lower())) for f in local) if u]
     existing_dirs = {d.lower(): d for d in remote_dirs}
-    wanted_dirs = set(local_dirs) | {d for f in local for d in _parents(f.path)}
+    wanted_dirs = set(local_dirs) | _folders_above(f.path for f in local)
     wanted_keys = {d.lower() for d in wanted_dirs}
     make_dirs = sorted(
         (d for d in wanted_dirs if d.lower() not in existing_dirs), key=_depth_then_name
@@ -162,9 +161,15 @@ def _compare(local: LocalFile, remote: RemoteFile | None) -> Upload | None:
     return None
 
 
-def _parents(path: str) -> list[str]:
-    parts = PurePosixPath(path).parts[:-1]
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+def _folders_above(paths: Iterable[str]) -> set[str]:
+    """Every folder that holds one of the paths: `a/b/c.py` gives `a/b` and `a`."""
+    found: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in found:  # a folder found has its parents found too
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return found
 
 
 def _depth_then_name(path: str) -> tuple[int, str]:
