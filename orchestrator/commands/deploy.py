@@ -6,17 +6,20 @@ display-only executor and records nothing."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from orchestrator import inference_config
 from orchestrator.app import App
 from orchestrator.azure.models import AppView
-from orchestrator.deploy import pipeline, syncrun
+from orchestrator.deploy import localhashes, pipeline, sharestate, syncrun
+from orchestrator.deploy.localhashes import Hashed
+from orchestrator.deploy.localtree import LocalTree
 from orchestrator.deploy.restart import Apps
-from orchestrator.deploy.share import Share
+from orchestrator.deploy.share import RemoteTree, Share, list_remote
 from orchestrator.deploy.syncplan import SyncPlan
 from orchestrator.display import Display
+from orchestrator.errors import InputError
 from orchestrator.events import Progress
 from orchestrator.inference_config import InferenceConfig
 from orchestrator.invocation import Invocation
@@ -52,9 +55,12 @@ def _run(
     display: Display,
 ) -> CommandResult:
     started = time.monotonic()
-    view, share = _app_and_share(app, target, apps, access)
-    caches = syncrun.load_caches(inv.workspace, share.url)
-    planned = syncrun.plan(inv.workspace, share, roots, caches, delete=options.delete)
+    known = localhashes.load(inv.workspace)
+    view, share, remote, tree = _read_both_sides(
+        inv, app, target, apps, access, roots, known, options
+    )
+    caches = syncrun.Caches(known, sharestate.load(inv.workspace, share.url))
+    planned = syncrun.decide(share, roots, caches, tree, remote, delete=options.delete)
     the_plan = planned.plan
     data: dict[str, object] = {
         "target": target.describe(),
@@ -96,19 +102,37 @@ def _run(
     return CommandResult("deploy", data, tuple(messages))
 
 
-def _app_and_share(
-    app: App, target: InferenceConfig, apps: Apps, access: pipeline.Access
-) -> tuple[AppView, Share]:
-    """The app (read on the side) and the share, once both are known to exist. When both
-    are missing the app's error is the one shown, as when they were checked in turn."""
-    with ThreadPoolExecutor(1, "app-check") as side:
+def _read_both_sides(
+    inv: Invocation,
+    app: App,
+    target: InferenceConfig,
+    apps: Apps,
+    access: pipeline.Access,
+    roots: tuple[str, ...],
+    known: Mapping[str, Hashed],
+    options: pipeline.Options,
+) -> tuple[AppView, Share, RemoteTree, LocalTree]:
+    """The app, the share and its listing (read on the side, they wait on the network) and
+    the workspace (scanned meanwhile, it waits on the disk). An error of the app comes
+    first, then one of the share, then one of the workspace, as when they were read in turn.
+    """
+
+    def open_and_list() -> tuple[Share, RemoteTree]:
+        share = pipeline.open_share(access, app.open_share, lambda s: s.exists(), target)
+        return share, list_remote(share, roots)
+
+    with ThreadPoolExecutor(2, "deploy-remote") as side:
         viewing = side.submit(pipeline.check_app, apps, target)
+        listing = side.submit(open_and_list)
         try:
-            share = pipeline.open_share(access, app.open_share, lambda s: s.exists(), target)
-        except BaseException:
-            viewing.result()  # the app's own error first, when it has one
+            tree = syncrun.scan_workspace(inv.workspace, roots, known, delete=options.delete)
+        except InputError:
+            viewing.result()
+            listing.result()
             raise
-        return viewing.result(), share
+        view = viewing.result()
+        share, remote = listing.result()
+    return view, share, remote, tree
 
 
 def summary_lines(

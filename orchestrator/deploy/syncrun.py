@@ -2,8 +2,9 @@
 
 - `load_caches` reads what earlier runs recorded, once: the local MD5s (`localhashes`) and the
   share's ETags/sizes/MD5s (`sharestate`).
-- `plan` (the planner) scans the workspace, lists the share and HEADs only the files whose
-  MD5 decides and is not known; it writes nothing and returns plain data.
+- the planner reads only: `scan_workspace` (the local side) and `list_remote` (the share) run
+  side by side, each waiting on something else (the disk, the network); `decide` then HEADs
+  only the files whose MD5 decides and is not known, and returns plain data.
 - an executor carries the plan out: `LiveExecutor` uploads and deletes; `DryRunExecutor`
   (`--dry-run`) only describes what would be done, so a dry run sends no write.
 - `record` (the recorder) saves both caches once, after the executor; a dry run records
@@ -13,15 +14,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from orchestrator.deploy import localhashes, sharestate
 from orchestrator.deploy.localhashes import Hashed
-from orchestrator.deploy.localtree import load_ignore, scan
-from orchestrator.deploy.share import Share, SyncProgress, apply_plan, fetch_properties, list_remote
+from orchestrator.deploy.localtree import LocalTree, load_ignore, scan
+from orchestrator.deploy.share import (
+    RemoteTree,
+    Share,
+    SyncProgress,
+    apply_plan,
+    fetch_properties,
+)
 from orchestrator.deploy.syncplan import (
     KnownFile,
     RemoteFile,
@@ -60,21 +66,30 @@ def load_caches(workspace: Workspace, share_url: str) -> Caches:
     return Caches(localhashes.load(workspace), sharestate.load(workspace, share_url))
 
 
-def plan(
-    workspace: Workspace, share: Share, roots: Sequence[str], caches: Caches, *, delete: bool
-) -> Planned:
-    """Scan, list, HEAD what must be HEADed, decide. Reads only. The share is listed while
-    the workspace is scanned: each waits on something else (the network, the disk)."""
+def scan_workspace(
+    workspace: Workspace, roots: Sequence[str], known: Mapping[str, Hashed], *, delete: bool
+) -> LocalTree:
+    """The local side of the plan: the files to sync, their MD5s reused from `known` where
+    the file is unchanged. Nothing to sync is an error unless the run deletes."""
     root = workspace.root
-    ignore = load_ignore(root / IGNORE_FILE)
-    with ThreadPoolExecutor(1, "share-listing") as side:
-        listing = side.submit(list_remote, share, roots)
-        tree = scan(root, roots, ignore, dict(caches.local))
-        if not tree.files and not delete:
-            raise InputError(
-                f"nothing to sync: {', '.join(r + '/' for r in roots)} hold no files in {root}"
-            )
-        remote = listing.result()
+    tree = scan(root, roots, load_ignore(root / IGNORE_FILE), dict(known))
+    if not tree.files and not delete:
+        raise InputError(
+            f"nothing to sync: {', '.join(r + '/' for r in roots)} hold no files in {root}"
+        )
+    return tree
+
+
+def decide(
+    share: Share,
+    roots: Sequence[str],
+    caches: Caches,
+    tree: LocalTree,
+    remote: RemoteTree,
+    *,
+    delete: bool,
+) -> Planned:
+    """HEAD what must be HEADed, then decide. Reads only."""
     sizes = {f.path: f.size for f in remote.files}
     wanted = needs_md5(tree.files, sizes)
     md5s = known_md5s(wanted, remote.files, caches.share)
