@@ -21,7 +21,6 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +68,8 @@ Which = Callable[[str], "str | None"]
 
 def subprocess_runner(argv: Sequence[str]) -> RunResult:
     """Run a compiler; OS errors become InputError."""
+    import subprocess
+
     try:
         done = subprocess.run(list(argv), capture_output=True, text=True, timeout=300, check=False)
     except (OSError, subprocess.SubprocessError) as exc:

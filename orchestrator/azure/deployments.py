@@ -22,7 +22,6 @@ from orchestrator.azure.errors import (
 from orchestrator.azure.errortree import flatten
 from orchestrator.azure.models import DeploymentSnapshot, OperationSnapshot, Preflight
 from orchestrator.azure.parse import deployment_from_wire, error_from_wire, operation_from_wire
-from orchestrator.azure.whatif import WhatIf, parse_what_if
 from orchestrator.azure.wire import as_object, at, objects, text, wire
 
 if TYPE_CHECKING:
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from azure.mgmt.resource.deployments.models import Deployment, DeploymentWhatIf
 
     from orchestrator.azure.arm import Arm
+    from orchestrator.azure.whatif import WhatIf
 
 T = TypeVar("T")
 LONG_RUNNING_POLL_SECONDS = 1
@@ -200,6 +200,8 @@ class Deployments:
         )
 
     def what_if(self, group: str, name: str, body: JsonBody) -> WhatIf:
+        from orchestrator.azure.whatif import parse_what_if
+
         def run() -> WhatIf:
             poller = self._dep.deployments.begin_what_if(
                 group,

@@ -164,3 +164,18 @@ def replica_from_wire(doc: object) -> Replica:
         ready_containers=ready,
         containers=len(containers),
     )
+
+
+def resource_type_of(resource_id: str) -> str:
+    """`/subscriptions/S/resourceGroups/G/providers/Microsoft.Storage/storageAccounts/a/
+    fileServices/default/shares/s` → `Microsoft.Storage/storageAccounts/fileServices/shares`."""
+    parts = resource_id.strip("/").split("/")
+    lowered = [p.lower() for p in parts]
+    if "providers" not in lowered:
+        return ""
+    index = len(lowered) - 1 - lowered[::-1].index("providers")
+    rest = parts[index + 1 :]
+    if not rest:
+        return ""
+    types = [rest[0], *rest[1::2]]
+    return types[0] + "/" + "/".join(types[1:]) if len(types) > 1 else types[0]

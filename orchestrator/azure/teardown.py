@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from orchestrator.azure.errors import NotFound
+from orchestrator.azure.parse import resource_type_of
 from orchestrator.azure.rest import Answer, ArmRest
-from orchestrator.azure.whatif import resource_type_of
 from orchestrator.azure.wire import JsonObject, text
 from orchestrator.errors import AzureError
 

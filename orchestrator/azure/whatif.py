@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from orchestrator.azure.parse import resource_type_of
+
 CHANGE_ORDER = ("Create", "Delete", "Modify", "Deploy", "Unsupported", "Ignore", "NoChange")
 CHANGING = frozenset({"create", "delete", "modify", "deploy"})
 
@@ -65,21 +67,6 @@ class WhatIf:
                 for c in self.changes
             ],
         }
-
-
-def resource_type_of(resource_id: str) -> str:
-    """`/subscriptions/S/resourceGroups/G/providers/Microsoft.Storage/storageAccounts/a/
-    fileServices/default/shares/s` → `Microsoft.Storage/storageAccounts/fileServices/shares`."""
-    parts = resource_id.strip("/").split("/")
-    lowered = [p.lower() for p in parts]
-    if "providers" not in lowered:
-        return ""
-    index = len(lowered) - 1 - lowered[::-1].index("providers")
-    rest = parts[index + 1 :]
-    if not rest:
-        return ""
-    types = [rest[0], *rest[1::2]]
-    return types[0] + "/" + "/".join(types[1:]) if len(types) > 1 else types[0]
 
 
 def _property_data(change: PropertyChange) -> dict[str, Any]:

@@ -193,7 +193,7 @@ def _classify_entry(
 ) -> tuple[str, str]:
     if entry.name in ALWAYS_SKIPPED:
         return "skip", "always"
-    if any(ch in INVALID_CHARS for ch in entry.name) or entry.name in (".", ".."):
+    if not INVALID_CHARS.isdisjoint(entry.name) or entry.name in (".", ".."):
         return "skip", 'name not allowed on Azure Files (no " \\ : | < > * ? or control characters)'
     if entry.is_symlink():
         target = Path(entry.path).resolve(strict=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from orchestrator.azure.whatif import resource_type_of
+from orchestrator.azure.parse import resource_type_of
 
 JOB = "job"
 APP = "app"

@@ -32,7 +32,6 @@ from orchestrator.azure.errors import (
 from orchestrator.azure.errortree import RootCause, hint_for, root_causes, with_files
 from orchestrator.azure.models import DeploymentSnapshot
 from orchestrator.azure.transport import LOCAL_ANSWER_S
-from orchestrator.azure.whatif import WhatIf
 from orchestrator.display import Display
 from orchestrator.errors import AzureError, InputError, Interrupted
 from orchestrator.events import Notice, Started
@@ -42,7 +41,8 @@ from orchestrator.provision.outputs import MappedOutputs, OutputSpec, Recorded, 
 from orchestrator.provision.prepare import Prepared, deployment_name
 from orchestrator.workspace import Workspace
 
-if TYPE_CHECKING:  # the watcher and the quota preflight are imported when a deployment runs
+if TYPE_CHECKING:  # the watcher, the quota preflight and what-if are imported when used
+    from orchestrator.azure.whatif import WhatIf
     from orchestrator.provision.quotacheck import QuotaCheck
     from orchestrator.provision.watch import PollPolicy, Watcher, WatchResult
 

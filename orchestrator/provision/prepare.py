@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestrator import inference_config
-from orchestrator.azure.whatif import resource_type_of
+from orchestrator.azure.parse import resource_type_of
 from orchestrator.compile import CompiledTemplate, compile_template
 from orchestrator.errors import ValidationFailed
 from orchestrator.parameters import FinalParameters, resolve_parameters
