@@ -1,6 +1,6 @@
 """Azure Files, the data plane of one share, over its REST API with Shared Key.
 
-Plain HTTPS (`transport.Transport`: the standard library's http.client, one pool of kept-alive
+Plain HTTPS (`transport.Transport`: sockets and ssl, one pool of kept-alive
 connections) instead of the azure-storage-file-share SDK: the SDK's import (0.3 s, aiohttp
 included) and its per-request pipeline were most of a re-sync's client time, and urllib3's
 import alone is several times a bare interpreter's start. The requests are the SDK's own
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import email.utils
 import io
 import random
 import threading
@@ -38,6 +37,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from orchestrator.azure import sharedkey
 from orchestrator.azure.errors import ArmRequestError, AuthFailed, Conflict, NotFound, Transient
 from orchestrator.azure.fileswire import Range, error_message, parse_listing, ranges
+from orchestrator.azure.http11 import http_date
 from orchestrator.azure.models import FileProperties, ShareEntry, StorageAccess
 from orchestrator.azure.transport import Response, Transport, shared_transport
 from orchestrator.errors import AzureError
@@ -255,7 +255,7 @@ class FileShare:
     ) -> dict[str, str]:
         signed = {
             **{k.lower(): v for k, v in headers.items()},
-            "x-ms-date": email.utils.formatdate(usegmt=True),
+            "x-ms-date": http_date(),
             "x-ms-version": API_VERSION,
         }
         if method in ("PUT", "POST") and "content-length" not in signed:

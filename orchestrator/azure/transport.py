@@ -2,8 +2,8 @@
 
 The clients of the hot paths (ARM reads, the token cache's misses aside, and the Files data
 plane) send few, small requests; importing an HTTP stack costs more than sending them
-(urllib3 alone takes several times a bare interpreter's start). `http.client` and `ssl` are
-what they need:
+(urllib3 alone takes several times a bare interpreter's start). `ssl`, sockets and
+`http11.Connection` are what they need:
 
 - one pool per `Transport`: idle connections are kept per origin (at most `max_idle` each)
   and reused by any thread; a request takes one or opens one;
@@ -13,7 +13,7 @@ what they need:
 - HTTPS_PROXY / NO_PROXY are honoured (a CONNECT tunnel), as requests honours them;
 - a kept-alive connection the server has closed in the meantime is retried once on a new
   one when the body can be sent again; every other connection error leaves as an OSError
-  (`http.client.HTTPException` included) for the caller's retry policy.
+  (`ConnectionLost` for an answer cut short or malformed) for the caller's retry policy.
 
 Bodies are bytes or a file-like object read `SEND_BLOCK` bytes at a time; responses are read
 whole (they are small: JSON documents, listings).
@@ -21,7 +21,6 @@ whole (they are small: JSON documents, listings).
 
 from __future__ import annotations
 
-import http.client
 import os
 import ssl
 import threading
@@ -30,7 +29,8 @@ from dataclasses import dataclass
 from typing import IO
 from urllib.parse import urlsplit
 
-SEND_BLOCK = 256 * 1024
+from orchestrator.azure.http11 import BadResponse, Connection, RemoteDisconnected
+
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 120.0
 # A request answered this fast came from a local endpoint (localcloud). Parallel requests
@@ -38,7 +38,7 @@ READ_TIMEOUT_S = 120.0
 # alone takes longer, and parallel requests are what hides it.
 LOCAL_ANSWER_S = 0.005
 STALE = (  # what a kept-alive connection the server has closed fails with
-    http.client.RemoteDisconnected,
+    RemoteDisconnected,
     ConnectionResetError,
     BrokenPipeError,
     ssl.SSLEOFError,
@@ -107,7 +107,7 @@ class Transport:
         self._max_idle = max_idle
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
-        self._idle: dict[str, list[http.client.HTTPConnection]] = {}
+        self._idle: dict[str, list[Connection]] = {}
         self._lock = threading.Lock()
         self._closed = False
 
@@ -134,11 +134,9 @@ class Transport:
                 if reused and replayable:
                     continue  # the server closed the idle connection: once more, on a new one
                 raise ConnectionLost(f"{method} {origin}: {exc or type(exc).__name__}") from exc
-            except (OSError, http.client.HTTPException) as exc:
+            except BadResponse as exc:
                 connection.close()
-                if isinstance(exc, OSError):
-                    raise
-                raise ConnectionLost(f"{method} {origin}: {exc or type(exc).__name__}") from exc
+                raise ConnectionLost(f"{method} {origin}: {exc}") from exc
             except BaseException:
                 connection.close()
                 raise
@@ -161,60 +159,42 @@ class Transport:
 
     # --- connections ---------------------------------------------------------------------
 
-    def _take(
-        self, origin: str, scheme: str, netloc: str
-    ) -> tuple[http.client.HTTPConnection, bool]:
+    def _take(self, origin: str, scheme: str, netloc: str) -> tuple[Connection, bool]:
         with self._lock:
             stack = self._idle.get(origin)
             if stack:
                 return stack.pop(), True
         return self._open(scheme, netloc), False
 
-    def _open(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
-        host = netloc.rsplit("@", 1)[-1]
-        proxy = _proxy_for(scheme, host.rsplit(":", 1)[0].strip("[]"))
-        connection: http.client.HTTPConnection
-        if scheme == "https":
-            if self._context is None:
-                self._context = tls_context(self._verify)
-            via = urlsplit(proxy).netloc if proxy else host
-            connection = http.client.HTTPSConnection(
-                via, timeout=self._connect_timeout, context=self._context, blocksize=SEND_BLOCK
-            )
-        else:
-            via = urlsplit(proxy).netloc if proxy else host
-            connection = http.client.HTTPConnection(
-                via, timeout=self._connect_timeout, blocksize=SEND_BLOCK
-            )
-        if proxy:
-            connection.set_tunnel(host)
-        connection.connect()
-        if connection.sock is not None:
-            connection.sock.settimeout(self._read_timeout)
+    def _open(self, scheme: str, netloc: str) -> Connection:
+        host, port = _host_port(netloc.rsplit("@", 1)[-1], 443 if scheme == "https" else 80)
+        proxy = _proxy_for(scheme, host)
+        if scheme == "https" and self._context is None:
+            self._context = tls_context(self._verify)
+        connection = Connection(
+            host,
+            port,
+            tls=self._context if scheme == "https" else None,
+            proxy=_host_port(urlsplit(proxy).netloc, 80) if proxy else None,
+        )
+        connection.connect(self._connect_timeout, self._read_timeout)
         return connection
 
     def _exchange(
         self,
-        connection: http.client.HTTPConnection,
+        connection: Connection,
         method: str,
         target: str,
         headers: Mapping[str, str],
         body: bytes | IO[bytes] | None,
     ) -> Response:
-        connection.request(method, target, body=body, headers=dict(headers))
-        raw = connection.getresponse()
-        data = raw.read()
-        names = {name.lower(): value for name, value in raw.getheaders()}
-        found = Response(raw.status, raw.reason, names, data)
-        if raw.will_close:
+        status, reason, found, data, closing = connection.exchange(method, target, headers, body)
+        if closing:
             connection.close()
-        return found
+        return Response(status, reason, found, data)
 
-    def _give_back(
-        self, origin: str, connection: http.client.HTTPConnection, response: Response
-    ) -> None:
-        if connection.sock is None or response.header("connection").lower() == "close":
-            connection.close()
+    def _give_back(self, origin: str, connection: Connection, response: Response) -> None:
+        if not connection.is_open:
             return
         with self._lock:
             stack = self._idle.setdefault(origin, [])
@@ -222,6 +202,14 @@ class Transport:
                 stack.append(connection)
                 return
         connection.close()
+
+
+def _host_port(authority: str, default: int) -> tuple[str, int]:
+    """`host[:port]` (IPv6 in brackets) as (host, port)."""
+    host, colon, port = authority.rpartition(":")
+    if colon and port.isdigit() and (not host.startswith("[") or host.endswith("]")):
+        return host.strip("[]"), int(port)
+    return authority.strip("[]"), default
 
 
 FILES_CONNECTIONS = 96  # the sync's 64 workers plus the range workers of large files

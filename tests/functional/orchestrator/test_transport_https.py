@@ -3,6 +3,7 @@ and shared, a connection the server closed replaced, certificates always checked
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,3 +120,73 @@ def test_a_server_signed_by_another_ca_is_refused(tmp_path: Path) -> None:
 def test_no_certificate_check_is_refused() -> None:
     with pytest.raises(ValueError, match="without certificate checks"):
         Transport(False).request("GET", "https://127.0.0.1:9/x")
+
+
+@contextmanager
+def connect_proxy(answer: bytes = b"") -> Iterator[tuple[str, list[bytes]]]:
+    """A CONNECT proxy on loopback: it relays to the asked origin, or sends `answer` (a
+    refusal) instead. Yields its URL and the CONNECT request lines it received."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    asked: list[bytes] = []
+
+    def relay(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = listener.accept()
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    head += client.recv(1)
+                request_line = head.split(b"\r\n", 1)[0]
+                asked.append(request_line)
+                if answer:
+                    client.sendall(answer)
+                    client.close()
+                    continue
+                host, _, port = request_line.split()[1].decode().rpartition(":")
+                origin = socket.create_connection((host.strip("[]"), int(port)))
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                threading.Thread(target=relay, args=(client, origin), daemon=True).start()
+                threading.Thread(target=relay, args=(origin, client), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", asked
+    finally:
+        listener.close()
+
+
+def test_https_proxy_is_crossed_with_a_connect_tunnel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with keep_alive_server(tmp_path) as server, connect_proxy() as (proxy, asked):
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        with Transport(server.ca_file) as transport:
+            answers = [transport.request("GET", f"{server.url}/t{i}").body for i in range(3)]
+    origin = server.url.removeprefix("https://")
+    assert answers == [b"GET /t0", b"GET /t1", b"GET /t2"]
+    assert asked == [f"CONNECT {origin} HTTP/1.1".encode()]  # one tunnel, kept alive
+
+
+def test_a_proxy_that_refuses_the_tunnel_is_an_error_naming_its_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    refusal = b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n"
+    with keep_alive_server(tmp_path) as server, connect_proxy(refusal) as (proxy, _):
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        with Transport(server.ca_file) as transport, pytest.raises(OSError, match="407"):
+            transport.request("GET", f"{server.url}/x")
+    assert server.peers == []
