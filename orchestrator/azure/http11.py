@@ -113,7 +113,7 @@ class Connection:
             if self._proxy:
                 _tunnel(sock, f"{self._bracketed}:{self.port}")
             if self._tls is not None:
-                sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+                sock = self._tls.wrap_socket(sock, server_hostname=_sni(self.host))
         except BaseException:
             sock.close()
             raise
@@ -165,6 +165,12 @@ class Connection:
         if version == "HTTP/1.0" and "keep-alive" not in connection:
             closing = True
         return status, reason, found, data, closing
+
+
+def _sni(host: str) -> str | bytes:
+    """The TLS server name: an ASCII host as bytes, which ssl takes as is. A str goes through
+    the IDNA codec, and importing it (with stringprep) costs each run about a millisecond."""
+    return host.encode("ascii") if host.isascii() else host
 
 
 def _send_body(sock: socket.socket, body: bytes | IO[bytes] | None) -> None:

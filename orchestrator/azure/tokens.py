@@ -25,7 +25,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -125,6 +124,8 @@ class TokenFile:
 
     def _write(self, entries: Mapping[str, object]) -> None:
         """Atomically; a folder that cannot be written just means no cache."""
+        import tempfile  # only a token request writes: not imported by a run that reads
+
         folder = self.path.parent
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
