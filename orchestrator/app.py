@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from orchestrator.azure.http import Https
     from orchestrator.azure.jobs import Jobs, LogStream
     from orchestrator.azure.loganalytics import LogAnalytics
-    from orchestrator.azure.models import StorageAccess
     from orchestrator.azure.quota import QuotaReader
+    from orchestrator.azure.sharemodels import StorageAccess
     from orchestrator.azure.storage import Storage
     from orchestrator.azure.teardown import Teardown
     from orchestrator.provision.kind import TemplateKind

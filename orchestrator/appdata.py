@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.azure.models import AppView, Replica, Revision
+from orchestrator.azure.appmodels import AppView, Replica, Revision
 
 
 def revision_data(revision: Revision | None) -> dict[str, Any] | None:

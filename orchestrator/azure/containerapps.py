@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from orchestrator.azure.appmodels import AppView, ContainerApp, Replica, Revision
+from orchestrator.azure.appparse import app_from_wire, replica_from_wire, revision_from_wire
 from orchestrator.azure.errors import NotFound
-from orchestrator.azure.models import AppView, ContainerApp, Replica, Revision
-from orchestrator.azure.parse import app_from_wire, replica_from_wire, revision_from_wire
 from orchestrator.azure.wire import objects, same, text
 
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ from orchestrator.azure import sharedkey
 from orchestrator.azure.errors import ArmRequestError, AuthFailed, Conflict, NotFound, Transient
 from orchestrator.azure.fileswire import Range, error_message, parse_listing, ranges
 from orchestrator.azure.http11 import http_date
-from orchestrator.azure.models import FileProperties, ShareEntry, StorageAccess
+from orchestrator.azure.sharemodels import FileProperties, ShareEntry, StorageAccess
 from orchestrator.azure.transport import Response, Transport, shared_transport
 from orchestrator.errors import AzureError
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
-from orchestrator.azure.models import ShareEntry
+from orchestrator.azure.sharemodels import ShareEntry
 
 RANGE_BYTES = 4 * 1024 * 1024
 

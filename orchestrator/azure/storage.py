@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from orchestrator.azure.errors import ArmRequestError
-from orchestrator.azure.models import StorageAccess
+from orchestrator.azure.sharemodels import StorageAccess
 from orchestrator.azure.wire import objects, same, text
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from orchestrator import inference_config
 from orchestrator.app import App
-from orchestrator.azure.models import AppView
+from orchestrator.azure.appmodels import AppView
 from orchestrator.deploy import localhashes, pipeline, sharestate, syncrun
 from orchestrator.deploy.localhashes import Hashed
 from orchestrator.deploy.localtree import LocalTree

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 
 from orchestrator.app import App
 from orchestrator.appdata import app_data
-from orchestrator.azure.models import AppView, DeploymentSnapshot
+from orchestrator.azure.appmodels import AppView
+from orchestrator.azure.models import DeploymentSnapshot
 from orchestrator.errors import AzureError, InputError
 from orchestrator.events import format_duration
 from orchestrator.finetune.commands.provision import TEMPLATE as FINETUNING

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from orchestrator.azure.models import Replica, Revision
+from orchestrator.azure.appmodels import Replica, Revision
 from orchestrator.deploy.restart import Apps
 
 CRASH_LOOP_RESTARTS = 3

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlencode
 
-from orchestrator.azure.models import AppView, Replica
+from orchestrator.azure.appmodels import AppView, Replica
 from orchestrator.deploy.restart import Apps
 from orchestrator.errors import AzureError
 

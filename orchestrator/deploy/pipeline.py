@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestrator.appdata import replica_data, revision_data
+from orchestrator.azure.appmodels import AppView
 from orchestrator.azure.errors import NotFound
-from orchestrator.azure.models import AppView, StorageAccess
+from orchestrator.azure.sharemodels import StorageAccess
 from orchestrator.deploy import health, logstream, restart
 from orchestrator.deploy.localtree import check_sources, load_ignore
 from orchestrator.deploy.restart import Apps

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from orchestrator.azure.appmodels import AppView, Replica, Revision
 from orchestrator.azure.errors import Conflict
-from orchestrator.azure.models import AppView, Replica, Revision
 from orchestrator.errors import AzureError
 
 RETRYABLE = frozenset({"containerappoperationinprogress", "conflict", "operationinprogress"})

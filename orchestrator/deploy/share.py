@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from orchestrator.azure.models import FileProperties, ShareEntry
+from orchestrator.azure.sharemodels import FileProperties, ShareEntry
 from orchestrator.azure.transport import LOCAL_ANSWER_S
 from orchestrator.deploy.syncplan import KnownFile, RemoteFile, SyncPlan, Upload
 from orchestrator.errors import AzureError

@@ -21,7 +21,7 @@ from localcloud_fixture import LocalCloudHandle, sdk_kwargs, unique_name
 from orchestrator.azure.errors import AuthFailed, NotFound
 from orchestrator.azure.files import FileShare
 from orchestrator.azure.fileswire import RANGE_BYTES
-from orchestrator.azure.models import StorageAccess
+from orchestrator.azure.sharemodels import StorageAccess
 
 pytestmark = [pytest.mark.functional]
 

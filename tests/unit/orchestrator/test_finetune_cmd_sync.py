@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 from typing import BinaryIO
 
-from orchestrator.azure.models import FileProperties, ShareEntry
+from orchestrator.azure.sharemodels import FileProperties, ShareEntry
 from orchestrator.deploy import syncrun
 from orchestrator.finetune import family, layout
 from orchestrator.finetune.commands import sync

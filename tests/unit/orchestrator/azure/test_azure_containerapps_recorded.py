@@ -12,9 +12,9 @@ from recorded import (
     recording,
 )
 
+from orchestrator.azure.appmodels import ContainerApp, Revision
 from orchestrator.azure.containerapps import ContainerApps, active_revision_name
 from orchestrator.azure.errors import Conflict, NotFound
-from orchestrator.azure.models import ContainerApp, Revision
 
 GROUP = "rg-azdtest-d209f3e"
 PROVIDERS = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers"

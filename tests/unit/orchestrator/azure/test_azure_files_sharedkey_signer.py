@@ -14,7 +14,7 @@ from localcloud.files import sharedkey as service
 from orchestrator.azure import sharedkey
 from orchestrator.azure.errors import AuthFailed
 from orchestrator.azure.files import FileShare
-from orchestrator.azure.models import StorageAccess
+from orchestrator.azure.sharemodels import StorageAccess
 
 KEY = base64.b64encode(bytes(range(64))).decode()
 ACCOUNT = "acct"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from orchestrator.azure.fileswire import RANGE_BYTES, Range, error_message, parse_listing, ranges
-from orchestrator.azure.models import ShareEntry
+from orchestrator.azure.sharemodels import ShareEntry
 
 LISTING = b"""<?xml version="1.0" encoding="utf-8"?>
 <EnumerationResults ServiceEndpoint="https://a.file.core.windows.net/" ShareName="s"

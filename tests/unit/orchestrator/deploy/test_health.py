@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from orchestrator.azure.models import Replica, Revision
+from orchestrator.azure.appmodels import Replica, Revision
 from orchestrator.deploy.health import EndpointAnswer, Waiter, judge, wait_for_endpoint
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from orchestrator.azure.parse import app_from_wire
+from orchestrator.azure.appparse import app_from_wire
 from orchestrator.deploy.health import (
     UNDECLARED_404_SECONDS,
     HealthPath,

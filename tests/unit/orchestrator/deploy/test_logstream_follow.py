@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from orchestrator.azure.models import AppView, ContainerApp, Replica, Revision
+from orchestrator.azure.appmodels import AppView, ContainerApp, Replica, Revision
 from orchestrator.deploy import logstream
 
 BASE = "https://region.azurecontainerapps.dev"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from orchestrator.azure.appmodels import AppView, Replica, Revision
 from orchestrator.azure.errors import ArmRequestError, Conflict, NotFound
-from orchestrator.azure.models import AppView, Replica, Revision
 from orchestrator.deploy import restart
 from orchestrator.errors import AzureError, InputError
 from orchestrator.settings import retry_backoff

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import BinaryIO
 
-from orchestrator.azure.models import FileProperties, ShareEntry
+from orchestrator.azure.sharemodels import FileProperties, ShareEntry
 from orchestrator.deploy.share import SyncProgress, apply_plan, folder_levels
 from orchestrator.deploy.syncplan import KnownFile, SyncPlan, Upload
 

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import BinaryIO
 
-from orchestrator.azure.models import FileProperties, ShareEntry
+from orchestrator.azure.sharemodels import FileProperties, ShareEntry
 from orchestrator.deploy.share import LIST_WORKERS, LOCAL_LIST_WORKERS, list_remote
 
 
