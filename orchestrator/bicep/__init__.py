@@ -8,4 +8,5 @@
 - `download`: the HTTPS download (the only module here that talks to the network).
 - `install`: carries a plan out - temp file, verify, chmod, atomic rename.
 - `offer`: asks on a terminal before `compile` installs one, or says the exact command.
+- `lazyoffer`: a command's offer, built only when `compile` asks for it.
 """

@@ -20,7 +20,7 @@ from typing import Any
 
 from orchestrator import inference_config
 from orchestrator.app import App
-from orchestrator.bicep.offer import offer_for
+from orchestrator.bicep.lazyoffer import LazyOffer
 from orchestrator.compile import CompiledTemplate, compile_template
 from orchestrator.errors import InputError, Problem, ValidationFailed
 from orchestrator.finetune import config as ft_config
@@ -55,7 +55,7 @@ def run(
     final, problems = collect_parameters(ws, environ, params, parameters_file, remembered)
     hint = "fix the lines above, then run `orchestrator validate`"
     try:
-        installer = offer_for(
+        installer = LazyOffer(
             inv.settings, assume_yes=False, stderr=inv.stderr, version=inv.settings.bicep_version
         )
         compiled: CompiledTemplate | None = compile_template(

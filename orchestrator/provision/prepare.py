@@ -115,12 +115,12 @@ def load_parameters(
 
 def compile_step(workspace: Workspace, settings: Settings, request: Request) -> CompiledTemplate:
     """Step 3: the ARM JSON of the template (the Bicep CLI found on the environment's PATH;
-    with none and a stale checked-in JSON, the offer to install the pinned one)."""
+    with none and a stale checked-in JSON, the offer to install the pinned one, built then)."""
     import sys
 
-    from orchestrator.bicep.offer import offer_for
+    from orchestrator.bicep.lazyoffer import LazyOffer
 
-    installer = offer_for(
+    installer = LazyOffer(
         settings, assume_yes=settings.assume_yes, stderr=sys.stderr, version=settings.bicep_version
     )
     return compile_template(workspace, request.template, settings.environ, installer=installer)
