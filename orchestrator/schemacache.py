@@ -1,15 +1,18 @@
-"""Schema checks remembered in the workspace, so that a document which passed its schema once
-is not checked again - and jsonschema, the slowest import of `deploy` and `provision`, is not
-imported at all while the documents stay the same.
+"""Schema checks, and other pure checks, remembered in the workspace, so that a document which
+passed its schema once is not checked again - and jsonschema, the slowest import of `deploy`
+and `provision`, is not imported at all while the documents stay the same.
 
 A pass is kept in `.orchestrator/schema-checks.json` under the SHA-256 of the checker (the
 installed jsonschema and this package's schema code), the schema and the document exactly as
-checked (both as canonical JSON). Only passes are kept: a document with problems is checked
-every time, so its problem lines stay exact. The steps of one command share the run's checks
-of a workspace (`for_run`), and the passes are saved only when the command succeeded
-(`save_run`, called by the command runner), so a refused command changes no file. The cache
-is only an optimisation: one that cannot be read is ignored and one that cannot be written is
-skipped.
+checked (both as canonical JSON). Another pure check (`SchemaChecks.pure_problems`, e.g. the
+template lint of `provision`) is kept the same way under its name, its code files (told by
+their sizes and times, found without importing them) and its inputs, so that a check which
+passed before over the same inputs needs none of its code imported. Only passes are kept: a
+document with problems is checked every time, so its problem lines stay exact. The steps of
+one command share the run's checks of a workspace (`for_run`), and the passes are saved only
+when the command succeeded (`save_run`, called by the command runner), so a refused command
+changes no file. The cache is only an optimisation: one that cannot be read is ignored and one
+that cannot be written is skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from orchestrator import schemas
@@ -51,12 +54,13 @@ def is_plain_json(value: Any) -> bool:
     return True
 
 
-def check_key(checker: str, schema: Mapping[str, Any], document: Any) -> str | None:
-    """SHA-256 of the checker and the canonical JSON of schema and document; None when either
-    is not plain JSON data, so nothing is remembered for it (pure)."""
-    if not (is_plain_json(schema) and is_plain_json(document)):
+def check_key(checker: str, *inputs: Any) -> str | None:
+    """SHA-256 of the checker and the canonical JSON of the check's inputs (a schema and a
+    document, or a pure check's inputs); None when one is not plain JSON data, so nothing is
+    remembered for it (pure)."""
+    if not all(is_plain_json(value) for value in inputs):
         return None
-    text = json.dumps([checker, schema, document], sort_keys=True, separators=(",", ":"))
+    text = json.dumps([checker, *inputs], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
@@ -84,6 +88,12 @@ def checker_identity() -> str:
     return ";".join(_signature(path) for path in (origin, schemas.__file__ or ""))
 
 
+def code_identity(check: str, code: Sequence[str]) -> str:
+    """What a pure check's outcome depends on besides its inputs: its name and its code files,
+    told by their sizes and times (nothing is imported)."""
+    return ";".join([check, *(_signature(path) for path in code)])
+
+
 def _signature(path: str) -> str:
     try:
         info = os.stat(path)
@@ -93,9 +103,9 @@ def _signature(path: str) -> str:
 
 
 class SchemaChecks:
-    """`schemas.schema_problems`, skipping the checks that passed before in `workspace`
-    (None: every check runs and nothing is remembered). The passes of this run are kept by
-    `save`, which a command calls once all its checks passed."""
+    """`schemas.schema_problems` and other pure checks (`pure_problems`), skipping the checks
+    that passed before in `workspace` (None: every check runs and nothing is remembered). The
+    passes of this run are kept by `save`, which a command calls once all its checks passed."""
 
     def __init__(self, workspace: Workspace | None) -> None:
         self.workspace = workspace
@@ -113,14 +123,27 @@ class SchemaChecks:
         secret: bool = False,
     ) -> list[Problem]:
         key = None if self.workspace is None else check_key(checker_identity(), schema, document)
-        if key is not None and lookup(self._cache(), key):
-            return []
-        found = schemas.schema_problems(
-            schema, document, file, prefix, source_map=source_map, secret=secret
+        return self._unless_passed(
+            key,
+            lambda: schemas.schema_problems(
+                schema, document, file, prefix, source_map=source_map, secret=secret
+            ),
         )
-        if key is not None and not found:
-            self._passed.append(key)
-        return found
+
+    def pure_problems(
+        self,
+        check: str,
+        code: Sequence[str],
+        inputs: Sequence[Any],
+        run: Callable[[], list[Problem]],
+    ) -> list[Problem]:
+        """`run()`: the problems of the pure check named `check`, whose outcome is decided by
+        the files `code` and the JSON data `inputs` alone. When it passed before over the same
+        inputs with the same code, it does not run (so `run` should import its code itself)."""
+        key = None
+        if self.workspace is not None:
+            key = check_key(code_identity(check, code), *inputs)
+        return self._unless_passed(key, run)
 
     def save(self) -> None:
         """Keep the passes of this run (a cache that cannot be written is skipped)."""
@@ -135,6 +158,16 @@ class SchemaChecks:
             write_json_atomic(self.workspace.state_dir / CACHE_FILE, doc)
         except OSError:
             pass
+
+    def _unless_passed(self, key: str | None, run: Callable[[], list[Problem]]) -> list[Problem]:
+        """No problems when `key` passed before; else `run()`, and a pass is kept for `save`
+        (a None key: run, and remember nothing)."""
+        if key is not None and lookup(self._cache(), key):
+            return []
+        found = run()
+        if key is not None and not found:
+            self._passed.append(key)
+        return found
 
     def _cache(self) -> object:
         if self._remembered is None and self.workspace is not None:

@@ -13,9 +13,8 @@ from typing import Any
 from orchestrator import inference_config
 from orchestrator.azure.parse import resource_type_of
 from orchestrator.compile import CompiledTemplate, compile_template
-from orchestrator.errors import ValidationFailed
+from orchestrator.errors import Problem, ValidationFailed
 from orchestrator.parameters import FinalParameters, resolve_parameters
-from orchestrator.provision import lint
 from orchestrator.provision.nochange import deployment_tags, param_hash
 from orchestrator.provision.outputs import OutputSpec, declared_outputs
 from orchestrator.provision.target import (
@@ -28,10 +27,16 @@ from orchestrator.provision.target import (
 )
 from orchestrator.schemacache import EVERY_TIME, SchemaChecks, for_run
 from orchestrator.settings import Settings
-from orchestrator.validation import check_parameter_values
+from orchestrator.template_schema import arm_type, declared_parameters
+from orchestrator.validation import SECURE_TYPES, check_parameter_values
 from orchestrator.workspace import Workspace
 
 MAX_NAME = 64
+# The code that decides the template lint: lint.py and the modules it imports, by path, so
+# that a remembered pass imports none of them.
+LINT_CODE = tuple(
+    str(Path(__file__).with_name(f"{name}.py")) for name in ("lint", "gpuneeds", "armexpr")
+)
 
 
 @dataclass(frozen=True)
@@ -133,9 +138,10 @@ def validate_offline(
     config: Mapping[str, Any],
     checks: SchemaChecks = EVERY_TIME,
 ) -> None:
-    """Step 4: the final values against the template, and the existing config's shape."""
+    """Step 4: the final values against the template (types, naming rules, the template
+    lint), and the existing config's shape; `checks` skips what passed before."""
     problems = list(check_parameter_values(final, compiled.template, checks))
-    problems += lint.template_problems(compiled.template, final.values, compiled.source)
+    problems += lint_problems(final, compiled, checks)
     if config:
         shown = workspace.shown(workspace.config)
         problems += inference_config.problems(config, shown, complete=False, checks=checks)
@@ -143,6 +149,31 @@ def validate_offline(
         raise ValidationFailed(
             problems, hint="fix the lines above; `orchestrator validate` rechecks"
         )
+
+
+def lint_problems(
+    final: FinalParameters, compiled: CompiledTemplate, checks: SchemaChecks = EVERY_TIME
+) -> list[Problem]:
+    """The template lint (provision/lint.py) of the final values. A pass remembered by `checks`
+    is not run again, and lint is then not imported; values that hold a secret are linted
+    every time, as their digest is not kept."""
+
+    def lint_now() -> list[Problem]:
+        from orchestrator.provision.lint import template_problems
+
+        return template_problems(compiled.template, final.values, compiled.source)
+
+    remembered = EVERY_TIME if _holds_secret(final, compiled.template) else checks
+    # The file only names the problems found, and problems are never remembered.
+    inputs = (compiled.template, final.values)
+    return remembered.pure_problems("template lint", LINT_CODE, inputs, lint_now)
+
+
+def _holds_secret(final: FinalParameters, template: Mapping[str, Any]) -> bool:
+    """Whether the final values hold a secret: one of the environment's, or a secure value."""
+    declared = declared_parameters(template)
+    secure = (arm_type(declared.get(name, {})) in SECURE_TYPES for name in final.values)
+    return bool(final.secrets) or any(secure)
 
 
 def prepare(
