@@ -10,6 +10,7 @@ import click
 
 from orchestrator.cli_operate import skip_quota_option
 from orchestrator.cliopts import (
+    FILE,
     bicep_option,
     common_options,
     parameter_options,
@@ -299,7 +300,7 @@ def outputs(
 @parameter_options
 @click.option(
     "--script",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     default=None,
     help="Write a script.",
 )

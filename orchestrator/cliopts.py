@@ -20,13 +20,17 @@ F = TypeVar("F", bound=Callable[..., None])
 Call = Callable[["Invocation", "App"], "CommandResult"]
 
 CLOUDS = click.Choice(["azure", "local"], case_sensitive=False)
+# One instance of each path type for every option: making a click.Path looks its name up in
+# gettext's catalogues on disk, and the options of every command are made at import.
+FOLDER = click.Path(file_okay=False, path_type=Path)
+FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 def common_options(func: F) -> F:
     func = click.option(
         "-w",
         "--workspace",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=FOLDER,
         default=None,
         help="Workspace root (default: the nearest folder above with infra/).",
     )(func)
@@ -64,14 +68,14 @@ def template_options(name: str) -> Callable[[F], F]:
         func = click.option(
             "--parameters",
             "parameters_file",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=FILE,
             default=None,
             help=f"Parameters file (default: infra/provision/{name}.parameters.json; "
             f"{name}.localcloud.parameters.json beside it runs on localcloud).",
         )(func)
         func = click.option(
             "--template",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=FILE,
             default=None,
             help="Template: .bicep (compiled) or ARM .json (default: "
             f"infra/provision/{name}.bicep).",

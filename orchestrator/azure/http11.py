@@ -106,14 +106,13 @@ class Connection:
         return self._sock is not None
 
     def connect(self, connect_timeout: float, read_timeout: float) -> None:
-        where = self._proxy or (self.host, self.port)
-        sock = socket.create_connection(where, timeout=connect_timeout)
+        sock = _open_socket(*(self._proxy or (self.host, self.port)), connect_timeout)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self._proxy:
                 _tunnel(sock, f"{self._bracketed}:{self.port}")
             if self._tls is not None:
-                sock = self._tls.wrap_socket(sock, server_hostname=_sni(self.host))
+                sock = self._tls.wrap_socket(sock, server_hostname=_ascii(self.host))
         except BaseException:
             sock.close()
             raise
@@ -167,9 +166,29 @@ class Connection:
         return status, reason, found, data, closing
 
 
-def _sni(host: str) -> str | bytes:
-    """The TLS server name: an ASCII host as bytes, which ssl takes as is. A str goes through
-    the IDNA codec, and importing it (with stringprep) costs each run about a millisecond."""
+def _open_socket(host: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to the first of the resolver's addresses that answers, as
+    `socket.create_connection` makes it, with the name resolved by `_ascii`."""
+    failed: OSError | None = None
+    for family, kind, proto, _, address in socket.getaddrinfo(
+        _ascii(host), port, type=socket.SOCK_STREAM
+    ):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            failed = exc
+            continue
+        return sock
+    raise failed or OSError(f"{host}: the resolver gave no address")
+
+
+def _ascii(host: str) -> str | bytes:
+    """An ASCII host name as bytes, which the resolver and ssl take as they are. As a str it
+    goes through the IDNA codec, and importing that (with stringprep) costs each run about a
+    millisecond; a non-ASCII name still does."""
     return host.encode("ascii") if host.isascii() else host
 
 

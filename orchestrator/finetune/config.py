@@ -17,7 +17,6 @@ replaces the file atomically; nothing is written when a value is wrong or nothin
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -297,6 +296,8 @@ def _misspelled(values: Mapping[str, object], shown: str, known: Sequence[str]) 
     for key in values:
         if key in known:
             continue
+        import difflib  # only an unknown key needs it
+
         close = difflib.get_close_matches(key.upper(), list(upper), n=1, cutoff=0.8)
         if close:
             message = f"unknown key; did you mean {upper[close[0]]}?"
