@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import errno
+import itertools
 import json
 import math
 import os
@@ -269,9 +270,7 @@ def write_atomic(path: Path, text: str) -> None:
     """Replace `path` with `text` so that a crash leaves either the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    import tempfile  # only a write needs it
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _new_file_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -284,6 +283,26 @@ def write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+# What tempfile.mkstemp opens with: a new file (never an existing one, never through a
+# symlink), mode 0600, bytes as written (no newline translation on Windows).
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+_NEW_FILE |= getattr(os, "O_BINARY", 0)
+_temp_names = itertools.count()
+
+
+def _new_file_beside(path: Path) -> tuple[int, str]:
+    """A new, empty file next to `path`, as `tempfile.mkstemp` makes one (whose import,
+    random and shutil included, costs a command that writes a few files more than the
+    writes): named by process and a counter, the next name tried when one is taken."""
+    for _ in range(100):
+        name = os.path.join(path.parent, f".{path.name}.{os.getpid()}.{next(_temp_names)}.tmp")
+        try:
+            return os.open(name, _NEW_FILE, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

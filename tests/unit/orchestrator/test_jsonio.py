@@ -88,6 +88,27 @@ def test_atomic_write_keeps_order_mode_and_trailing_newline(tmp_path: Path) -> N
     assert [p.name for p in tmp_path.iterdir()] == ["c.json"]  # no temp file left behind
 
 
+def test_an_atomic_write_never_overwrites_a_file_that_holds_its_temporary_name(
+    tmp_path: Path,
+) -> None:
+    """A fresh process numbers its temporary files from 0: the first name is taken."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from orchestrator import jsonio\n"
+        "folder = Path(sys.argv[1])\n"
+        "(folder / f'.c.json.{os.getpid()}.0.tmp').write_text('not ours')\n"
+        "jsonio.write_json_atomic(folder / 'c.json', {'a': 1})\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True)
+    assert json.loads((tmp_path / "c.json").read_text()) == {"a": 1}
+    [taken] = [p for p in tmp_path.iterdir() if p.name != "c.json"]
+    assert taken.read_text() == "not ours"
+
+
 def test_nesting_is_limited_so_that_every_walker_can_recurse() -> None:
     assert jsonio.parse_json("[" * 100 + "]" * 100, "f.json") is not None
     with pytest.raises(jsonio.JsonFileError) as caught:
