@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -199,8 +198,11 @@ class Arm:
             refused(self._scope)
 
     def _wait(self, attempt: int, asked: float) -> float:
+        """Before a retry: the server's Retry-After, else a jittered exponential backoff."""
         if asked > 0:
             return min(asked, MAX_WAIT_S)
+        import random  # only a retry without Retry-After needs it
+
         wait = min(MAX_WAIT_S, self._backoff * 2 ** (attempt - 1))
         return float(wait * random.uniform(0.8, 1.2))
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
-import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -280,6 +279,8 @@ class FileShare:
             ) from exc
 
     def _wait(self, count: int) -> float:
+        import random  # only a retry needs it
+
         wait = min(FILES_RETRY_MAX_S, self._backoff * 2 ** (count - 1))
         return float(wait * random.uniform(0.8, 1.2))
 

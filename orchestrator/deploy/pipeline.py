@@ -13,12 +13,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestrator.appdata import replica_data, revision_data
 from orchestrator.azure.appmodels import AppView
 from orchestrator.azure.errors import NotFound
 from orchestrator.azure.sharemodels import StorageAccess
-from orchestrator.deploy import health, logstream, restart
+from orchestrator.deploy import restart
 from orchestrator.deploy.localtree import check_sources, load_ignore
 from orchestrator.deploy.restart import Apps
 from orchestrator.deploy.share import Share
@@ -26,6 +27,9 @@ from orchestrator.deploy.syncplan import SyncPlan
 from orchestrator.deploy.syncrun import IGNORE_FILE
 from orchestrator.errors import AzureError, InputError, ValidationFailed
 from orchestrator.inference_config import InferenceConfig
+
+if TYPE_CHECKING:  # the health checks and the log tail are imported by a restart
+    from orchestrator.deploy import health, logstream
 
 DEFAULT_SOURCES = ("inference", "setup")
 LOG_LINES_ON_FAILURE = 20
@@ -201,6 +205,8 @@ class Restarter:
 def restart_and_wait(
     how: Restarter, target: InferenceConfig, view: AppView, options: Options
 ) -> Rollout:
+    from orchestrator.deploy import health
+
     clock = how.clock
     started = clock.now()
     waiter = health.Waiter(clock.now, clock.sleep, how.report, started + options.timeout)
@@ -249,6 +255,8 @@ def not_healthy(how: Restarter, target: InferenceConfig, reason: str, timeout: f
         f"`orchestrator logs --follow` streams the console; --timeout (now {timeout:g} s) "
         "allows a longer start"
     )
+    from orchestrator.deploy import logstream
+
     where = logstream.Where(target.subscription, target.group, target.app)
     try:
         view = how.apps.view(target.group, target.app)
