@@ -93,10 +93,12 @@ class Connection:
         *,
         tls: ssl.SSLContext | None,
         proxy: tuple[str, int] | None = None,
+        session: ssl.SSLSession | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self._tls = tls
+        self._session = session
         self._proxy = proxy
         self._sock: socket.socket | None = None
         self._reader: IO[bytes] | None = None
@@ -112,13 +114,32 @@ class Connection:
             if self._proxy:
                 _tunnel(sock, f"{self._bracketed}:{self.port}")
             if self._tls is not None:
-                sock = self._tls.wrap_socket(sock, server_hostname=_ascii(self.host))
+                sock = self._tls.wrap_socket(
+                    sock, server_hostname=_ascii(self.host), session=self._session
+                )
         except BaseException:
             sock.close()
             raise
         sock.settimeout(read_timeout)
         self._sock = sock
         self._reader = sock.makefile("rb")
+
+    @property
+    def tls_session(self) -> ssl.SSLSession | None:
+        """The TLS session, to resume on a new connection to the same origin (None for
+        plain HTTP, or before the server sent anything resumable)."""
+        sock = self._sock
+        if not isinstance(sock, ssl.SSLSocket):
+            return None
+        session = sock.session
+        if session is None or (sock.version() == "TLSv1.3" and not session.has_ticket):
+            return None  # TLS 1.3 resumes with a ticket, sent after the handshake
+        return session
+
+    @property
+    def resumed(self) -> bool:
+        """Whether the TLS handshake resumed an earlier session (no certificate exchange)."""
+        return isinstance(self._sock, ssl.SSLSocket) and bool(self._sock.session_reused)
 
     @property
     def authority(self) -> str:

@@ -11,6 +11,8 @@ plane) send few, small requests; importing an HTTP stack costs more than sending
   requests would use (REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, else certifi's); `False` is
   refused;
 - HTTPS_PROXY / NO_PROXY are honoured (a CONNECT tunnel), as requests honours them;
+- a new connection resumes the TLS session of the origin's latest one: no certificate
+  exchange or check (less CPU on both ends), and with TLS 1.2 one round trip fewer;
 - a kept-alive connection the server has closed in the meantime is retried once on a new
   one when the body can be sent again; every other connection error leaves as an OSError
   (`ConnectionLost` for an answer cut short or malformed) for the caller's retry policy.
@@ -108,6 +110,7 @@ class Transport:
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
         self._idle: dict[str, list[Connection]] = {}
+        self._sessions: dict[str, ssl.SSLSession] = {}  # the latest resumable one per origin
         self._lock = threading.Lock()
         self._closed = False
 
@@ -128,7 +131,7 @@ class Transport:
         while True:
             connection, reused = self._take(origin, parts.scheme, parts.netloc)
             try:
-                response = self._exchange(connection, method, target, headers or {}, body)
+                response = self._exchange(origin, connection, method, target, headers or {}, body)
             except STALE as exc:
                 connection.close()
                 if reused and replayable:
@@ -164,9 +167,9 @@ class Transport:
             stack = self._idle.get(origin)
             if stack:
                 return stack.pop(), True
-        return self._open(scheme, netloc), False
+        return self._open(origin, scheme, netloc), False
 
-    def _open(self, scheme: str, netloc: str) -> Connection:
+    def _open(self, origin: str, scheme: str, netloc: str) -> Connection:
         host, port = _host_port(netloc.rsplit("@", 1)[-1], 443 if scheme == "https" else 80)
         proxy = _proxy_for(scheme, host)
         if scheme == "https" and self._context is None:
@@ -176,12 +179,14 @@ class Transport:
             port,
             tls=self._context if scheme == "https" else None,
             proxy=_host_port(urlsplit(proxy).netloc, 80) if proxy else None,
+            session=self._sessions.get(origin),
         )
         connection.connect(self._connect_timeout, self._read_timeout)
         return connection
 
     def _exchange(
         self,
+        origin: str,
         connection: Connection,
         method: str,
         target: str,
@@ -189,6 +194,9 @@ class Transport:
         body: bytes | IO[bytes] | None,
     ) -> Response:
         status, reason, found, data, closing = connection.exchange(method, target, headers, body)
+        session = connection.tls_session
+        if session is not None and self._sessions.get(origin) is not session:
+            self._sessions[origin] = session  # one assignment: safe without the lock
         if closing:
             connection.close()
         return Response(status, reason, found, data)

@@ -24,6 +24,7 @@ class Server:
     peers: list[int] = field(default_factory=list)  # the client port of each request
     bodies: list[bytes] = field(default_factory=list)
     close_after_each: list[bool] = field(default_factory=lambda: [False])
+    resumed: list[bool] = field(default_factory=list)  # per request: a resumed TLS session
 
 
 @contextmanager
@@ -38,6 +39,7 @@ def keep_alive_server(folder: Path) -> Iterator[Server]:
             length = int(self.headers.get("Content-Length") or 0)
             server.bodies.append(self.rfile.read(length) if length else b"")
             server.peers.append(self.client_address[1])
+            server.resumed.append(bool(getattr(self.connection, "session_reused", False)))
             body = f"{self.command} {self.path}".encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
@@ -190,3 +192,14 @@ def test_a_proxy_that_refuses_the_tunnel_is_an_error_naming_its_answer(
         with Transport(server.ca_file) as transport, pytest.raises(OSError, match="407"):
             transport.request("GET", f"{server.url}/x")
     assert server.peers == []
+
+
+def test_a_new_connection_resumes_the_tls_session_of_the_last_one(tmp_path: Path) -> None:
+    with (
+        keep_alive_server(tmp_path) as server,
+        Transport(server.ca_file, max_idle=0) as transport,  # a new connection per request
+    ):
+        answers = [transport.request("GET", f"{server.url}/r{i}").status for i in range(3)]
+    assert answers == [200, 200, 200]
+    assert len(set(server.peers)) == 3
+    assert server.resumed == [False, True, True]
