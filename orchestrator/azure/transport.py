@@ -172,17 +172,23 @@ class Transport:
     def _open(self, origin: str, scheme: str, netloc: str) -> Connection:
         host, port = _host_port(netloc.rsplit("@", 1)[-1], 443 if scheme == "https" else 80)
         proxy = _proxy_for(scheme, host)
-        if scheme == "https" and self._context is None:
-            self._context = tls_context(self._verify)
         connection = Connection(
             host,
             port,
-            tls=self._context if scheme == "https" else None,
+            tls=self._tls() if scheme == "https" else None,
             proxy=_host_port(urlsplit(proxy).netloc, 80) if proxy else None,
             session=self._sessions.get(origin),
         )
         connection.connect(self._connect_timeout, self._read_timeout)
         return connection
+
+    def _tls(self) -> ssl.SSLContext:
+        """The one TLS context of this transport: a session resumes only with the context
+        it was made by, so threads opening their first connections at once must share it."""
+        with self._lock:
+            if self._context is None:
+                self._context = tls_context(self._verify)
+            return self._context
 
     def _exchange(
         self,

@@ -203,3 +203,21 @@ def test_a_new_connection_resumes_the_tls_session_of_the_last_one(tmp_path: Path
     assert answers == [200, 200, 200]
     assert len(set(server.peers)) == 3
     assert server.resumed == [False, True, True]
+
+
+def test_threads_opening_their_first_connections_at_once_share_one_tls_context(
+    tmp_path: Path,
+) -> None:
+    """A session resumes only with the context that made it: one context per transport."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with (
+        keep_alive_server(tmp_path) as server,
+        Transport(server.ca_file, max_idle=0) as transport,
+        ThreadPoolExecutor(16) as pool,
+    ):
+        got = list(
+            pool.map(lambda i: transport.request("GET", f"{server.url}/c{i}").status, range(64))
+        )
+    assert got == [200] * 64
+    assert server.resumed.count(True) >= 32  # after the first answers, most connections resume
