@@ -99,6 +99,7 @@ class Connection:
         self.port = port
         self._tls = tls
         self._session = session
+        self._session_taken = False
         self._proxy = proxy
         self._sock: socket.socket | None = None
         self._reader: IO[bytes] | None = None
@@ -124,16 +125,17 @@ class Connection:
         self._sock = sock
         self._reader = sock.makefile("rb")
 
-    @property
-    def tls_session(self) -> ssl.SSLSession | None:
-        """The TLS session, to resume on a new connection to the same origin (None for
-        plain HTTP, or before the server sent anything resumable)."""
+    def take_session(self) -> ssl.SSLSession | None:
+        """The TLS session to resume on a new connection to the same origin, once: None for
+        plain HTTP, before the server sent anything resumable, and after it was taken
+        (reading it costs a copy of the session each time)."""
         sock = self._sock
-        if not isinstance(sock, ssl.SSLSocket):
+        if self._session_taken or not isinstance(sock, ssl.SSLSocket):
             return None
         session = sock.session
         if session is None or (sock.version() == "TLSv1.3" and not session.has_ticket):
             return None  # TLS 1.3 resumes with a ticket, sent after the handshake
+        self._session_taken = True
         return session
 
     @property

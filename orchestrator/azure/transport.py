@@ -200,8 +200,8 @@ class Transport:
         body: bytes | IO[bytes] | None,
     ) -> Response:
         status, reason, found, data, closing = connection.exchange(method, target, headers, body)
-        session = connection.tls_session
-        if session is not None and self._sessions.get(origin) is not session:
+        session = connection.take_session()
+        if session is not None:
             self._sessions[origin] = session  # one assignment: safe without the lock
         if closing:
             connection.close()
