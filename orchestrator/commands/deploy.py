@@ -118,8 +118,13 @@ def _read_both_sides(
     """
 
     def open_and_list() -> tuple[Share, RemoteTree]:
-        share = pipeline.open_share(access, app.open_share, lambda s: s.exists(), target)
-        return share, list_remote(share, roots)
+        share = pipeline.open_share(access, app.open_share, target)
+        remote = list_remote(share, roots)
+        # A folder listed proves the share exists; only when none was is it asked (a missing
+        # share and a new, empty one both list nothing).
+        if not remote.dirs and not share.exists():
+            raise pipeline.share_missing(target)
+        return share, remote
 
     with ThreadPoolExecutor(2, "deploy-remote") as side:
         viewing = side.submit(pipeline.check_app, apps, target)

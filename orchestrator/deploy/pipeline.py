@@ -154,22 +154,23 @@ def missing(target: InferenceConfig, code: str, key: str, what: str) -> Validati
 def open_share(
     access: Access,
     opener: Callable[[StorageAccess, str], Share],
-    exists: Callable[[Share], bool],
     target: InferenceConfig,
 ) -> Share:
-    """The configured share, once it is known to exist (its key from ARM, in memory)."""
+    """The configured share, opened with its key from ARM (kept in memory). Whether it
+    exists is the caller's question (`share_missing` is the answer when it does not)."""
     try:
         found = access(target.group, target.account)
     except NotFound as exc:
         what = f"storage account {target.account}"
         raise missing(target, exc.code, "STORAGE_ACCOUNT_NAME", what) from exc
-    share = opener(found, target.share)
-    if not exists(share):
-        raise target.problem(
-            "FILE_SHARE_NAME",
-            f"file share {target.share} does not exist in storage account {target.account}",
-        )
-    return share
+    return opener(found, target.share)
+
+
+def share_missing(target: InferenceConfig) -> ValidationFailed:
+    return target.problem(
+        "FILE_SHARE_NAME",
+        f"file share {target.share} does not exist in storage account {target.account}",
+    )
 
 
 def sync_roots(root: Path, sources: Sequence[str]) -> tuple[str, ...]:
