@@ -13,7 +13,8 @@ those requests need, written to RFC 9112:
   connection; no body for HEAD, 1xx, 204 and 304; an interim `100 Continue` skipped;
 - the connection is reusable unless the response says `Connection: close`, is HTTP/1.0
   without keep-alive, or ends with the connection;
-- a proxy is crossed with a CONNECT tunnel, then TLS is started to the origin.
+- a proxy is crossed with a CONNECT tunnel (with Basic credentials when the proxy URL has
+  them), then TLS is started to the origin.
 
 A server that closes a kept-alive connection before answering raises `RemoteDisconnected`;
 a malformed or cut-short response raises `BadResponse`. Both are OSErrors.
@@ -54,17 +55,21 @@ class LineReader(Protocol):
 def request_head(
     method: str, target: str, host: str, headers: Mapping[str, str], body: object
 ) -> bytes:
-    """The request line and headers (pure). A body of unknown length (not bytes) needs its
+    """The request line and headers (pure). `target` is a path with its query, or for
+    CONNECT the `host:port` to tunnel to. A body of unknown length (not bytes) needs its
     `Content-Length` among `headers`."""
     if not method.isalpha() or not method.isupper():
         raise ValueError(f"not an HTTP method: {method!r}")
-    if not target.startswith("/") or not _FORBIDDEN_IN_TARGET.isdisjoint(target):
+    tunnel = method == "CONNECT"
+    if not target or not (tunnel or target.startswith("/")):
+        raise ValueError(f"not a request target: {target!r}")
+    if not _FORBIDDEN_IN_TARGET.isdisjoint(target):
         raise ValueError(f"not a request target: {target!r}")
     lines = [f"{method} {target} HTTP/1.1"]
     names = {name.lower() for name in headers}
     if "host" not in names:
         lines.append(f"Host: {host}")
-    if "accept-encoding" not in names:
+    if "accept-encoding" not in names and not tunnel:
         lines.append("Accept-Encoding: identity")
     if "content-length" not in names and "transfer-encoding" not in names:
         if isinstance(body, bytes):
@@ -93,6 +98,7 @@ class Connection:
         *,
         tls: ssl.SSLContext | None,
         proxy: tuple[str, int] | None = None,
+        proxy_authorization: str = "",
         session: ssl.SSLSession | None = None,
     ) -> None:
         self.host = host
@@ -101,6 +107,7 @@ class Connection:
         self._session = session
         self._session_taken = False
         self._proxy = proxy
+        self._proxy_authorization = proxy_authorization
         self._sock: socket.socket | None = None
         self._reader: IO[bytes] | None = None
 
@@ -113,7 +120,7 @@ class Connection:
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self._proxy:
-                _tunnel(sock, f"{self._bracketed}:{self.port}")
+                _tunnel(sock, f"{self._bracketed}:{self.port}", self._proxy_authorization)
             if self._tls is not None:
                 sock = self._tls.wrap_socket(
                     sock, server_hostname=_ascii(self.host), session=self._session
@@ -225,10 +232,11 @@ def _send_body(sock: socket.socket, body: bytes | IO[bytes] | None) -> None:
         sock.sendall(block)
 
 
-def _tunnel(sock: socket.socket, authority: str) -> None:
+def _tunnel(sock: socket.socket, authority: str, authorization: str = "") -> None:
     """Ask the proxy on `sock` for a tunnel to `authority` (host:port); OSError unless it
     answers 200. The answer is read a byte at a time: what follows it is the origin's TLS."""
-    sock.sendall(f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n".encode("ascii"))
+    extra = {"Proxy-Authorization": authorization} if authorization else {}
+    sock.sendall(request_head("CONNECT", authority, authority, extra, None))
     with sock.makefile("rb", buffering=0) as reader:
         status, reason, _, _ = _read_head(reader)
     if status != 200:

@@ -171,12 +171,13 @@ class Transport:
 
     def _open(self, origin: str, scheme: str, netloc: str) -> Connection:
         host, port = _host_port(netloc.rsplit("@", 1)[-1], 443 if scheme == "https" else 80)
-        proxy = _proxy_for(scheme, host)
+        proxy, proxy_authorization = _through(_proxy_for(scheme, host))
         connection = Connection(
             host,
             port,
             tls=self._tls() if scheme == "https" else None,
-            proxy=_host_port(urlsplit(proxy).netloc, 80) if proxy else None,
+            proxy=proxy,
+            proxy_authorization=proxy_authorization,
             session=self._sessions.get(origin),
         )
         connection.connect(self._connect_timeout, self._read_timeout)
@@ -216,6 +217,22 @@ class Transport:
                 stack.append(connection)
                 return
         connection.close()
+
+
+def _through(proxy: str) -> tuple[tuple[str, int] | None, str]:
+    """Where a proxy URL listens ("" for none: None), and its Proxy-Authorization: Basic
+    credentials when the URL carries a user, as requests sends them ("" otherwise)."""
+    if not proxy:
+        return None, ""
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    where = (parts.hostname or "", parts.port or 80)
+    if parts.username is None:
+        return where, ""
+    import base64
+    from urllib.parse import unquote
+
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return where, "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
 def _host_port(authority: str, default: int) -> tuple[str, int]:

@@ -127,7 +127,7 @@ def test_no_certificate_check_is_refused() -> None:
 @contextmanager
 def connect_proxy(answer: bytes = b"") -> Iterator[tuple[str, list[bytes]]]:
     """A CONNECT proxy on loopback: it relays to the asked origin, or sends `answer` (a
-    refusal) instead. Yields its URL and the CONNECT request lines it received."""
+    refusal) instead. Yields its URL and the CONNECT requests' heads it received."""
     import socket
     import threading
 
@@ -149,7 +149,7 @@ def connect_proxy(answer: bytes = b"") -> Iterator[tuple[str, list[bytes]]]:
                 while b"\r\n\r\n" not in head:
                     head += client.recv(1)
                 request_line = head.split(b"\r\n", 1)[0]
-                asked.append(request_line)
+                asked.append(head)
                 if answer:
                     client.sendall(answer)
                     client.close()
@@ -178,7 +178,8 @@ def test_https_proxy_is_crossed_with_a_connect_tunnel(
             answers = [transport.request("GET", f"{server.url}/t{i}").body for i in range(3)]
     origin = server.url.removeprefix("https://")
     assert answers == [b"GET /t0", b"GET /t1", b"GET /t2"]
-    assert asked == [f"CONNECT {origin} HTTP/1.1".encode()]  # one tunnel, kept alive
+    assert [head.split(b"\r\n")[0] for head in asked] == [f"CONNECT {origin} HTTP/1.1".encode()]
+    assert b"Proxy-Authorization" not in asked[0]
 
 
 def test_a_proxy_that_refuses_the_tunnel_is_an_error_naming_its_answer(
@@ -221,3 +222,18 @@ def test_threads_opening_their_first_connections_at_once_share_one_tls_context(
         )
     assert got == [200] * 64
     assert server.resumed.count(True) >= 32  # after the first answers, most connections resume
+
+
+def test_a_proxy_url_with_a_user_sends_its_basic_credentials_on_connect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with keep_alive_server(tmp_path) as server, connect_proxy() as (proxy, asked):
+        monkeypatch.setenv("HTTPS_PROXY", proxy.replace("http://", "http://me:p%40ss@"))
+        with Transport(server.ca_file) as transport:
+            assert transport.request("GET", f"{server.url}/a").body == b"GET /a"
+    expected = base64.b64encode(b"me:p@ss").decode()
+    assert f"Proxy-Authorization: Basic {expected}".encode() in asked[0].split(b"\r\n")

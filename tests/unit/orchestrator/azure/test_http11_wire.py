@@ -202,3 +202,10 @@ def test_http_dates_are_the_ones_the_standard_library_formats() -> None:
 
     for seconds in (0, 951782400, 1796125503, 1798761599, 4102444800):
         assert http_date(seconds) == email.utils.formatdate(seconds, usegmt=True)
+
+
+def test_a_connect_head_names_the_origin_and_nothing_else() -> None:
+    head = request_head("CONNECT", "example.org:443", "example.org:443", {}, None).decode()
+    assert head == "CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n"
+    with pytest.raises(ValueError):
+        request_head("CONNECT", "example.org:443\r\nX: 1", "example.org", {}, None)
