@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -167,13 +167,19 @@ def connect_proxy(answer: bytes = b"") -> Iterator[tuple[str, list[bytes]]]:
         listener.close()
 
 
-def test_https_proxy_is_crossed_with_a_connect_tunnel(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def use_proxy(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Sets HTTPS_PROXY, with nothing in the environment that would bypass it."""
     for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
+    return lambda url: monkeypatch.setenv("HTTPS_PROXY", url)
+
+
+def test_https_proxy_is_crossed_with_a_connect_tunnel(
+    tmp_path: Path, use_proxy: Callable[[str], None]
+) -> None:
     with keep_alive_server(tmp_path) as server, connect_proxy() as (proxy, asked):
-        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        use_proxy(proxy)
         with Transport(server.ca_file) as transport:
             answers = [transport.request("GET", f"{server.url}/t{i}").body for i in range(3)]
     origin = server.url.removeprefix("https://")
@@ -183,13 +189,11 @@ def test_https_proxy_is_crossed_with_a_connect_tunnel(
 
 
 def test_a_proxy_that_refuses_the_tunnel_is_an_error_naming_its_answer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, use_proxy: Callable[[str], None]
 ) -> None:
-    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
     refusal = b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n"
     with keep_alive_server(tmp_path) as server, connect_proxy(refusal) as (proxy, _):
-        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        use_proxy(proxy)
         with Transport(server.ca_file) as transport, pytest.raises(OSError, match="407"):
             transport.request("GET", f"{server.url}/x")
     assert server.peers == []
@@ -225,14 +229,12 @@ def test_threads_opening_their_first_connections_at_once_share_one_tls_context(
 
 
 def test_a_proxy_url_with_a_user_sends_its_basic_credentials_on_connect(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, use_proxy: Callable[[str], None]
 ) -> None:
     import base64
 
-    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
     with keep_alive_server(tmp_path) as server, connect_proxy() as (proxy, asked):
-        monkeypatch.setenv("HTTPS_PROXY", proxy.replace("http://", "http://me:p%40ss@"))
+        use_proxy(proxy.replace("http://", "http://me:p%40ss@"))
         with Transport(server.ca_file) as transport:
             assert transport.request("GET", f"{server.url}/a").body == b"GET /a"
     expected = base64.b64encode(b"me:p@ss").decode()
