@@ -94,13 +94,7 @@ class Deployments:
         except NotFound as exc:
             if exc.code == "SubscriptionNotFound":
                 raise
-            raise ResourceGroupMissing(
-                f"resource group {group} does not exist",
-                code="ResourceGroupNotFound",
-                status=404,
-                hint="create it: add --create-resource-group --location REGION "
-                f"(or `az group create -n {group} -l REGION`)",
-            ) from exc
+            raise _group_missing(group) from exc
         return text(found, "location")
 
     def create_group(self, group: str, location: str, tags: Mapping[str, str]) -> None:
@@ -124,9 +118,17 @@ class Deployments:
     # --- deployments -----------------------------------------------------------------------
 
     def list_deployments(self, group: str) -> list[DeploymentSnapshot]:
-        listed = self._arm.items(
-            self._deployment(group), DEPLOYMENTS_API, f"listing deployments in {group}"
-        )
+        """The group's deployments; ResourceGroupMissing when the group does not exist."""
+        try:
+            listed = list(  # every page read here, where a missing group is told apart
+                self._arm.items(
+                    self._deployment(group), DEPLOYMENTS_API, f"listing deployments in {group}"
+                )
+            )
+        except NotFound as exc:
+            if exc.code != "ResourceGroupNotFound":
+                raise
+            raise _group_missing(group) from exc
         return [deployment_from_wire(d) for d in listed]
 
     def get_deployment(self, group: str, name: str, *, retry: bool = True) -> DeploymentSnapshot:
@@ -212,6 +214,16 @@ class Deployments:
             return parse_what_if(as_object(wire(poller.result())))
 
         return self._call(f"computing what-if for {name}", run)
+
+
+def _group_missing(group: str) -> ResourceGroupMissing:
+    return ResourceGroupMissing(
+        f"resource group {group} does not exist",
+        code="ResourceGroupNotFound",
+        status=404,
+        hint="create it: add --create-resource-group --location REGION "
+        f"(or `az group create -n {group} -l REGION`)",
+    )
 
 
 class PollingSource:

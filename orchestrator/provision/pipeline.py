@@ -172,20 +172,19 @@ class Provisioner:
     # --- the planner: reads only -----------------------------------------------------------
 
     def plan(self, prepared: Prepared, options: Options) -> ProvisionPlan:
-        location = self.group_to_create(prepared, options)
-        if location:
-            return ProvisionPlan(nochange.Deploy(NEW_GROUP), create_group_in=location)
-        return ProvisionPlan(self.decide(prepared, options))
-
-    def group_to_create(self, prepared: Prepared, options: Options) -> str:
-        """ "" when the group exists; its location when --create-resource-group must make it."""
-        group = prepared.target.resource_group.value
+        """The decision; the group's deployment list, its first read, also tells whether the
+        group exists (a round trip fewer than asking for the group first)."""
         try:
-            self.deployments.group_location(group)
-            return ""
+            return ProvisionPlan(self.decide(prepared, options))
         except ResourceGroupMissing:
             if not options.create_group:
                 raise
+        location = self.location_of_new_group(prepared)
+        return ProvisionPlan(nochange.Deploy(NEW_GROUP), create_group_in=location)
+
+    def location_of_new_group(self, prepared: Prepared) -> str:
+        """Where --create-resource-group makes the missing group: --location, required."""
+        group = prepared.target.resource_group.value
         location = prepared.target.location
         if not location.is_set:
             raise InputError(

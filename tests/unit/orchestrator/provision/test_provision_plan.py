@@ -39,6 +39,8 @@ class ReadOnlyArm:
 
     def list_deployments(self, group: str) -> list[DeploymentSnapshot]:
         self.reads.append("list")
+        if not self.group_exists:
+            raise ResourceGroupMissing(f"resource group {group} does not exist")
         return self.listed
 
     def template_hash(self, template: Mapping[str, object]) -> str:
@@ -71,7 +73,7 @@ def test_a_new_group_is_planned_not_created(tmp_path: Path) -> None:
     plan = provisioner(tmp_path, arm).plan(prepared("eastus"), Options(create_group=True))
     assert plan.create_group_in == "eastus"
     assert plan.decision == nochange.Deploy(NEW_GROUP)
-    assert arm.reads == ["group"]
+    assert arm.reads == ["list"]  # the deployment list tells the group is missing
 
 
 def test_a_missing_group_without_a_location_is_an_input_error(tmp_path: Path) -> None:
@@ -93,3 +95,10 @@ def test_an_unchanged_template_and_parameters_plan_a_skip(tmp_path: Path) -> Non
     plan = provisioner(tmp_path, arm).plan(prepared(), Options())
     assert isinstance(plan.decision, nochange.Skip) and plan.decision.previous == previous
     assert plan.create_group_in == ""
+    assert "group" not in arm.reads  # the deployment list is the group's only read
+
+
+def test_a_missing_group_without_create_is_the_error_that_says_how(tmp_path: Path) -> None:
+    arm = ReadOnlyArm(group_exists=False, listed=[])
+    with pytest.raises(ResourceGroupMissing):
+        provisioner(tmp_path, arm).plan(prepared("eastus"), Options())
