@@ -11,7 +11,7 @@ clients it uses.
 
 from __future__ import annotations
 
-import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
@@ -40,11 +40,36 @@ if TYPE_CHECKING:
     from orchestrator.workspace import Workspace
 
 SDK_LOGGERS = ("azure", "msal", "urllib3", "orchestrator.http")
+SDK_PACKAGES = frozenset({"azure", "msal", "urllib3", "requests"})
 
 
 def configure_logging(debug: bool, stream: TextIO) -> None:
     """SDK log lines never reach the user, except with --debug (then all of them, on
-    stderr)."""
+    stderr). Without --debug the loggers are silenced when an SDK package is first
+    imported (most runs import none, nor `logging`), or now if one already is."""
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _SilenceOnImport)]
+    if debug or not SDK_PACKAGES.isdisjoint(sys.modules):
+        _set_loggers(debug, stream)
+    else:
+        sys.meta_path.insert(0, _SilenceOnImport(stream))
+
+
+class _SilenceOnImport:
+    """An import-system finder that finds nothing: it silences the SDK loggers the moment
+    an SDK package is first imported, before the package logs anything, and steps aside."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if fullname.partition(".")[0] in SDK_PACKAGES and self in sys.meta_path:
+            sys.meta_path.remove(self)
+            _set_loggers(False, self._stream)
+
+
+def _set_loggers(debug: bool, stream: TextIO) -> None:
+    import logging
+
     for name in SDK_LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers.clear()

@@ -18,7 +18,7 @@ cloud's scope, `x-ms-client-request-id`, JSON in and out) over `transport.Transp
 from __future__ import annotations
 
 import json
-import logging
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -33,6 +33,8 @@ from orchestrator.azure.wire import JsonObject, as_object, objects, text
 from orchestrator.errors import AzureError
 
 if TYPE_CHECKING:
+    import logging
+
     from orchestrator.azure.credentials import Credential
 
 RETRIES = 3
@@ -41,7 +43,7 @@ MAX_PAGES = 100
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 USER_AGENT = f"orchestrator/{__version__}"
-LOG = logging.getLogger("orchestrator.http")
+HTTP_LOGGER = "orchestrator.http"
 
 
 def segment(name: str) -> str:
@@ -168,18 +170,20 @@ class Arm:
         try:
             response = self._transport.request(method, url, headers, data)
         except OSError as exc:
-            LOG.debug("%s %s failed: %s", method, url, type(exc).__name__)
+            if log := _debug_log():
+                log.debug("%s %s failed: %s", method, url, type(exc).__name__)
             if last or method not in IDEMPOTENT:
                 raise Transient(f"{doing}: cannot reach {self.endpoint} ({exc})") from exc
             return None
-        LOG.debug(
-            "%s %s %d (%.0f ms) x-ms-request-id=%s",
-            method,
-            url,
-            response.status,
-            (time.monotonic() - started) * 1000,
-            response.header("x-ms-request-id") or "-",
-        )
+        if log := _debug_log():
+            log.debug(
+                "%s %s %d (%.0f ms) x-ms-request-id=%s",
+                method,
+                url,
+                response.status,
+                (time.monotonic() - started) * 1000,
+                response.header("x-ms-request-id") or "-",
+            )
         return response
 
     def _token(self, doing: str) -> str:
@@ -205,6 +209,16 @@ class Arm:
 
         wait = min(MAX_WAIT_S, self._backoff * 2 ** (attempt - 1))
         return float(wait * random.uniform(0.8, 1.2))
+
+
+def _debug_log() -> logging.Logger | None:
+    """The `orchestrator.http` logger when --debug turned it on, else None. --debug imports
+    `logging` (app.configure_logging); a run without it need not import it at all."""
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return None
+    log = logging.getLogger(HTTP_LOGGER)
+    return log if log.isEnabledFor(logging.DEBUG) else None
 
 
 def _answer(response: Response) -> Answer:
