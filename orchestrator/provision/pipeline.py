@@ -197,9 +197,7 @@ class Provisioner:
         """Skip or deploy. A deployment of ours still running in the group is waited for
         first (a crashed or parallel provision), then the decision is made on the result."""
         group = prepared.target.resource_group.value
-        started = time.perf_counter()
         deployments = self.deployments.list_deployments(group)
-        local = time.perf_counter() - started < LOCAL_ANSWER_S
         active = nochange.active_deployments(deployments, self.kind.name)
         if active:
             self.wait_for_active(group, active[0], options)
@@ -220,7 +218,7 @@ class Provisioner:
         )
         missing: list[str] = []
         if isinstance(candidate, nochange.Candidate):
-            missing = self.missing_resources(prepared, candidate.previous, local=local)
+            missing = self.missing_resources(prepared, candidate.previous)
         return nochange.decide(candidate, missing)
 
     def wait_for_active(self, group: str, active: DeploymentSnapshot, options: Options) -> None:
@@ -234,25 +232,27 @@ class Provisioner:
         )
         self.watcher.watch(group, active.name, timeout=options.timeout)
 
-    def missing_resources(
-        self, prepared: Prepared, previous: DeploymentSnapshot, *, local: bool
-    ) -> list[str]:
-        """The previous deployment's resources that are gone, in the deployment's order.
-        From a `local` endpoint (one that answered the read before within `LOCAL_ANSWER_S`:
-        localcloud) they are read one after another on one connection; over a real network,
-        all at once."""
+    def missing_resources(self, prepared: Prepared, previous: DeploymentSnapshot) -> list[str]:
+        """The previous deployment's resources that are gone, in the deployment's order. The
+        first is read alone: when it answers within `LOCAL_ANSWER_S` (a local endpoint), the
+        rest follow on the same connection; over a real network they are read in parallel."""
         checked = [
             (resource_id, version)
             for resource_id in previous.output_resources
             if (version := prepared.api_version_for(resource_id))
         ]
-        if local or len(checked) < 2:
-            found = [self.deployments.resource_exists(*c) for c in checked]
-        else:
+        if not checked:
+            return []
+        started = time.perf_counter()
+        found = [self.deployments.resource_exists(*checked[0])]
+        rest = checked[1:]
+        if rest and time.perf_counter() - started < LOCAL_ANSWER_S:
+            found += [self.deployments.resource_exists(*c) for c in rest]
+        elif rest:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(min(8, len(checked)), "resource-check") as pool:
-                found = list(pool.map(lambda c: self.deployments.resource_exists(*c), checked))
+            with ThreadPoolExecutor(min(8, len(rest)), "resource-check") as pool:
+                found += pool.map(lambda c: self.deployments.resource_exists(*c), rest)
         gone = zip(checked, found, strict=True)
         return [resource_id for (resource_id, _), exists in gone if not exists]
 
