@@ -146,11 +146,6 @@ class Connection:
         return session
 
     @property
-    def resumed(self) -> bool:
-        """Whether the TLS handshake resumed an earlier session (no certificate exchange)."""
-        return isinstance(self._sock, ssl.SSLSocket) and bool(self._sock.session_reused)
-
-    @property
     def authority(self) -> str:
         """`host[:port]` as the Host header gives it (the scheme's default port left out)."""
         default = 443 if self._tls is not None else 80

@@ -143,7 +143,7 @@ class Transport:
             except BaseException:
                 connection.close()
                 raise
-            self._give_back(origin, connection, response)
+            self._give_back(origin, connection)
             return response
 
     def close(self) -> None:
@@ -208,7 +208,7 @@ class Transport:
             connection.close()
         return Response(status, reason, found, data)
 
-    def _give_back(self, origin: str, connection: Connection, response: Response) -> None:
+    def _give_back(self, origin: str, connection: Connection) -> None:
         if not connection.is_open:
             return
         with self._lock:
