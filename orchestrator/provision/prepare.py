@@ -164,7 +164,7 @@ def lint_problems(
         return template_problems(compiled.template, final.values, compiled.source)
 
     remembered = EVERY_TIME if _holds_secret(final, compiled.template) else checks
-    # The file only names the problems found, and problems are never remembered.
+    # Not an input: compiled.source only names the file in problem lines, never remembered.
     inputs = (compiled.template, final.values)
     return remembered.pure_problems("template lint", LINT_CODE, inputs, lint_now)
 
