@@ -28,7 +28,6 @@ import io
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import IO, BinaryIO, cast
 from urllib.parse import quote, urlencode, urlsplit
@@ -40,6 +39,7 @@ from orchestrator.azure.http11 import http_date
 from orchestrator.azure.sharemodels import FileProperties, ShareEntry, StorageAccess
 from orchestrator.azure.transport import Response, Transport, shared_transport
 from orchestrator.errors import AzureError
+from orchestrator.threads import Pool
 
 API_VERSION = "2026-10-06"
 KEY_HINT = "the key comes from ARM listKeys; if it was just rotated, run deploy again"
@@ -116,7 +116,7 @@ class FileShare:
         self._backoff = backoff
         self._sleep = sleep
         self._pool: Transport | None = transport  # shared with ARM's requests when given
-        self._ranges: ThreadPoolExecutor | None = None
+        self._ranges: Pool | None = None
         self._lock = threading.Lock()
         self.name = f"{access.account}/{share}"  # account/share, as messages show it
 
@@ -211,10 +211,10 @@ class FileShare:
         body: Body = lambda: cast("IO[bytes]", _Slice(read_at, part))  # noqa: E731
         self._send(f"upload {path}", "PUT", path, {"comp": "range"}, headers, body)
 
-    def _range_pool(self) -> ThreadPoolExecutor:
+    def _range_pool(self) -> Pool:
         with self._lock:
             if self._ranges is None:
-                self._ranges = ThreadPoolExecutor(RANGE_WORKERS, "file-ranges")
+                self._ranges = Pool(RANGE_WORKERS, "file-ranges")
             return self._ranges
 
     def _connections(self) -> Transport:

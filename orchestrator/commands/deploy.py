@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from orchestrator import inference_config
 from orchestrator.app import App
@@ -24,6 +23,7 @@ from orchestrator.events import Progress
 from orchestrator.inference_config import InferenceConfig
 from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
+from orchestrator.threads import Pool
 
 
 def reporter(display: Display, step: str) -> pipeline.Report:
@@ -126,7 +126,7 @@ def _read_both_sides(
             raise pipeline.share_missing(target)
         return share, remote
 
-    with ThreadPoolExecutor(2, "deploy-remote") as side:
+    with Pool(2, "deploy-remote") as side:
         viewing = side.submit(pipeline.check_app, apps, target)
         listing = side.submit(open_and_list)
         try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import mimetypes
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -20,6 +19,7 @@ from orchestrator.azure.sharemodels import FileProperties, ShareEntry
 from orchestrator.azure.transport import LOCAL_ANSWER_S
 from orchestrator.deploy.syncplan import KnownFile, RemoteFile, SyncPlan, Upload
 from orchestrator.errors import AzureError
+from orchestrator.threads import Pool
 
 
 class Share(Protocol):
@@ -94,7 +94,7 @@ def list_remote(
         started = time.perf_counter()
         waiting = take(*_list_one(share, roots[0])) + list(roots[1:])
         local = time.perf_counter() - started < local_within
-        with ThreadPoolExecutor(LOCAL_LIST_WORKERS if local else LIST_WORKERS) as pool:
+        with Pool(LOCAL_LIST_WORKERS if local else LIST_WORKERS, "share-list") as pool:
             pending = [pool.submit(_list_one, share, folder) for folder in waiting]
             while pending:
                 found = take(*pending.pop().result())
@@ -113,7 +113,7 @@ def fetch_properties(share: Share, paths: Iterable[str]) -> dict[str, KnownFile]
         found = share.properties(path)
         return path, KnownFile(found.etag, found.size, found.md5)
 
-    with ThreadPoolExecutor(WORKERS) as pool:
+    with Pool(WORKERS, "share-head") as pool:
         return dict(pool.map(head, paths))
 
 
@@ -129,7 +129,7 @@ def apply_plan(
     share path to the local file when they differ (default `root / path`)."""
     local = locate or (lambda path: root / path)
     uploaded: dict[str, KnownFile] = {}
-    with ThreadPoolExecutor(WORKERS) as pool:
+    with Pool(WORKERS, "share-sync") as pool:
         for level in folder_levels(plan.make_dirs):
             for folder in pool.map(lambda f: _make_dir(share, f), level):
                 progress(SyncProgress("mkdir", folder))

@@ -39,6 +39,7 @@ from orchestrator.provision import hashcache, inflight, nochange
 from orchestrator.provision.kind import INFERENCE, TemplateKind
 from orchestrator.provision.outputs import MappedOutputs, OutputSpec, Recorded, map_outputs, record
 from orchestrator.provision.prepare import Prepared, deployment_name
+from orchestrator.threads import Pool
 from orchestrator.workspace import Workspace
 
 if TYPE_CHECKING:  # the watcher, the quota preflight and what-if are imported when used
@@ -249,9 +250,7 @@ class Provisioner:
         if rest and time.perf_counter() - started < LOCAL_ANSWER_S:
             found += [self.deployments.resource_exists(*c) for c in rest]
         elif rest:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(min(8, len(rest)), "resource-check") as pool:
+            with Pool(min(8, len(rest)), "resource-check") as pool:
                 found += pool.map(lambda c: self.deployments.resource_exists(*c), rest)
         gone = zip(checked, found, strict=True)
         return [resource_id for (resource_id, _), exists in gone if not exists]

@@ -8,7 +8,6 @@ Unknown (a new environment, an API not answering): warnings, and the deployment 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -32,6 +31,7 @@ from orchestrator.provision.quota import (
     short_lines,
 )
 from orchestrator.result import Message
+from orchestrator.threads import Pool
 
 MAX_PARALLEL_READS = 8
 NEW_ENVIRONMENT = "a new environment's quota can be read only once it exists"
@@ -183,7 +183,7 @@ class QuotaCheck:
             facts = self.region(location)
             return region_option(location, profile, facts.offered, facts.usages)
 
-        with ThreadPoolExecutor(max_workers=MAX_PARALLEL_READS) as pool:
+        with Pool(MAX_PARALLEL_READS, "quota-read") as pool:
             return tuple(pool.map(one, regions))
 
     def enforce(self, report: QuotaReport) -> None:

@@ -35,6 +35,7 @@ ORCHESTRATOR_LAYERS: Sequence[tuple[str, tuple[str, ...]]] = (
             "orchestrator.naming",
             "orchestrator.options",
             "orchestrator.jsonio",
+            "orchestrator.threads",
             "orchestrator.workspace",
             "orchestrator.finetune.family",  # where the fine-tuning files are: read by every layer
         ),
