@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from orchestrator.azure.errors import ArmRequestError
 from orchestrator.azure.sharemodels import StorageAccess
 from orchestrator.azure.wire import objects, same, text
+from orchestrator.threads import Pool
 
 if TYPE_CHECKING:
     from orchestrator.azure.arm import Arm
@@ -28,11 +29,14 @@ class Storage:
         self.endpoint = arm.endpoint
 
     def access(self, group: str, account: str) -> StorageAccess:
-        """The account's Files endpoint and key1."""
+        """The account's Files endpoint and key1: the account and its keys are read at once
+        (a round trip, not two); an error of the account's read comes first."""
         path = self._arm.provider(group, "Microsoft.Storage", "storageAccounts", account)
         doing = f"reading storage account {account} in {group}"
-        props = self._arm.get(path, API_VERSION, doing)
-        keys = self._arm.post(path + "/listKeys", API_VERSION, doing)
+        with Pool(1, "storage-keys") as side:
+            listing = side.submit(self._arm.post, path + "/listKeys", API_VERSION, doing)
+            props = self._arm.get(path, API_VERSION, doing)
+            keys = listing.result()
         endpoint = text(props, "properties", "primaryEndpoints", "file").rstrip("/")
         key1 = [k for k in objects(keys.get("keys")) if same(text(k, "keyName"), "key1")]
         if not endpoint or not key1 or not text(key1[0], "value"):

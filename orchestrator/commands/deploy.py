@@ -6,13 +6,12 @@ display-only executor and records nothing."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from orchestrator import inference_config
 from orchestrator.app import App
 from orchestrator.azure.appmodels import AppView
 from orchestrator.deploy import localhashes, pipeline, sharestate, syncrun
-from orchestrator.deploy.localhashes import Hashed
 from orchestrator.deploy.localtree import LocalTree
 from orchestrator.deploy.restart import Apps
 from orchestrator.deploy.share import RemoteTree, Share, list_remote
@@ -55,11 +54,9 @@ def _run(
     display: Display,
 ) -> CommandResult:
     started = time.monotonic()
-    known = localhashes.load(inv.workspace)
-    view, share, remote, tree = _read_both_sides(
-        inv, app, target, apps, access, roots, known, options
+    view, share, remote, tree, caches = _read_both_sides(
+        inv, app, target, apps, access, roots, options
     )
-    caches = syncrun.Caches(known, sharestate.load(inv.workspace, share.url))
     planned = syncrun.decide(share, roots, caches, tree, remote, delete=options.delete)
     the_plan = planned.plan
     data: dict[str, object] = {
@@ -109,26 +106,28 @@ def _read_both_sides(
     apps: Apps,
     access: pipeline.Access,
     roots: tuple[str, ...],
-    known: Mapping[str, Hashed],
     options: pipeline.Options,
-) -> tuple[AppView, Share, RemoteTree, LocalTree]:
-    """The app, the share and its listing (read on the side, they wait on the network) and
-    the workspace (scanned meanwhile, it waits on the disk). An error of the app comes
-    first, then one of the share, then one of the workspace, as when they were read in turn.
-    """
+) -> tuple[AppView, Share, RemoteTree, LocalTree, syncrun.Caches]:
+    """The app, the share and its listing (read on the side, they wait on the network), and
+    meanwhile the caches and the workspace (read here, they wait on the disk): the requests
+    go out first, so the listing, the longest wait, starts as early as it can. An error of
+    the app comes first, then one of the share, then one of the workspace, as when they were
+    read in turn."""
 
-    def open_and_list() -> tuple[Share, RemoteTree]:
-        share = pipeline.open_share(access, app.open_share, target)
+    def list_opened() -> RemoteTree:
+        share = opening.result()
         remote = list_remote(share, roots)
         # A folder listed proves the share exists; only when none was is it asked (a missing
         # share and a new, empty one both list nothing).
         if not remote.dirs and not share.exists():
             raise pipeline.share_missing(target)
-        return share, remote
+        return remote
 
-    with Pool(2, "deploy-remote") as side:
+    with Pool(3, "deploy-remote") as side:
         viewing = side.submit(pipeline.check_app, apps, target)
-        listing = side.submit(open_and_list)
+        opening = side.submit(pipeline.open_share, access, app.open_share, target)
+        listing = side.submit(list_opened)
+        known = localhashes.load(inv.workspace)
         try:
             tree = syncrun.scan_workspace(inv.workspace, roots, known, delete=options.delete)
         except InputError:
@@ -136,8 +135,10 @@ def _read_both_sides(
             listing.result()
             raise
         view = viewing.result()
-        share, remote = listing.result()
-    return view, share, remote, tree
+        share = opening.result()
+        caches = syncrun.Caches(known, sharestate.load(inv.workspace, share.url))
+        remote = listing.result()
+    return view, share, remote, tree, caches
 
 
 def summary_lines(
