@@ -10,7 +10,7 @@ from localcloud.files.errors import FileError
 from localcloud.files.fs import ParentMissing
 from localcloud.files.ops import Reply
 from localcloud.files.paths import Target
-from localcloud.files.props import Props, effective, item_headers
+from localcloud.files.props import Props, item_headers
 from localcloud.files.share import Share
 
 _ENCRYPTED = {"x-ms-request-server-encrypted": "true"}
@@ -74,28 +74,41 @@ def delete(share: Share, target: Target) -> Reply:
 
 def list_entries(share: Share, target: Target, query: Mapping[str, str]) -> Reply:
     options = listing.parse_options(query)
-    directory = _directory(share, target)
+    directory_id = _directory_id(share, target)
     try:
         entries = dict(share.fs.listdir(target.parts))
     except (FileNotFoundError, ParentMissing) as error:
         raise errors.resource_not_found() from error
     names, next_marker = listing.select_page(entries, options)
     prefix = f"{target.relpath}/" if target.parts else ""
-    records = share.meta.get_many([prefix + name for name in names])
+    paths = [prefix + name for name in names]
+    records = share.meta.get_many(paths)
     items = tuple(
-        listing.ListedItem(
-            name, effective(records.get(prefix + name), entries[name], directory.file_id)
-        )
-        for name in names
+        [
+            listing.ListedItem(name, records.get(path), entries[name])
+            for name, path in zip(names, paths, strict=True)
+        ]
     )
     context = listing.ListingContext(
         service_endpoint=share.endpoint,
         share=share.name,
         directory_path=target.relpath,
-        directory_id=directory.file_id,
+        directory_id=directory_id,
     )
     body = listing.render(listing.Page(items, next_marker), options, context)
     return Reply(200, {"Content-Type": "application/xml"}, body)
+
+
+def _directory_id(share: Share, target: Target) -> str:
+    """The listed directory's id, with the errors of `_directory`, without reading the rest
+    of its properties."""
+    try:
+        disk = share.fs.stat(target.parts)
+    except ParentMissing as error:
+        raise errors.parent_not_found() from error
+    if disk is None or not disk.is_dir:
+        raise errors.resource_not_found()
+    return share.file_id(target.parts, disk)
 
 
 def _directory(share: Share, target: Target) -> Props:

@@ -15,11 +15,20 @@ import binascii
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from localcloud.files.errors import FileError, invalid_query
-from localcloud.files.props import Props, file_time, http_date
+from localcloud.files.props import (
+    DiskState,
+    Record,
+    attributes_shown,
+    etag_for,
+    file_time,
+    http_date,
+    permission_for,
+)
 
 MAX_RESULTS = 5000
 INCLUDE_VALUES = ("timestamps", "etag", "attributes", "permissionkey")
@@ -41,10 +50,13 @@ class ListOptions:
         return self.max_results or MAX_RESULTS
 
 
-@dataclass(frozen=True)
-class ListedItem:
+class ListedItem(NamedTuple):
+    """An entry of the page: its name, its sidecar record (None without one) and what the
+    disk says. A tuple rather than a dataclass: one is made per entry listed."""
+
     name: str
-    props: Props
+    record: Record | None
+    disk: DiskState
 
 
 @dataclass(frozen=True)
@@ -110,37 +122,50 @@ def render(page: Page, options: ListOptions, context: ListingContext) -> bytes:
     if options.max_results is not None:
         head += f"<MaxResults>{options.max_results}</MaxResults>"
     head += f"<DirectoryId>{context.directory_id}</DirectoryId>"
-    entries = "".join(_entry(item, options) for item in page.items)
+    include = options.include
+    entries = "".join([_entry(item, include) for item in page.items])
     body = f"<Entries>{entries}</Entries>" if entries else "<Entries />"
     tail = f"<NextMarker>{escape(page.next_marker)}</NextMarker>" if page.next_marker else ""
     return (head + body + (tail or "<NextMarker />") + "</EnumerationResults>").encode("utf-8")
 
 
-def _entry(item: ListedItem, options: ListOptions) -> str:
-    props = item.props
-    tag = "Directory" if props.is_dir else "File"
-    parts = [_encoded_element("Name", item.name), f"<FileId>{props.file_id}</FileId>"]
-    parts.append(_properties(props, options.include))
-    if "attributes" in options.include:
-        parts.append(f"<Attributes>{escape(props.attribute_text)}</Attributes>")
-    if "permissionkey" in options.include:
-        parts.append(f"<PermissionKey>{props.permission}</PermissionKey>")
-    return f"<{tag}>{''.join(parts)}</{tag}>"
-
-
-def _properties(props: Props, include: frozenset[str]) -> str:
-    fields = [] if props.is_dir else [f"<Content-Length>{props.size}</Content-Length>"]
+def _entry(item: ListedItem, include: frozenset[str]) -> str:
+    """One `<File>` or `<Directory>` with the values `props.effective` reports for the item:
+    the record's while it still describes the disk, else the disk's (the id, creation time
+    and attributes of a record are kept either way)."""
+    name, record, disk = item
+    trusted = record if record is not None and record.matches(disk) else None
+    fields = "" if disk.is_dir else f"<Content-Length>{disk.size}</Content-Length>"
     if "timestamps" in include:
-        fields += [
-            f"<CreationTime>{file_time(props.created_ns)}</CreationTime>",
-            f"<LastAccessTime>{file_time(props.written_ns)}</LastAccessTime>",
-            f"<LastWriteTime>{file_time(props.written_ns)}</LastWriteTime>",
-            f"<ChangeTime>{file_time(props.changed_ns)}</ChangeTime>",
-            f"<Last-Modified>{http_date(props.modified_ns)}</Last-Modified>",
-        ]
+        created_ns = disk.ctime_ns if record is None else record.created_ns
+        if trusted is None:
+            fields += _timestamps(created_ns, disk.mtime_ns, disk.mtime_ns)
+        else:
+            fields += _timestamps(created_ns, trusted.written_ns, trusted.changed_ns)
     if "etag" in include:
-        fields.append(f"<Etag>{escape(props.etag)}</Etag>")
-    return f"<Properties>{''.join(fields)}</Properties>" if fields else "<Properties />"
+        etag = etag_for(disk.mtime_ns) if trusted is None else trusted.etag
+        fields += f"<Etag>{escape(etag)}</Etag>"
+    file_id = str(disk.inode) if record is None else record.file_id
+    text = f"{_encoded_element('Name', name)}<FileId>{file_id}</FileId>"
+    text += f"<Properties>{fields}</Properties>" if fields else "<Properties />"
+    if "attributes" in include:
+        shown = attributes_shown("" if record is None else record.attributes, disk.is_dir)
+        text += f"<Attributes>{escape(shown)}</Attributes>"
+    if "permissionkey" in include:
+        key = permission_for("" if trusted is None else trusted.permission_key, disk.is_dir)
+        text += f"<PermissionKey>{key}</PermissionKey>"
+    tag = "Directory" if disk.is_dir else "File"
+    return f"<{tag}>{text}</{tag}>"
+
+
+def _timestamps(created_ns: int, written_ns: int, changed_ns: int) -> str:
+    return (
+        f"<CreationTime>{file_time(created_ns)}</CreationTime>"
+        f"<LastAccessTime>{file_time(written_ns)}</LastAccessTime>"
+        f"<LastWriteTime>{file_time(written_ns)}</LastWriteTime>"
+        f"<ChangeTime>{file_time(changed_ns)}</ChangeTime>"
+        f"<Last-Modified>{http_date(changed_ns)}</Last-Modified>"
+    )
 
 
 def _encoded_element(tag: str, text: str) -> str:

@@ -8,11 +8,12 @@ back, the properties fall back to what `os.stat` shows and the stored MD5 is dro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from localcloud.files.leases import Lease
 from localcloud.files.ranges import Spans
@@ -50,9 +51,9 @@ class ContentSettings:
     content_disposition: str | None = None
 
 
-@dataclass(frozen=True)
-class DiskState:
-    """What `os.stat` says about an item."""
+class DiskState(NamedTuple):
+    """What `os.stat` says about an item. A tuple rather than a dataclass: a listing makes
+    one per directory entry, and a tuple is made three times faster."""
 
     is_dir: bool
     size: int
@@ -154,17 +155,29 @@ class Props:
     @property
     def permission(self) -> str:
         """`x-ms-file-permission-key`: the item's own, else the default file or directory key."""
-        if self.permission_key:
-            return self.permission_key
-        return DEFAULT_DIRECTORY_KEY if self.is_dir else DEFAULT_FILE_KEY
+        return permission_for(self.permission_key, self.is_dir)
 
     @property
     def attribute_text(self) -> str:
         """`x-ms-file-attributes`: what was set, with `Directory` on directories and `Archive`
         on files, as the service adds them."""
-        names = {n.strip().lower() for n in self.attributes.split("|") if n.strip()}
-        names.add("directory" if self.is_dir else "archive")
-        return attribute_text(names)
+        return attributes_shown(self.attributes, self.is_dir)
+
+
+def permission_for(permission_key: str, is_dir: bool) -> str:
+    """The permission key reported for an item: its own, else the default for its kind."""
+    if permission_key:
+        return permission_key
+    return DEFAULT_DIRECTORY_KEY if is_dir else DEFAULT_FILE_KEY
+
+
+@functools.lru_cache(maxsize=256)
+def attributes_shown(attributes: str, is_dir: bool) -> str:
+    """The attributes reported for an item whose record says `attributes`: those, with
+    `Directory` on a directory and `Archive` on a file (a listing asks for each entry)."""
+    names = {n.strip().lower() for n in attributes.split("|") if n.strip()}
+    names.add("directory" if is_dir else "archive")
+    return attribute_text(names)
 
 
 def attribute_text(names: set[str]) -> str:

@@ -32,14 +32,7 @@ async def read_body(request: web.Request, limit: int) -> bytes:
 async def send(request: web.Request, reply: Reply, common: Mapping[str, str]) -> web.StreamResponse:
     headers = {**common, **reply.headers}
     if reply.stream is None:
-        if request.method != "HEAD" or "Content-Length" not in headers:
-            headers["Content-Length"] = str(len(reply.body))
-        response = web.StreamResponse(status=reply.status, headers=headers)
-        await response.prepare(request)
-        if reply.body and request.method != "HEAD":
-            await response.write(reply.body)
-        await response.write_eof()
-        return response
+        return await _send_whole(request, reply, headers)
     headers["Content-Length"] = str(reply.stream.length)
     response = web.StreamResponse(status=reply.status, headers=headers)
     await response.prepare(request)
@@ -51,5 +44,17 @@ async def send(request: web.Request, reply: Reply, common: Mapping[str, str]) ->
             break  # the file shrank under us; the client sees a short body
         await response.write(chunk)
         offset, remaining = offset + len(chunk), remaining - len(chunk)
+    await response.write_eof()
+    return response
+
+
+async def _send_whole(request: web.Request, reply: Reply, headers: dict[str, str]) -> web.Response:
+    """A reply held in memory. A `Response` keeps the head back until the body is written,
+    so both leave in one send (one TLS record, one wake-up of the client), not two."""
+    if request.method != "HEAD" or "Content-Length" not in headers:
+        headers["Content-Length"] = str(len(reply.body))
+    body = reply.body if reply.body and request.method != "HEAD" else None
+    response = web.Response(status=reply.status, headers=headers, body=body)
+    await response.prepare(request)
     await response.write_eof()
     return response

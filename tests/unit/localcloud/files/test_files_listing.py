@@ -9,26 +9,16 @@ from azure.storage.fileshare._generated.models import ListFilesAndDirectoriesSeg
 
 from localcloud.files import listing
 from localcloud.files.errors import FileError
-from localcloud.files.props import DEFAULT_DIRECTORY_KEY, ContentSettings, Props
+from localcloud.files.props import DEFAULT_DIRECTORY_KEY, DiskState, Record
 
 NS = 1_665_629_543_071_051_800  # 2022-10-13T02:52:23.0710518Z
 CONTEXT = listing.ListingContext("https://127.0.0.1:8443/acct/", "share", "inference", "42")
 
 
-def props(is_dir: bool, size: int = 0, file_id: str = "7") -> Props:
-    return Props(
-        is_dir=is_dir,
-        file_id=file_id,
-        parent_id="42",
-        size=size,
-        created_ns=NS,
-        written_ns=NS,
-        changed_ns=NS,
-        modified_ns=NS,
-        etag='"0x8DAACC5F42164F6"',
-        content=ContentSettings(),
-        metadata=(),
-    )
+def item(name: str, is_dir: bool, size: int = 0, file_id: str = "7") -> listing.ListedItem:
+    """An entry whose record still describes the disk."""
+    record = Record(is_dir, file_id, NS, NS, NS, '"0x8DAACC5F42164F6"', size, NS)
+    return listing.ListedItem(name, record, DiskState(is_dir, size, NS, NS, 99))
 
 
 def page(*items: listing.ListedItem, next_marker: str = "") -> listing.Page:
@@ -38,8 +28,8 @@ def page(*items: listing.ListedItem, next_marker: str = "") -> listing.Page:
 def test_plain_listing_xml_is_exact() -> None:
     body = listing.render(
         page(
-            listing.ListedItem("app.py", props(False, 1024, file_id="8")),
-            listing.ListedItem("utils", props(True)),
+            item("app.py", False, 1024, file_id="8"),
+            item("utils", True),
         ),
         listing.ListOptions(),
         CONTEXT,
@@ -75,7 +65,7 @@ def test_full_listing_xml_has_every_included_field() -> None:
         {"include": "Timestamps,Etag,Attributes,PermissionKey", "maxresults": "5000"}
     )
     body = listing.render(
-        page(listing.ListedItem("utils", props(True, file_id="11529285414812647424"))),
+        page(item("utils", True, file_id="11529285414812647424")),
         options,
         CONTEXT,
     ).decode()
@@ -97,8 +87,8 @@ def test_the_sdk_model_reads_the_listing() -> None:
     options = listing.parse_options({"include": "timestamps,etag"})
     body = listing.render(
         page(
-            listing.ListedItem("a & b.txt", props(False, 5)),
-            listing.ListedItem("sub", props(True)),
+            item("a & b.txt", False, 5),
+            item("sub", True),
             next_marker="1!c3Vi",
         ),
         options,
@@ -117,9 +107,7 @@ def test_the_sdk_model_reads_the_listing() -> None:
     ("name", "encoded"), [("bad\x01name", "bad%01name"), ("file\ufffe", "file%EF%BF%BE")]
 )
 def test_names_xml_cannot_carry_are_percent_encoded(name: str, encoded: str) -> None:
-    body = listing.render(
-        page(listing.ListedItem(name, props(False))), listing.ListOptions(), CONTEXT
-    )
+    body = listing.render(page(item(name, False)), listing.ListOptions(), CONTEXT)
     assert f'<Name Encoded="true">{encoded}</Name>'.encode() in body
 
 
