@@ -6,12 +6,13 @@ display-only executor and records nothing."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from orchestrator import inference_config
 from orchestrator.app import App
 from orchestrator.azure.appmodels import AppView
 from orchestrator.deploy import localhashes, pipeline, sharestate, syncrun
+from orchestrator.deploy.localhashes import Hashed
 from orchestrator.deploy.localtree import LocalTree
 from orchestrator.deploy.restart import Apps
 from orchestrator.deploy.share import RemoteTree, Share, list_remote
@@ -110,9 +111,9 @@ def _read_both_sides(
 ) -> tuple[AppView, Share, RemoteTree, LocalTree, syncrun.Caches]:
     """The app, the share and its listing (read on the side, they wait on the network), and
     meanwhile the caches and the workspace (read here, they wait on the disk): the requests
-    go out first, so the listing, the longest wait, starts as early as it can. An error of
-    the app comes first, then one of the share, then one of the workspace, as when they were
-    read in turn."""
+    go out first, so the listing, the longest wait, starts as early as it can, and the local
+    MD5s are saved while it runs (not on a dry run). An error of the app comes first, then
+    one of the share, then one of the workspace, as when they were read in turn."""
 
     def list_opened() -> RemoteTree:
         share = opening.result()
@@ -127,13 +128,16 @@ def _read_both_sides(
         viewing = side.submit(pipeline.check_app, apps, target)
         opening = side.submit(pipeline.open_share, access, app.open_share, target)
         listing = side.submit(list_opened)
-        known = localhashes.load(inv.workspace)
+        known: Mapping[str, Hashed] = localhashes.load(inv.workspace)
         try:
             tree = syncrun.scan_workspace(inv.workspace, roots, known, delete=options.delete)
         except InputError:
             viewing.result()
             listing.result()
             raise
+        if not options.dry_run:  # facts about the local files, whatever the share holds
+            localhashes.update(inv.workspace, known, tree.hashes)
+            known = tree.hashes  # what the file now holds: `record` finds nothing to add
         view = viewing.result()
         share = opening.result()
         caches = syncrun.Caches(known, sharestate.load(inv.workspace, share.url))

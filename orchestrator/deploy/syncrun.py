@@ -7,8 +7,10 @@
   only the files whose MD5 decides and is not known, and returns plain data.
 - an executor carries the plan out: `LiveExecutor` uploads and deletes; `DryRunExecutor`
   (`--dry-run`) only describes what would be done, so a dry run sends no write.
-- `record` (the recorder) saves both caches once, after the executor; a dry run records
-  nothing, so it leaves `.orchestrator/` as it was.
+- `record` (the recorder) saves both caches once, after the executor, each only when it
+  changed; a dry run records nothing, so it leaves `.orchestrator/` as it was. (`deploy`
+  saves the local MD5s earlier, while the share is still being listed: they describe the
+  local files whatever the share holds; `record` then finds them saved.)
 """
 
 from __future__ import annotations

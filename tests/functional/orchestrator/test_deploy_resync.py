@@ -1,9 +1,12 @@
 """Re-sync with the workspace's share record: a changed file is the only one sent and no
 file properties are read; a file rewritten on the share by someone else (through the REST
-API or by the app on its mount) is never trusted from the record and is sent again."""
+API or by the app on its mount) is never trusted from the record and is sent again; the
+local MD5s are saved while the share is read, so a failure there does not lose them."""
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
 import pytest
@@ -84,3 +87,14 @@ def test_a_file_rewritten_by_the_app_on_its_mount_is_sent_again(synced: Provisio
     assert ran.code == 0, ran.output
     assert created_files(share_requests(synced), synced) == {DATA}
     assert on_disk.read_bytes() == original
+
+
+def test_the_local_md5s_are_saved_even_when_the_share_then_fails(synced: Provisioned) -> None:
+    hashes = synced.workspace / ".orchestrator" / "local-hashes.json"
+    hashes.unlink()
+    time.sleep(2.1)  # past the racy window: data.bin's MD5 may now be remembered
+    share_client(synced).delete_share()
+    ran = synced.deploy("--no-restart")
+    assert ran.code == 2, ran.output
+    assert f"file share {synced.share_name} does not exist" in ran.stderr
+    assert DATA in json.loads(hashes.read_text())["files"]
