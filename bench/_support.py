@@ -163,10 +163,18 @@ def run_measured(
     return Ran(process.returncode, output, started, ended, usage.ru_maxrss / 1024, cpu)
 
 
+def cli_argv(*args: str) -> list[str]:
+    """The command as users run it: the venv's `orchestrator` console script (what pip
+    installs), else `python -m orchestrator` (the same code, plus runpy's start-up)."""
+    script = Path(sys.executable).with_name("orchestrator")
+    if script.is_file():
+        return [str(script), *args]
+    return [sys.executable, "-m", "orchestrator", *args]
+
+
 def run_cli(workspace: Path, handle: LocalCloudHandle, *args: str, timeout: float = 600) -> Ran:
-    """`python -m orchestrator ARGS` in `workspace`, timed, with its peak memory."""
-    argv = [sys.executable, "-m", "orchestrator", *args]
-    return run_measured(argv, cwd=workspace, env=cli_env(handle), timeout=timeout)
+    """`orchestrator ARGS` (`cli_argv`) in `workspace`, timed, with its peak memory."""
+    return run_measured(cli_argv(*args), cwd=workspace, env=cli_env(handle), timeout=timeout)
 
 
 def set_network(handle: LocalCloudHandle, latency_ms: float, bandwidth_kbps: float = 0) -> None:

@@ -31,6 +31,7 @@ from _support import (
     LocalCloudHandle,
     Ran,
     bench_arguments,
+    cli_argv,
     cli_env,
     exit_code,
     machine,
@@ -58,7 +59,10 @@ def checked(ran: Ran, what: str) -> Ran:
 
 def import_costs(workspace: Path, handle: LocalCloudHandle, *args: str) -> dict[str, float]:
     """Milliseconds of cumulative import time per top-level package of one run."""
-    argv = [sys.executable, "-X", "importtime", "-m", "orchestrator", *args]
+    command = cli_argv(*args)
+    if command[0] == sys.executable:  # python -m orchestrator ARGS
+        command = command[1:]
+    argv = [sys.executable, "-X", "importtime", *command]  # the console script is Python too
     ran = checked(run_measured(argv, cwd=workspace, env=cli_env(handle)), " ".join(args))
     costs: dict[str, float] = defaultdict(float)
     for line in ran.output.splitlines():
