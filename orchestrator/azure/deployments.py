@@ -19,7 +19,6 @@ from orchestrator.azure.errors import (
     ResourceGroupMissing,
     calling,
 )
-from orchestrator.azure.errortree import flatten
 from orchestrator.azure.models import DeploymentSnapshot, OperationSnapshot, Preflight
 from orchestrator.azure.parse import deployment_from_wire, error_from_wire, operation_from_wire
 from orchestrator.azure.wire import as_object, at, objects, text, wire
@@ -175,6 +174,8 @@ class Deployments:
             ) from exc
         error = error_from_wire(result.get("error") or at(result, "properties", "error"))
         if error is not None:
+            from orchestrator.azure.errortree import flatten
+
             raise DeploymentFailedError(
                 "ARM preflight validation refused the deployment", flatten(error)
             )

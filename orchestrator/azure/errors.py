@@ -3,7 +3,8 @@
 Every adapter calls `translate` (or `calling`) at its boundary, so callers decide on these
 types only (`watch.py` retries `Throttled` / `Transient` / an early `NotFound`, the restart
 waits out a `Conflict`); the top-level handler prints any of them as `error:` + `hint:` and
-exits 1. ARM error trees in a response are flattened once, by `errortree`.
+exits 1. ARM error trees in a response are read (`parse`) and flattened once (`errortree`),
+both imported when an error is translated, so a run that meets none does not load them.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.azure.errortree import RootCause, flatten, hint_for, render_causes
-from orchestrator.azure.models import ErrorDetail
-from orchestrator.azure.parse import error_from_wire
 from orchestrator.errors import AzureError
 
 if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
+
+    from orchestrator.azure.errortree import RootCause
+    from orchestrator.azure.models import ErrorDetail
 
 SIGN_IN_HINT = (
     "sign in with `az login`, or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET "
@@ -87,6 +88,8 @@ class DeploymentFailedError(AzureError):
         self.state = state
 
     def lines(self) -> list[str]:
+        from orchestrator.azure.errortree import render_causes
+
         out = [f"error: {self.message}"]
         out.extend(f"  {line}" for line in render_causes(self.causes))
         if self.hint:
@@ -131,6 +134,9 @@ def retry_after(exc: HttpResponseError) -> float:
 
 def error_tree(exc: HttpResponseError) -> ErrorDetail | None:
     """The response's ARM error tree (None when the body is not one)."""
+    from orchestrator.azure.models import ErrorDetail
+    from orchestrator.azure.parse import error_from_wire
+
     response: Any = exc.response
     try:
         doc = response.json() if response is not None else None
@@ -194,6 +200,8 @@ def from_answer(status: int, body: bytes, reason: str, doing: str, wait: float =
     wording as an SDK exception's)."""
     import json
 
+    from orchestrator.azure.parse import error_from_wire
+
     try:
         doc = json.loads(body) if body else None
     except ValueError:  # not JSON (HTML from a proxy)
@@ -231,6 +239,8 @@ def retry_after_header(headers: Mapping[str, str]) -> float:
 def from_status(
     status: int, tree: ErrorDetail | None, reason: str, doing: str, wait: float = 0.0
 ) -> AzureError:
+    from orchestrator.azure.errortree import RootCause, flatten, hint_for
+
     code = tree.code if tree else ""
     message = (tree.message if tree else "") or reason
     first = message.strip().splitlines()[0] if message.strip() else ""

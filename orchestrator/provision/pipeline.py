@@ -11,7 +11,9 @@ The same shape as deploy: a planner (`plan`: reads only, returns a `ProvisionPla
 executor (`execute`: group, preview, preflight, create, watch) → a recorder (`record_skip`,
 `record_outputs`: the config and the in-flight record). `Provisioner` holds the
 collaborators (the deployments adapter, display, clock, sleep, prompt); each step is one
-method named after it. `attach` reuses `watch` and `record_outputs`.
+method named after it. `attach` reuses `watch` and `record_outputs`. What only a deployment
+needs (the watcher, the in-flight record, the error trees, the quota preflight, what-if) is
+imported by the step that uses it, so a skip does not load it.
 """
 
 from __future__ import annotations
@@ -29,13 +31,12 @@ from orchestrator.azure.errors import (
     DeploymentFailedError,
     ResourceGroupMissing,
 )
-from orchestrator.azure.errortree import RootCause, hint_for, root_causes, with_files
 from orchestrator.azure.models import DeploymentSnapshot
 from orchestrator.azure.transport import LOCAL_ANSWER_S
 from orchestrator.display import Display
 from orchestrator.errors import AzureError, InputError, Interrupted
 from orchestrator.events import Notice, Started
-from orchestrator.provision import hashcache, inflight, nochange
+from orchestrator.provision import hashcache, nochange
 from orchestrator.provision.kind import INFERENCE, TemplateKind
 from orchestrator.provision.outputs import MappedOutputs, OutputSpec, Recorded, map_outputs, record
 from orchestrator.provision.prepare import Prepared, deployment_name
@@ -338,6 +339,8 @@ class Provisioner:
         """Preflight validate, create, record the deployment as in flight."""
         group = prepared.target.resource_group.value
         name = deployment_name(self.now(), self.kind.name)
+        from orchestrator.provision import inflight
+
         body = prepared.deployment_body()
         for warning in self.deployments.validate(group, name, body).warnings:
             self.display.show(Notice(f"preflight: {warning}", "warning"))
@@ -361,6 +364,8 @@ class Provisioner:
 
     def watch(self, group: str, name: str, options: Options) -> WatchResult:
         """Watch until the end; Ctrl-C leaves it running or cancels it (--on-interrupt)."""
+        from orchestrator.provision import inflight
+
         try:
             result = self.watcher.watch(group, name, timeout=options.timeout)
         except KeyboardInterrupt:
@@ -385,6 +390,8 @@ class Provisioner:
                 except (KeyboardInterrupt, EOFError):
                     choice = "leave"
         if choice == "cancel":
+            from orchestrator.provision import inflight
+
             self.deployments.cancel(group, name)
             inflight.clear(self.workspace, name, self.kind.name)
             raise Interrupted(
@@ -395,6 +402,8 @@ class Provisioner:
 
     def failure(self, result: WatchResult) -> AzureError:
         """A canceled deployment is said as such; a failed one with its root causes."""
+        from orchestrator.azure.errortree import RootCause, root_causes
+
         deployment = result.deployment
         shown = self.workspace.shown(self.kind.config or self.workspace.config)
         if deployment.canceled:
@@ -417,6 +426,8 @@ class Provisioner:
     ) -> tuple[MappedOutputs, Recorded]:
         """Write the outputs into the config (checked, atomically, unknown keys kept); clear
         in-flight."""
+        from orchestrator.provision import inflight
+
         mapped = map_outputs(result.deployment.outputs, declared)
         recorded = self._record(config, mapped)
         inflight.clear(self.workspace, result.deployment.name, self.kind.name)
@@ -425,6 +436,8 @@ class Provisioner:
 
 def naming_files(err: AzureError, prepared: Prepared) -> AzureError:
     """`err` with its hints naming the parameters file and template this run used."""
+    from orchestrator.azure.errortree import hint_for, with_files
+
     files = {"parameters": prepared.final.source, "template": prepared.compiled.source}
     if isinstance(err, DeploymentFailedError):
         err.causes = with_files(err.causes, files)

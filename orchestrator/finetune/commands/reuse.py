@@ -17,19 +17,21 @@ from orchestrator.finetune import config as ft_config
 from orchestrator.finetune import family
 from orchestrator.invocation import Invocation
 from orchestrator.parameters import load_parameters
-from orchestrator.provision import reuse
 from orchestrator.provision.prepare import Request, load_target
 from orchestrator.provision.target import cloud_default
 
 if TYPE_CHECKING:
     from orchestrator.azure.jobs import Jobs
+    from orchestrator.provision import reuse
 
 
 def shared_resources(jobs: Jobs, group: str, values: dict[str, object]) -> reuse.Shared | None:
     """What the fine-tuning job shares (read only when its config names this group; the job
-    readers are imported here, so a provision without fine-tuning does not load them)."""
+    readers and the reuse rules are imported here, so a provision without fine-tuning does not
+    load them)."""
     from orchestrator.azure.errors import NotFound
     from orchestrator.azure.jobs import name_of
+    from orchestrator.provision import reuse
 
     try:
         job = jobs.job(group, str(values["ACA_JOB_NAME"]))
@@ -78,6 +80,8 @@ def with_finetuning(inv: Invocation, app: App, request: Request) -> tuple[Reques
     )
     if shared is None:
         return request, []
+    from orchestrator.provision import reuse
+
     filled = reuse.fills(document.values, request.params, shared)
     said = [f"from fine-tuning ({files.shown(files.config)}): {k} = {v}" for k, v in filled.items()]
     return replace(request, params=(*reuse.as_overrides(filled), *request.params)), said

@@ -1,10 +1,14 @@
 """What a command imports is what it uses: a `deploy` that lists the share and uploads a
 changed file, and a no-change `provision`, run in fresh interpreters against localcloud,
 import neither `concurrent.futures` nor `logging` (their threads are `orchestrator.threads`,
-their SDK loggers are silenced without importing `logging`)."""
+their SDK loggers are silenced without importing `logging`), nor our modules that hold only
+what a failed request, a deployment or fine-tuning needs: ARM error trees (`errortree`, and
+for deploy the deployment records `models` and their reader `parse`), the in-flight record
+(`inflight`) and the reuse of fine-tuning's resources (`provision.reuse`)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,18 +17,27 @@ from deploy_support import provision
 from localcloud_fixture import LocalCloudHandle
 from provision_support import cli_env
 
-UNUSED = ("concurrent.futures", "logging")
-RUN_AND_LIST_UNUSED_IMPORTS = (
-    "import sys\n"
+UNUSED_BY_BOTH = ("concurrent.futures", "logging", "orchestrator.azure.errortree")
+UNUSED_BY_DEPLOY = (*UNUSED_BY_BOTH, "orchestrator.azure.models", "orchestrator.azure.parse")
+UNUSED_BY_PROVISION = (
+    *UNUSED_BY_BOTH,
+    "orchestrator.provision.inflight",
+    "orchestrator.provision.reuse",
+)
+RUN_AND_LIST_IMPORTS = (
+    "import json, sys\n"
     "from orchestrator.cli import main\n"
     "rc = main(sys.argv[1:])\n"
-    f"print('RESULT', rc, sorted(m for m in {UNUSED!r} if m in sys.modules))\n"
+    "print('RESULT', rc, json.dumps(sorted(sys.modules)))\n"
 )
 
 
-def run_in_fresh_interpreter(ws: Path, lc: LocalCloudHandle, *args: str) -> str:
+def run_in_fresh_interpreter(
+    ws: Path, lc: LocalCloudHandle, unused: tuple[str, ...], *args: str
+) -> str:
+    """`RESULT <exit code> <the modules of unused that the command imported>`."""
     done = subprocess.run(
-        [sys.executable, "-c", RUN_AND_LIST_UNUSED_IMPORTS, *args, "-w", str(ws)],
+        [sys.executable, "-c", RUN_AND_LIST_IMPORTS, *args, "-w", str(ws)],
         cwd=ws,
         env=cli_env(lc),
         capture_output=True,
@@ -34,17 +47,23 @@ def run_in_fresh_interpreter(ws: Path, lc: LocalCloudHandle, *args: str) -> str:
     )
     results = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     assert results, done.stdout + done.stderr
-    return results[-1]
+    _, code, modules = results[-1].split(" ", 2)
+    imported = set(json.loads(modules))
+    return f"RESULT {code} {[m for m in unused if m in imported]}"
 
 
-def test_deploy_and_a_no_change_provision_import_no_executor_and_no_logging(
+def test_deploy_and_a_no_change_provision_import_only_what_they_use(
     tmp_path: Path, localcloud: LocalCloudHandle
 ) -> None:
     provisioned = provision(tmp_path / "ws", localcloud)
     ws = provisioned.workspace
+    deploy = ("deploy", "--no-restart")
     (ws / "inference" / "extra.txt").write_text("a file to upload\n")
-    assert run_in_fresh_interpreter(ws, localcloud, "deploy", "--no-restart") == "RESULT 0 []"
+    assert run_in_fresh_interpreter(ws, localcloud, UNUSED_BY_DEPLOY, *deploy) == "RESULT 0 []"
     (ws / "inference" / "extra.txt").write_text("changed\n")
-    assert run_in_fresh_interpreter(ws, localcloud, "deploy", "--no-restart") == "RESULT 0 []"
+    assert run_in_fresh_interpreter(ws, localcloud, UNUSED_BY_DEPLOY, *deploy) == "RESULT 0 []"
     group = provisioned.config["RESOURCE_GROUP_NAME"]
-    assert run_in_fresh_interpreter(ws, localcloud, "provision", "-g", group) == "RESULT 0 []"
+    no_change = ("provision", "-g", group)
+    assert run_in_fresh_interpreter(ws, localcloud, UNUSED_BY_PROVISION, *no_change) == (
+        "RESULT 0 []"
+    )
