@@ -74,11 +74,15 @@ def delete(share: Share, target: Target) -> Reply:
 
 def list_entries(share: Share, target: Target, query: Mapping[str, str]) -> Reply:
     options = listing.parse_options(query)
-    directory_id = _directory_id(share, target)
     try:
-        entries = dict(share.fs.listdir(target.parts))
-    except (FileNotFoundError, ParentMissing) as error:
-        raise errors.resource_not_found() from error
+        scanned = share.fs.scan(target.parts)
+    except ParentMissing as error:
+        raise errors.parent_not_found() from error
+    if scanned is None:
+        raise errors.resource_not_found()
+    disk, listed = scanned
+    directory_id = share.file_id(target.parts, disk)
+    entries = dict(listed)
     names, next_marker = listing.select_page(entries, options)
     prefix = f"{target.relpath}/" if target.parts else ""
     paths = [prefix + name for name in names]
@@ -97,18 +101,6 @@ def list_entries(share: Share, target: Target, query: Mapping[str, str]) -> Repl
     )
     body = listing.render(listing.Page(items, next_marker), options, context)
     return Reply(200, {"Content-Type": "application/xml"}, body)
-
-
-def _directory_id(share: Share, target: Target) -> str:
-    """The listed directory's id, with the errors of `_directory`, without reading the rest
-    of its properties."""
-    try:
-        disk = share.fs.stat(target.parts)
-    except ParentMissing as error:
-        raise errors.parent_not_found() from error
-    if disk is None or not disk.is_dir:
-        raise errors.resource_not_found()
-    return share.file_id(target.parts, disk)
 
 
 def _directory(share: Share, target: Target) -> Props:

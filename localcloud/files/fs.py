@@ -72,13 +72,33 @@ class ShareFs:
         return _disk_state(st)
 
     def listdir(self, parts: tuple[str, ...]) -> list[tuple[str, DiskState]]:
-        with self._dir(parts) as fd, os.scandir(fd) as entries:
-            found = []
-            for entry in entries:
-                state = _disk_state(entry.stat(follow_symlinks=False))
-                if state is not None:
-                    found.append((entry.name, state))
-            return found
+        with self._dir(parts) as fd:
+            return _entries(fd)
+
+    def scan(self, parts: tuple[str, ...]) -> tuple[DiskState, list[tuple[str, DiskState]]] | None:
+        """The directory's own state and its entries (as `listdir`), opening the path once;
+        None when it is missing or not a directory (ParentMissing as `stat`)."""
+        if not parts:
+            root = self.stat(())
+            if root is None or not root.is_dir:
+                return None
+            try:
+                return root, self.listdir(())
+            except FileNotFoundError:
+                return None
+        with self._parent(parts) as parent_fd:
+            try:
+                fd = os.open(parts[-1], _DIR_FLAGS, dir_fd=parent_fd)
+            except OSError as error:
+                if error.errno in _MISSING:  # a file, symlink or special file is ENOTDIR/ELOOP
+                    return None
+                raise
+        try:
+            state = _disk_state(os.fstat(fd))
+            assert state is not None, "opened with O_DIRECTORY"
+            return state, _entries(fd)
+        finally:
+            os.close(fd)
 
     def usage(self) -> int:
         """Bytes held by the share's regular files (symlinks and special files not counted)."""
@@ -202,6 +222,17 @@ def _fold(name: str) -> str:
     if len(upper) == len(name):  # no character grew, so it is the same, and much faster
         return upper
     return "".join(c.upper() if len(c.upper()) == 1 else c for c in name)
+
+
+def _entries(fd: int) -> list[tuple[str, DiskState]]:
+    """The files and directories in the directory `fd` (symlinks and special files left out)."""
+    with os.scandir(fd) as entries:
+        found = []
+        for entry in entries:
+            state = _disk_state(entry.stat(follow_symlinks=False))
+            if state is not None:
+                found.append((entry.name, state))
+        return found
 
 
 def _disk_state(st: os.stat_result) -> DiskState | None:

@@ -8,6 +8,7 @@ carries. Share folders live at `<state_dir>/files/<account>/<share>/`, their pro
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import time
@@ -83,6 +84,7 @@ class FileService:
         self._share_ops = ShareOps(store, self.delete_share, clock)
         self._snapshots = ShareSnapshots(state_dir / "files-snapshots")
         self._snapshot_metas: dict[tuple[str, str, str], ShareMeta] = {}
+        self._held: tuple[str, list[str] | None] | None = None  # see `_hold_keys`
 
     # -- the Files protocol -------------------------------------------------------------
 
@@ -109,7 +111,11 @@ class FileService:
 
     def owns(self, first_segment: str) -> bool:
         account = first_segment.lower()
-        return bool(ACCOUNT_NAME.fullmatch(account)) and self._keys(account) is not None
+        if not ACCOUNT_NAME.fullmatch(account):
+            return False
+        keys = self._keys(account)
+        self._hold_keys(account, keys)
+        return keys is not None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         request_id = str(uuid.uuid4())
@@ -138,7 +144,7 @@ class FileService:
         target = parse_target(raw_path)
         if request.headers.get("x-ms-allow-trailing-dot", "").lower() != "true":
             target = without_trailing_dots(target)
-        keys = self._keys(target.account)
+        keys = self._held_keys(target.account)
         if keys is None:
             raise FileError(404, "ResourceNotFound", "The storage account does not exist.")
         query = inputs.query_params(raw_query)
@@ -375,6 +381,29 @@ class FileService:
         if doc is None:
             return None
         return [str(doc[name]) for name in ("key1", "key2") if doc.get(name)]
+
+    def _hold_keys(self, account: str, keys: list[str] | None) -> None:
+        """Keep the keys `owns` read for the request it classified, which is served next
+        without yielding to the event loop; they are dropped as soon as the loop runs
+        anything else (a fault's delay, another request), so a request never uses keys read
+        before it last waited."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._held is None:
+            loop.call_soon(self._drop_held_keys)
+        self._held = (account, keys)
+
+    def _drop_held_keys(self) -> None:
+        self._held = None
+
+    def _held_keys(self, account: str) -> list[str] | None:
+        """The account's keys: those `owns` read for this request, else read now."""
+        held, self._held = self._held, None
+        if held is not None and held[0] == account:
+            return held[1]
+        return self._keys(account)
 
     def _share_dir(self, account: str, share: str) -> Path:
         return self._files / validate_account_name(account) / validate_share_name(share)

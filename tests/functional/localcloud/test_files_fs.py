@@ -30,6 +30,20 @@ def test_listing_shows_only_regular_files_and_directories(fs: ShareFs) -> None:
     assert [name for name, _ in fs.listdir(())] == ["dir"]
 
 
+def test_scan_gives_the_directory_state_and_entries_as_stat_and_listdir_do(fs: ShareFs) -> None:
+    for parts in [(), ("dir",)]:
+        assert fs.scan(parts) == (fs.stat(parts), fs.listdir(parts))
+
+
+def test_scan_of_a_file_symlink_fifo_or_missing_name_is_none(fs: ShareFs) -> None:
+    for parts in [("dir", "File.txt"), ("dirlink",), ("filelink",), ("fifo",), ("nope",)]:
+        assert fs.scan(parts) is None
+    with pytest.raises(ParentMissing):
+        fs.scan(("dirlink", "secret"))
+    with pytest.raises(ParentMissing):
+        fs.scan(("nope", "deeper"))
+
+
 def test_symlinks_and_fifos_read_as_missing(fs: ShareFs) -> None:
     assert fs.stat(("filelink",)) is None
     assert fs.stat(("fifo",)) is None
