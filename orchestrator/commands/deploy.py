@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from orchestrator import inference_config
 from orchestrator.app import App
@@ -25,8 +26,12 @@ from orchestrator.invocation import Invocation
 from orchestrator.result import CommandResult, Message
 from orchestrator.threads import Pool
 
+if TYPE_CHECKING:  # the restart step is imported by a run that restarts
+    from orchestrator.deploy.health import Report
+    from orchestrator.deploy.rollout import Rollout
 
-def reporter(display: Display, step: str) -> pipeline.Report:
+
+def reporter(display: Display, step: str) -> Report:
     """Progress lines of one step, as events."""
     return lambda text: display.show(Progress(step, text))
 
@@ -79,14 +84,16 @@ def _run(
     data["sync_seconds"] = round(time.monotonic() - started, 3)
     messages += kept_lines(the_plan)
     if pipeline.should_restart(options.restart, the_plan):
-        how = pipeline.Restarter(
+        from orchestrator.deploy import rollout as step
+
+        how = step.Restarter(
             apps,
             app.https,
-            pipeline.Clock(),
+            step.Clock(),
             reporter(display, "restart"),
             app.settings.retry_backoff,
         )
-        rollout = pipeline.restart_and_wait(how, target, view, options)
+        rollout = step.restart_and_wait(how, target, view, options)
         messages.append(Message(restart_line(the_plan, rollout)))
         messages += answer_lines(rollout)
         data.update(restarted=True, revision=rollout.revision, replica=rollout.replica)
@@ -187,7 +194,7 @@ def kept_lines(the_plan: SyncPlan) -> list[Message]:
     ]
 
 
-def restart_line(the_plan: SyncPlan, rollout: pipeline.Rollout) -> str:
+def restart_line(the_plan: SyncPlan, rollout: Rollout) -> str:
     if the_plan.is_noop:
         return (
             f"nothing changed on the share; restarted {rollout.revision} anyway "
@@ -196,7 +203,7 @@ def restart_line(the_plan: SyncPlan, rollout: pipeline.Rollout) -> str:
     return f"restarted {rollout.revision}; replica {rollout.replica} is ready"
 
 
-def answer_lines(rollout: pipeline.Rollout) -> list[Message]:
+def answer_lines(rollout: Rollout) -> list[Message]:
     """A ready app whose health URL answers 4xx: said, not failed (the app does answer)."""
     if rollout.endpoint_status < 400:
         return []

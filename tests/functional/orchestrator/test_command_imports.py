@@ -4,7 +4,8 @@ import neither `concurrent.futures` nor `logging` (their threads are `orchestrat
 their SDK loggers are silenced without importing `logging`), nor our modules that hold only
 what a failed request, a deployment or fine-tuning needs: ARM error trees (`errortree`, and
 for deploy the deployment records `models` and their reader `parse`), the in-flight record
-(`inflight`) and the reuse of fine-tuning's resources (`provision.reuse`)."""
+(`inflight`), the reuse of fine-tuning's resources (`provision.reuse`) and, for a deploy
+that does not restart, the restart step (`deploy.rollout`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ from localcloud_fixture import LocalCloudHandle
 from provision_support import cli_env
 
 UNUSED_BY_BOTH = ("concurrent.futures", "logging", "orchestrator.azure.errortree")
-UNUSED_BY_DEPLOY = (*UNUSED_BY_BOTH, "orchestrator.azure.models", "orchestrator.azure.parse")
+UNUSED_BY_DEPLOY = (
+    *UNUSED_BY_BOTH,
+    "orchestrator.azure.models",
+    "orchestrator.azure.parse",
+    "orchestrator.deploy.rollout",
+)
 UNUSED_BY_PROVISION = (
     *UNUSED_BY_BOTH,
     "orchestrator.provision.inflight",

@@ -11,10 +11,10 @@ from orchestrator.deploy.pipeline import (
     RESTART_ALWAYS,
     RESTART_IF_CHANGED,
     RESTART_NEVER,
-    Rollout,
     should_restart,
     sync_roots,
 )
+from orchestrator.deploy.rollout import Rollout
 from orchestrator.deploy.syncplan import SyncPlan, Upload
 from orchestrator.errors import InputError
 
