@@ -10,7 +10,7 @@ from localcloud.files.errors import FileError
 from localcloud.files.fs import ParentMissing
 from localcloud.files.ops import Reply
 from localcloud.files.paths import Target
-from localcloud.files.props import Props, item_headers
+from localcloud.files.props import Props, Record, item_headers
 from localcloud.files.share import Share
 
 _ENCRYPTED = {"x-ms-request-server-encrypted": "true"}
@@ -86,7 +86,7 @@ def list_entries(share: Share, target: Target, query: Mapping[str, str]) -> Repl
     names, next_marker = listing.select_page(entries, options)
     prefix = f"{target.relpath}/" if target.parts else ""
     paths = [prefix + name for name in names]
-    records = share.meta.get_many(paths)
+    records = _records(share, paths, [entries[name].is_dir for name in names[:-1]])
     items = tuple(
         [
             listing.ListedItem(name, records.get(path), entries[name])
@@ -101,6 +101,26 @@ def list_entries(share: Share, target: Target, query: Mapping[str, str]) -> Repl
     )
     body = listing.render(listing.Page(items, next_marker), options, context)
     return Reply(200, {"Content-Type": "application/xml"}, body)
+
+
+def _records(share: Share, paths: list[str], dirs_before_last: list[bool]) -> dict[str, Record]:
+    """The records of `paths` (sorted siblings; more may come back, they are not asked for).
+    Between two files there is nothing to record, so a page with no directory before its
+    last entry is read in one range; otherwise the contents of its directories would be
+    read too, and each path is looked up."""
+    if not paths or any(dirs_before_last) or not _encodable(paths):
+        return share.meta.get_many(paths)
+    return share.meta.get_range(paths[0], paths[-1])
+
+
+def _encodable(paths: list[str]) -> bool:
+    """False when a name holds undecodable bytes (lone surrogates SQLite cannot take; looking
+    each path up then fails as it always did)."""
+    try:
+        "".join(paths).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _directory(share: Share, target: Target) -> Props:

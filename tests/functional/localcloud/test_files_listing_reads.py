@@ -1,0 +1,86 @@
+"""A listing reports, page after page, what Get Properties reports for each entry, however
+the page is made up (files only, directories in between, one entry) and whether the entry's
+record is current, stale (the file was changed behind the service) or missing (the file was
+made there). The SDK clients over real HTTPS."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azure.mgmt.resource.resources import ResourceManagementClient
+from azure.mgmt.storage import StorageManagementClient
+from azure.storage.fileshare import ShareClient, ShareDirectoryClient
+from localcloud_fixture import LocalCloudHandle, sdk_kwargs
+
+pytestmark = pytest.mark.functional
+
+
+@pytest.fixture
+def folder(localcloud: LocalCloudHandle, fresh_group: str) -> Iterator[tuple[Any, Path]]:
+    """A directory client on a new share, and the directory's folder on disk."""
+    account = "st" + uuid.uuid4().hex[:16]
+    resources = ResourceManagementClient(
+        localcloud.credential(), localcloud.subscription_id, **sdk_kwargs(localcloud)
+    )
+    resources.resources.begin_create_or_update_by_id(
+        f"/subscriptions/{localcloud.subscription_id}/resourceGroups/{fresh_group}"
+        f"/providers/Microsoft.Storage/storageAccounts/{account}",
+        {"location": "eastus", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"},
+        api_version="2023-01-01",
+        polling_interval=0.1,
+    ).result()
+    storage = StorageManagementClient(
+        localcloud.credential(), localcloud.subscription_id, **sdk_kwargs(localcloud)
+    )
+    keys = storage.storage_accounts.list_keys(fresh_group, account).keys_property
+    assert keys and keys[0].value
+    share = ShareClient(
+        f"{localcloud.endpoint}/{account}",
+        "data",
+        credential=keys[0].value,
+        connection_verify=localcloud.ca_file,
+    )
+    share.create_share()
+    directory = share.get_directory_client("dir")
+    directory.create_directory()
+    yield directory, localcloud.state_dir / "files" / account / "data" / "dir"
+
+
+def _fill(directory: ShareDirectoryClient, on_disk: Path) -> None:
+    for name in ("a.txt", "b.txt", "d.txt", "e.txt"):
+        directory.get_file_client(name).upload_file(name.encode())
+    for sub, inner in (("c", "x.txt"), ("c", "y.txt"), ("z", "w.txt")):
+        child = directory.get_subdirectory_client(sub)
+        if not child.exists():
+            child.create_directory()
+        child.get_file_client(inner).upload_file(b"inner")
+    with (on_disk / "e.txt").open("ab") as changed:  # its record no longer describes it
+        changed.write(b" and more")
+    (on_disk / "f.txt").write_bytes(b"made on disk")  # no record at all
+
+
+def _reported(directory: ShareDirectoryClient, name: str, is_dir: bool) -> tuple[Any, ...]:
+    if is_dir:
+        props = directory.get_subdirectory_client(name).get_directory_properties()
+        return props.etag, props.file_id, None
+    props = directory.get_file_client(name).get_file_properties()
+    return props.etag, props.file_id, props.size
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 100])
+def test_every_page_lists_what_get_properties_reports(
+    folder: tuple[ShareDirectoryClient, Path], per_page: int
+) -> None:
+    directory, on_disk = folder
+    _fill(directory, on_disk)
+    pages = directory.list_directories_and_files(include=["etag"], results_per_page=per_page)
+    items = [item for page in pages.by_page() for item in page]
+    listed = {i.name: (i.etag, i.file_id, None if i.is_directory else i.size) for i in items}
+    assert sorted(listed) == ["a.txt", "b.txt", "c", "d.txt", "e.txt", "f.txt", "z"]
+    for item in items:
+        assert listed[item.name] == _reported(directory, item.name, item.is_directory)
+    assert listed["e.txt"][2] == len(b"e.txt and more")
