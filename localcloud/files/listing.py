@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -144,9 +145,9 @@ def _entry(item: ListedItem, include: frozenset[str]) -> str:
             fields += _timestamps(created_ns, trusted.written_ns, trusted.changed_ns)
     if "etag" in include:
         etag = etag_for(disk.mtime_ns) if trusted is None else trusted.etag
-        fields += f"<Etag>{escape(etag)}</Etag>"
+        fields += f"<Etag>{_text(etag)}</Etag>"
     file_id = str(disk.inode) if record is None else record.file_id
-    text = f"{_encoded_element('Name', name)}<FileId>{file_id}</FileId>"
+    text = f"{_name_element(name)}<FileId>{file_id}</FileId>"
     text += f"<Properties>{fields}</Properties>" if fields else "<Properties />"
     if "attributes" in include:
         shown = attributes_shown("" if record is None else record.attributes, disk.is_dir)
@@ -166,6 +167,19 @@ def _timestamps(created_ns: int, written_ns: int, changed_ns: int) -> str:
         f"<ChangeTime>{file_time(changed_ns)}</ChangeTime>"
         f"<Last-Modified>{http_date(changed_ns)}</Last-Modified>"
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_element(name: str) -> str:
+    """`<Name>` of an entry; kept, as a re-sync lists the same names again."""
+    return _encoded_element("Name", name)
+
+
+def _text(text: str) -> str:
+    """`escape(text)`, without its three replacements in the usual case of nothing to escape."""
+    if "&" in text or "<" in text or ">" in text:
+        return escape(text)
+    return text
 
 
 def _encoded_element(tag: str, text: str) -> str:
