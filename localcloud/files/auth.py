@@ -4,6 +4,7 @@ localcloud's own token service, as Azure Files accepts with `x-ms-file-request-i
 
 from __future__ import annotations
 
+import functools
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
@@ -86,13 +87,17 @@ def _check_date(request: web.Request, now_ns: int) -> None:
     if not value:
         raise _failed("Request date header not specified (x-ms-date or Date).")
     try:
-        sent_at = parsedate_to_datetime(value)
+        sent_at = _parsed_date(value)
     except (TypeError, ValueError) as error:
         raise _failed(f"The date header {value!r} is not an RFC 1123 date.") from error
     if sent_at.tzinfo is None:
         sent_at = sent_at.replace(tzinfo=timezone.utc)
     if abs(now_ns / 1e9 - sent_at.timestamp()) > MAX_CLOCK_SKEW_SECONDS:
         raise _failed(f"Request date header too old or too far in the future: {value!r}.")
+
+
+# Clients date their requests to the second, so the same few values arrive again and again.
+_parsed_date = functools.lru_cache(maxsize=64)(parsedate_to_datetime)
 
 
 def _failed(detail: str) -> FileError:
