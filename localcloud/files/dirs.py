@@ -10,7 +10,7 @@ from localcloud.files.errors import FileError
 from localcloud.files.fs import ParentMissing
 from localcloud.files.ops import Reply
 from localcloud.files.paths import Target
-from localcloud.files.props import Props, Record, item_headers
+from localcloud.files.props import Props, Record, item_headers, reported_id
 from localcloud.files.share import Share
 
 _ENCRYPTED = {"x-ms-request-server-encrypted": "true"}
@@ -81,17 +81,15 @@ def list_entries(share: Share, target: Target, query: Mapping[str, str]) -> Repl
     if scanned is None:
         raise errors.resource_not_found()
     disk, listed = scanned
-    directory_id = share.file_id(target.parts, disk)
     entries = dict(listed)
     names, next_marker = listing.select_page(entries, options)
     prefix = f"{target.relpath}/" if target.parts else ""
     paths = [prefix + name for name in names]
-    records = _records(share, paths, [entries[name].is_dir for name in names[:-1]])
+    before_last = [entries[name].is_dir for name in names[:-1]]
+    records = _records(share, target.relpath, paths, before_last)
+    directory_id = reported_id(records.get(target.relpath), disk, is_root=not target.parts)
     items = tuple(
-        [
-            listing.ListedItem(name, records.get(path), entries[name])
-            for name, path in zip(names, paths, strict=True)
-        ]
+        [(name, records.get(path), entries[name]) for name, path in zip(names, paths, strict=True)]
     )
     context = listing.ListingContext(
         service_endpoint=share.endpoint,
@@ -103,14 +101,16 @@ def list_entries(share: Share, target: Target, query: Mapping[str, str]) -> Repl
     return Reply(200, {"Content-Type": "application/xml"}, body)
 
 
-def _records(share: Share, paths: list[str], dirs_before_last: list[bool]) -> dict[str, Record]:
-    """The records of `paths` (sorted siblings; more may come back, they are not asked for).
-    Between two files there is nothing to record, so a page with no directory before its
-    last entry is read in one range; otherwise the contents of its directories would be
-    read too, and each path is looked up."""
+def _records(
+    share: Share, directory: str, paths: list[str], dirs_before_last: list[bool]
+) -> dict[str, Record]:
+    """The records of the listed directory and of `paths`, its children on the page, sorted
+    (more may come back; they are not asked for). Between two files there is nothing to
+    record, so a page with no directory before its last entry is read in one range;
+    otherwise the contents of its directories would be read too, and each path is looked up."""
     if not paths or any(dirs_before_last) or not _encodable(paths):
-        return share.meta.get_many(paths)
-    return share.meta.get_range(paths[0], paths[-1])
+        return share.meta.get_many([directory, *paths])
+    return share.meta.get_range(paths[0], paths[-1], also=directory)
 
 
 def _encodable(paths: list[str]) -> bool:

@@ -16,7 +16,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TypeAlias
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
@@ -51,13 +51,9 @@ class ListOptions:
         return self.max_results or MAX_RESULTS
 
 
-class ListedItem(NamedTuple):
-    """An entry of the page: its name, its sidecar record (None without one) and what the
-    disk says. A tuple rather than a dataclass: one is made per entry listed."""
-
-    name: str
-    record: Record | None
-    disk: DiskState
+# An entry of the page: its name, its sidecar record (None without one) and what the disk
+# says. A plain tuple rather than a dataclass: one is made per entry listed.
+ListedItem: TypeAlias = tuple[str, Record | None, DiskState]
 
 
 @dataclass(frozen=True)

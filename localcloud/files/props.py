@@ -226,6 +226,14 @@ def effective(record: Record | None, disk: DiskState, parent_id: str) -> Props:
     )
 
 
+def reported_id(record: Record | None, disk: DiskState, is_root: bool) -> str:
+    """The file id `Share.props` reports for an item, without the rest of its properties:
+    its record's, else the id of a share's root, else its inode number."""
+    if record is not None:
+        return record.file_id
+    return ROOT_ID if is_root else str(disk.inode)
+
+
 def etag_for(ns: int) -> str:
     return f'"0x{ns // 100 + _EPOCH_AS_FILETIME:X}"'
 

@@ -117,14 +117,6 @@ class Share:
         """Store `record` as it is: no new ETag or times (lease changes)."""
         self.meta.put("/".join(parts), record)
 
-    def file_id(self, parts: tuple[str, ...], disk: DiskState) -> str:
-        """The `file_id` that `props` reports for the item `disk` describes (its record's, else
-        the root's or the inode number), without the rest of its properties."""
-        record = self.meta.get("/".join(parts))
-        if record is not None:
-            return record.file_id
-        return ROOT_ID if not parts else str(disk.inode)
-
     def _props(self, parts: tuple[str, ...], disk: DiskState) -> Props:
         record = self.meta.get("/".join(parts))
         props = effective(record, disk, self._parent_id(parts))

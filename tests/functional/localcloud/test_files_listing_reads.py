@@ -5,23 +5,40 @@ made there). The SDK clients over real HTTPS."""
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.storage import StorageManagementClient
-from azure.storage.fileshare import ShareClient, ShareDirectoryClient
+from azure.storage.fileshare import (
+    ShareClient,
+    ShareDirectoryClient,
+    ShareSasPermissions,
+    generate_share_sas,
+)
 from localcloud_fixture import LocalCloudHandle, sdk_kwargs
 
 pytestmark = pytest.mark.functional
 
 
+@dataclass(frozen=True)
+class Folder:
+    account: str
+    share: ShareClient  # a new share, "data"
+    directory: ShareDirectoryClient  # its "dir"
+    on_disk: Path  # its folder in the share
+    key: str
+    ca_file: str
+
+
 @pytest.fixture
-def folder(localcloud: LocalCloudHandle, fresh_group: str) -> Iterator[tuple[Any, Path]]:
-    """A directory client on a new share, and the directory's folder on disk."""
+def folder(localcloud: LocalCloudHandle, fresh_group: str) -> Folder:
     account = "st" + uuid.uuid4().hex[:16]
     resources = ResourceManagementClient(
         localcloud.credential(), localcloud.subscription_id, **sdk_kwargs(localcloud)
@@ -47,7 +64,8 @@ def folder(localcloud: LocalCloudHandle, fresh_group: str) -> Iterator[tuple[Any
     share.create_share()
     directory = share.get_directory_client("dir")
     directory.create_directory()
-    yield directory, localcloud.state_dir / "files" / account / "data" / "dir"
+    on_disk = localcloud.state_dir / "files" / account / "data" / "dir"
+    return Folder(account, share, directory, on_disk, keys[0].value, localcloud.ca_file)
 
 
 def _fill(directory: ShareDirectoryClient, on_disk: Path) -> None:
@@ -72,11 +90,9 @@ def _reported(directory: ShareDirectoryClient, name: str, is_dir: bool) -> tuple
 
 
 @pytest.mark.parametrize("per_page", [1, 2, 3, 100])
-def test_every_page_lists_what_get_properties_reports(
-    folder: tuple[ShareDirectoryClient, Path], per_page: int
-) -> None:
-    directory, on_disk = folder
-    _fill(directory, on_disk)
+def test_every_page_lists_what_get_properties_reports(folder: Folder, per_page: int) -> None:
+    directory = folder.directory
+    _fill(directory, folder.on_disk)
     pages = directory.list_directories_and_files(include=["etag"], results_per_page=per_page)
     items = [item for page in pages.by_page() for item in page]
     listed = {i.name: (i.etag, i.file_id, None if i.is_directory else i.size) for i in items}
@@ -84,3 +100,22 @@ def test_every_page_lists_what_get_properties_reports(
     for item in items:
         assert listed[item.name] == _reported(directory, item.name, item.is_directory)
     assert listed["e.txt"][2] == len(b"e.txt and more")
+
+
+def test_a_listing_gives_its_directory_the_id_get_properties_reports(folder: Folder) -> None:
+    (folder.on_disk / "made-here").mkdir()  # no record
+    root = folder.share.get_directory_client("")
+    sas = generate_share_sas(
+        folder.account,
+        "data",
+        folder.key,
+        permission=ShareSasPermissions(list=True),
+        expiry=datetime.now(timezone.utc) + timedelta(hours=1),
+    )
+    for client in (root, folder.directory, folder.directory.get_subdirectory_client("made-here")):
+        answer = requests.get(
+            f"{client.url}?restype=directory&comp=list&{sas}", verify=folder.ca_file, timeout=30
+        )
+        listed = re.search("<DirectoryId>([^<]*)</DirectoryId>", answer.text)
+        assert listed is not None, answer.text
+        assert listed.group(1) == client.get_directory_properties().file_id

@@ -18,7 +18,7 @@ CONTEXT = listing.ListingContext("https://127.0.0.1:8443/acct/", "share", "infer
 def item(name: str, is_dir: bool, size: int = 0, file_id: str = "7") -> listing.ListedItem:
     """An entry whose record still describes the disk."""
     record = Record(is_dir, file_id, NS, NS, NS, '"0x8DAACC5F42164F6"', size, NS)
-    return listing.ListedItem(name, record, DiskState(is_dir, size, NS, NS, 99))
+    return name, record, DiskState(is_dir, size, NS, NS, 99)
 
 
 def page(*items: listing.ListedItem, next_marker: str = "") -> listing.Page:

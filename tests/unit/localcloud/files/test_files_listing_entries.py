@@ -110,7 +110,7 @@ def test_listed_entries_match_the_items_effective_properties(
     items: list[tuple[str, Record | None, DiskState]], include: frozenset[str]
 ) -> None:
     options = listing.ListOptions(include=include)
-    page = listing.Page(tuple(listing.ListedItem(*entry) for entry in items), "")
+    page = listing.Page(tuple(items), "")
     body = listing.render(page, options, CONTEXT).decode("utf-8")
     wanted = "".join(
         expected_entry(name, effective(record, disk, CONTEXT.directory_id), include)
