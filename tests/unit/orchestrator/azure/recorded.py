@@ -1,18 +1,19 @@
 """Recorded Azure answers served to the official SDK clients, without a network.
 
 `RecordedTransport` is an azure-core `HttpTransport`: each request the SDK sends gets the
-next recorded answer (JSON files in `recordings/`, each citing the public recording it was
-taken from). Underneath it is azure-core's own `RequestsTransport` over a requests adapter
-that answers from the recording, so the SDK reads status, headers and body exactly as it
-reads a real response. The same queue answers the plain ARM client (`orchestrator.azure.arm`)
-through `RecordedTransport.request`, the method `transport.Transport` offers. Requests are
-kept, so tests can say what was asked.
+next recorded answer of its method (JSON files in `recordings/`, each citing the public
+recording it was taken from). Underneath it is azure-core's own `RequestsTransport` over a
+requests adapter that answers from the recording, so the SDK reads status, headers and body
+exactly as it reads a real response. The same queue answers the plain ARM client
+(`orchestrator.azure.arm`) through `RecordedTransport.request`, the method
+`transport.Transport` offers. Requests are kept, so tests can say what was asked.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,12 +55,18 @@ class _Answers(BaseAdapter):  # type: ignore[misc]
         super().__init__()
         self._pending = list(exchanges)
         self._asked = asked
+        self._lock = threading.Lock()
 
     def next(self, method: str, url: str) -> tuple[Exchange, bytes, dict[str, str]]:
-        self._asked.append((method, url))
-        assert self._pending, f"no recorded answer left for {method} {url}"
-        exchange = self._pending.pop(0)
-        assert exchange.method == method, (exchange.method, method, url)
+        """The first pending answer of the request's method: requests an adapter sends at
+        once from several threads (a GET beside a POST) each get their own, while those of
+        one method keep the recorded order."""
+        with self._lock:
+            self._asked.append((method, url))
+            found = next((e for e in self._pending if e.method == method), None)
+            assert found is not None, f"no recorded answer left for {method} {url}"
+            self._pending.remove(found)
+        exchange = found
         data = b"" if exchange.body is None else json.dumps(exchange.body).encode()
         headers = {"Content-Type": "application/json; charset=utf-8", **exchange.headers}
         headers["Content-Length"] = str(len(data))
@@ -83,7 +90,7 @@ class _Answers(BaseAdapter):  # type: ignore[misc]
 
 
 class RecordedTransport(HttpTransport):  # type: ignore[misc]
-    """An azure-core transport answering from recorded exchanges, in order."""
+    """An azure-core transport answering from recorded exchanges, in order per method."""
 
     def __init__(self, exchanges: Sequence[Exchange]) -> None:
         self.asked: list[tuple[str, str]] = []

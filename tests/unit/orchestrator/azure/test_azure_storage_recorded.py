@@ -38,5 +38,14 @@ def test_an_account_without_key1_is_a_clear_error() -> None:
 
 def test_a_missing_account_is_not_found() -> None:
     gone = {"error": {"code": "ResourceNotFound", "message": "not found"}}
+    with pytest.raises(NotFound):  # the account and its keys are asked for at once
+        storage([Exchange("GET", 404, gone), Exchange("POST", 404, gone)]).access("g", "nosuch")
+
+
+def test_the_account_and_its_keys_are_read_at_once_and_the_accounts_error_comes_first() -> None:
+    gone = {"error": {"code": "ResourceNotFound", "message": "not found"}}
+    refused = {"error": {"code": "AuthorizationFailed", "message": "no listKeys"}}
+    transport = RecordedTransport([Exchange("POST", 403, refused), Exchange("GET", 404, gone)])
     with pytest.raises(NotFound):
-        storage([Exchange("GET", 404, gone)]).access("g", "nosuch")
+        Storage(recorded_arm(transport)).access("g", "nosuch")
+    assert sorted(method for method, _ in transport.asked) == ["GET", "POST"]
