@@ -81,9 +81,9 @@ def remember(doc: object, key: str, keep: int = KEEP) -> dict[str, str]:
 def checker_identity() -> str:
     """What a check's outcome depends on besides schema and document: the installed jsonschema
     and `orchestrator.schemas`, told by their files' sizes and times (nothing is imported)."""
-    from importlib.util import find_spec
+    from importlib.machinery import PathFinder  # loaded at start-up; importlib.util is not
 
-    spec = find_spec("jsonschema")
+    spec = PathFinder.find_spec("jsonschema")
     origin = spec.origin if spec is not None and spec.origin else ""
     return ";".join(_signature(path) for path in (origin, schemas.__file__ or ""))
 
