@@ -5,32 +5,18 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from typing import Any
 
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
-from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.storage import StorageManagementClient
 from azure.storage.fileshare import ShareClient
+from files_helpers import new_storage_account
 from localcloud_fixture import LocalCloudHandle, sdk_kwargs
 
 pytestmark = pytest.mark.functional
 
 DELAY_S = 3.0  # how long the fault holds the request; the key is regenerated meanwhile
-
-
-def _account(lc: LocalCloudHandle, group: str) -> str:
-    name = "st" + uuid.uuid4().hex[:16]
-    resources = ResourceManagementClient(lc.credential(), lc.subscription_id, **sdk_kwargs(lc))
-    resources.resources.begin_create_or_update_by_id(
-        f"/subscriptions/{lc.subscription_id}/resourceGroups/{group}"
-        f"/providers/Microsoft.Storage/storageAccounts/{name}",
-        {"location": "eastus", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"},
-        api_version="2023-01-01",
-        polling_interval=0.1,
-    ).result()
-    return name
 
 
 def _share(lc: LocalCloudHandle, account: str, key: str) -> ShareClient:
@@ -46,7 +32,7 @@ def _share(lc: LocalCloudHandle, account: str, key: str) -> ShareClient:
 def test_a_request_held_by_a_fault_delay_is_checked_against_the_keys_after_it(
     localcloud: LocalCloudHandle, fresh_group: str
 ) -> None:
-    account = _account(localcloud, fresh_group)
+    account = new_storage_account(localcloud, fresh_group)
     storage = StorageManagementClient(
         localcloud.credential(), localcloud.subscription_id, **sdk_kwargs(localcloud)
     )

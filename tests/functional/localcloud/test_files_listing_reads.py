@@ -6,7 +6,6 @@ made there). The SDK clients over real HTTPS."""
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 
 import pytest
 import requests
-from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.storage import StorageManagementClient
 from azure.storage.fileshare import (
     ShareClient,
@@ -22,6 +20,7 @@ from azure.storage.fileshare import (
     ShareSasPermissions,
     generate_share_sas,
 )
+from files_helpers import new_storage_account
 from localcloud_fixture import LocalCloudHandle, sdk_kwargs
 
 pytestmark = pytest.mark.functional
@@ -39,17 +38,7 @@ class Folder:
 
 @pytest.fixture
 def folder(localcloud: LocalCloudHandle, fresh_group: str) -> Folder:
-    account = "st" + uuid.uuid4().hex[:16]
-    resources = ResourceManagementClient(
-        localcloud.credential(), localcloud.subscription_id, **sdk_kwargs(localcloud)
-    )
-    resources.resources.begin_create_or_update_by_id(
-        f"/subscriptions/{localcloud.subscription_id}/resourceGroups/{fresh_group}"
-        f"/providers/Microsoft.Storage/storageAccounts/{account}",
-        {"location": "eastus", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"},
-        api_version="2023-01-01",
-        polling_interval=0.1,
-    ).result()
+    account = new_storage_account(localcloud, fresh_group)
     storage = StorageManagementClient(
         localcloud.credential(), localcloud.subscription_id, **sdk_kwargs(localcloud)
     )
