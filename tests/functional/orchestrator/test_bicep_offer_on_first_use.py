@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bicep_support import stale_workspace
+from fresh_support import run_fresh
 
 REPO = Path(__file__).resolve().parents[3]
 OFFER_MODULES = {
@@ -21,12 +22,6 @@ OFFER_MODULES = {
 }
 BAD_URL = "http://mirror.example"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-RUN_AND_LIST_IMPORTS = (
-    "import sys\n"
-    "from orchestrator.cli import main\n"
-    "rc = main(sys.argv[1:])\n"
-    "print('RESULT', rc, *sorted(n for n in sys.modules if n.startswith('orchestrator.')))\n"
-)
 
 
 def current_workspace(tmp_path: Path) -> Path:
@@ -50,18 +45,8 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
 def validated(tmp_path: Path, ws: Path) -> tuple[int, set[str], str]:
     """`validate` in a fresh interpreter: its exit code, the `orchestrator.*` modules it
     imported and what it said on stderr."""
-    done = subprocess.run(
-        [sys.executable, "-c", RUN_AND_LIST_IMPORTS, "validate", "-w", str(ws)],
-        cwd=tmp_path,
-        env=env_for(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    said = [line.split() for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    assert said, done.stdout + done.stderr
-    return int(said[-1][1]), set(said[-1][2:]), done.stderr
+    ran = run_fresh(["validate", "-w", str(ws)], cwd=tmp_path, env=env_for(tmp_path))
+    return ran.code, ran.ours(), ran.stderr
 
 
 def test_a_current_checked_in_json_imports_none_of_the_offer(tmp_path: Path) -> None:

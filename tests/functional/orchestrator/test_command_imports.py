@@ -9,12 +9,10 @@ that does not restart, the restart step (`deploy.rollout`)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 from deploy_support import provision
+from fresh_support import run_fresh
 from localcloud_fixture import LocalCloudHandle
 from provision_support import cli_env
 
@@ -30,32 +28,14 @@ UNUSED_BY_PROVISION = (
     "orchestrator.provision.inflight",
     "orchestrator.provision.reuse",
 )
-RUN_AND_LIST_IMPORTS = (
-    "import json, sys\n"
-    "from orchestrator.cli import main\n"
-    "rc = main(sys.argv[1:])\n"
-    "print('RESULT', rc, json.dumps(sorted(sys.modules)))\n"
-)
 
 
 def run_in_fresh_interpreter(
     ws: Path, lc: LocalCloudHandle, unused: tuple[str, ...], *args: str
 ) -> str:
     """`RESULT <exit code> <the modules of unused that the command imported>`."""
-    done = subprocess.run(
-        [sys.executable, "-c", RUN_AND_LIST_IMPORTS, *args, "-w", str(ws)],
-        cwd=ws,
-        env=cli_env(lc),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    results = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    assert results, done.stdout + done.stderr
-    _, code, modules = results[-1].split(" ", 2)
-    imported = set(json.loads(modules))
-    return f"RESULT {code} {[m for m in unused if m in imported]}"
+    ran = run_fresh([*args, "-w", str(ws)], cwd=ws, env=cli_env(lc))
+    return f"RESULT {ran.code} {[m for m in unused if m in ran.modules]}"
 
 
 def test_deploy_and_a_no_change_provision_import_only_what_they_use(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy_support import provision
+from fresh_support import run_fresh
 from localcloud_fixture import LocalCloudHandle
 from provision_support import cli_env
 
@@ -169,28 +170,11 @@ def test_a_second_no_change_provision_imports_neither_the_lint_nor_the_bicep_off
     tmp_path: Path, localcloud: LocalCloudHandle
 ) -> None:
     provisioned = provision(tmp_path / "ws", localcloud)
-    command = [sys.executable, "-c", RUN_AND_LIST_IMPORTS, "provision", "-g", provisioned.group]
+    ws = provisioned.workspace
     for _ in range(2):  # the first run sees the files as the provision step keeps them
-        done = subprocess.run(
-            [*command, "-w", str(provisioned.workspace)],
-            cwd=provisioned.workspace,
-            env=cli_env(localcloud),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        ran = run_fresh(
+            ["provision", "-g", provisioned.group, "-w", str(ws)], cwd=ws, env=cli_env(localcloud)
         )
-    said = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    assert said, done.stdout + done.stderr
-    code, *imported = said[-1].split()[1:]
-    assert code == "0", done.stderr
-    assert "skipped" in done.stdout + done.stderr
-    assert not set(imported) & set(LINT_AND_ITS_CODE + BICEP_OFFER), imported
-
-
-RUN_AND_LIST_IMPORTS = (
-    "import sys\n"
-    "from orchestrator.cli import main\n"
-    "rc = main(sys.argv[1:])\n"
-    "print('RESULT', rc, *sorted(n for n in sys.modules if n.startswith('orchestrator.')))\n"
-)
+    assert ran.code == 0, ran.stderr
+    assert "skipped" in ran.stdout + ran.stderr
+    assert not ran.ours() & set(LINT_AND_ITS_CODE + BICEP_OFFER), ran.ours()

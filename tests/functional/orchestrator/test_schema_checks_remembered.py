@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy_support import provision
+from fresh_support import run_fresh
 from localcloud_fixture import LocalCloudHandle
 from provision_support import cli_env
 
@@ -30,12 +31,6 @@ GOOD_CONFIG = {
 NOT_A_SUBSCRIPTION = (
     f"{CONFIG}:2:22: SUBSCRIPTION_ID: is an integer (a subscription ID (GUID) such as "
     "00000000-0000-0000-0000-000000000000, or null)\n"
-)
-RUN_AND_SAY_WHETHER_JSONSCHEMA_WAS_IMPORTED = (
-    "import sys\n"
-    "from orchestrator.cli import main\n"
-    "rc = main(sys.argv[1:])\n"
-    "print('RESULT', rc, 'jsonschema' in sys.modules)\n"
 )
 
 
@@ -74,18 +69,8 @@ def run(
 def run_in_process(ws: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, bool]:
     """Run the command in a fresh interpreter: its exit code, and whether it imported
     jsonschema."""
-    done = subprocess.run(
-        [sys.executable, "-c", RUN_AND_SAY_WHETHER_JSONSCHEMA_WAS_IMPORTED, *args, "-w", str(ws)],
-        cwd=ws,
-        env=env or base_env(ws),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    result = [line.split() for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    assert result, done.stdout + done.stderr
-    return int(result[-1][1]), result[-1][2] == "True"
+    ran = run_fresh([*args, "-w", str(ws)], cwd=ws, env=env or base_env(ws))
+    return ran.code, "jsonschema" in ran.modules
 
 
 def imports_jsonschema(ws: Path, *args: str) -> bool:
