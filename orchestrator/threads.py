@@ -100,7 +100,7 @@ class Pool:
             if self._closed:
                 raise RuntimeError("the pool is shut down")
             self._queue.append(task)  # type: ignore[arg-type]  # run and read as Task[T]
-            if self._idle > len(self._queue) - 1 or len(self._threads) >= self._limit:
+            if self._idle >= len(self._queue) or len(self._threads) >= self._limit:
                 self._lock.notify()
             else:
                 worker = threading.Thread(
@@ -144,16 +144,19 @@ class Pool:
         self.shutdown()
 
     def _work(self) -> None:
-        while True:
-            with self._lock:
-                while True:
-                    while not self._queue and not self._closed:
-                        self._idle += 1
-                        self._lock.wait()
-                        self._idle -= 1
-                    if not self._queue:
-                        return  # shut down and nothing left
-                    task = self._queue.popleft()
-                    if task._start():
-                        break
+        while (task := self._next()) is not None:
             task._run()
+
+    def _next(self) -> Task[object] | None:
+        """The next task not cancelled, once there is one; None when shut down and drained."""
+        with self._lock:
+            while True:
+                while not self._queue and not self._closed:
+                    self._idle += 1
+                    self._lock.wait()
+                    self._idle -= 1
+                if not self._queue:
+                    return None
+                task = self._queue.popleft()
+                if task._start():
+                    return task
